@@ -1,0 +1,533 @@
+//! Generic key commands: deletion, existence, renaming, copying between databases, iteration and expiry.
+//! Semantics follow Redis 7.0's db.c and expire.c.
+
+use super::{arg_i64, is, Args};
+use crate::command::flags::*;
+use crate::command::{CommandSpec, Ctx};
+use crate::error::CmdError;
+use crate::glob;
+use crate::storage::{Db, Key};
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("del", -2, WRITE, (1, -1, 1), del).group("generic"),
+    CommandSpec::new("unlink", -2, WRITE | FAST, (1, -1, 1), del).group("generic"),
+    CommandSpec::new("exists", -2, READONLY | FAST, (1, -1, 1), exists).group("generic"),
+    CommandSpec::new("type", 2, READONLY | FAST, (1, 1, 1), type_).group("generic"),
+    CommandSpec::new("keys", 2, READONLY, (0, 0, 0), keys).group("generic"),
+    CommandSpec::new("scan", -2, READONLY, (0, 0, 0), scan).group("generic"),
+    CommandSpec::new("randomkey", 1, READONLY, (0, 0, 0), randomkey).group("generic"),
+    CommandSpec::new("rename", 3, WRITE, (1, 2, 1), rename).group("generic"),
+    CommandSpec::new("renamenx", 3, WRITE | FAST, (1, 2, 1), renamenx).group("generic"),
+    CommandSpec::new("copy", -3, WRITE | DENYOOM, (1, 2, 1), copy).group("generic"),
+    CommandSpec::new("move", 3, WRITE | FAST, (1, 1, 1), move_).group("generic"),
+    CommandSpec::new("swapdb", 3, WRITE | FAST, (0, 0, 0), swapdb).group("keyspace"),
+    CommandSpec::new("dbsize", 1, READONLY | FAST, (0, 0, 0), dbsize).group("server"),
+    CommandSpec::new("flushdb", -1, WRITE, (0, 0, 0), flushdb).group("server"),
+    CommandSpec::new("flushall", -1, WRITE, (0, 0, 0), flushall).group("server"),
+    CommandSpec::new("expire", -3, WRITE | FAST, (1, 1, 1), expire).group("generic"),
+    CommandSpec::new("pexpire", -3, WRITE | FAST, (1, 1, 1), pexpire).group("generic"),
+    CommandSpec::new("expireat", -3, WRITE | FAST, (1, 1, 1), expireat).group("generic"),
+    CommandSpec::new("pexpireat", -3, WRITE | FAST, (1, 1, 1), pexpireat).group("generic"),
+    CommandSpec::new("ttl", 2, READONLY | FAST, (1, 1, 1), ttl).group("generic"),
+    CommandSpec::new("pttl", 2, READONLY | FAST, (1, 1, 1), pttl).group("generic"),
+    CommandSpec::new("expiretime", 2, READONLY | FAST, (1, 1, 1), expiretime).group("generic"),
+    CommandSpec::new("pexpiretime", 2, READONLY | FAST, (1, 1, 1), pexpiretime).group("generic"),
+    CommandSpec::new("persist", 2, WRITE | FAST, (1, 1, 1), persist).group("generic"),
+    CommandSpec::new("touch", -2, READONLY | FAST, (1, -1, 1), touch).group("generic"),
+    CommandSpec::container("object", OBJECT),
+];
+
+const OBJECT: &[CommandSpec] = &[
+    CommandSpec::new("object|encoding", 3, READONLY, (2, 2, 1), object_encoding).group("generic"),
+    CommandSpec::new("object|refcount", 3, READONLY, (2, 2, 1), object_refcount).group("generic"),
+    CommandSpec::new("object|idletime", 3, READONLY, (2, 2, 1), object_idletime).group("generic"),
+    CommandSpec::new("object|freq", 3, READONLY, (2, 2, 1), object_freq).group("generic"),
+    CommandSpec::new("object|help", 2, LOADING | STALE, (0, 0, 0), object_help).group("generic"),
+];
+
+fn del(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let db = ctx.db();
+    let deleted = argv[1..].iter().filter(|k| db.peek(k, now).is_some() && db.remove(k).is_some()).count();
+    ctx.out.int(deleted as i64);
+    Ok(())
+}
+
+fn exists(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let db = ctx.db();
+    let n = argv[1..].iter().filter(|k| db.get(k, now).is_some()).count();
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+fn touch(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    exists(ctx, argv)
+}
+
+fn type_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let name = ctx.db().peek(argv[1], now).map_or("none", |e| e.value.type_name());
+    ctx.out.simple(name.as_bytes());
+    Ok(())
+}
+
+fn keys(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let (pattern, now) = (argv[1], ctx.now);
+    let all = pattern == b"*";
+    let Ctx { state, client, out, .. } = ctx;
+    let matched: Vec<&Key> = state.dbs[client.db]
+        .live_keys(now)
+        .map(|(k, _)| k)
+        .filter(|k| all || glob::matches(pattern, k))
+        .collect();
+    out.array(matched.len());
+    for k in matched {
+        out.bulk(k);
+    }
+    Ok(())
+}
+
+/// SCAN's cursor: `strtoul` rules (a leading `-` wraps, as in C), anything else is `invalid cursor`.
+fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
+    let (neg, digits) = match arg {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, arg),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(CmdError::InvalidCursor);
+    }
+    let v: u64 = std::str::from_utf8(digits).ok().and_then(|s| s.parse().ok()).ok_or(CmdError::InvalidCursor)?;
+    Ok(if neg { v.wrapping_neg() } else { v })
+}
+
+fn scan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let cursor = parse_cursor(argv[1])?;
+    let (mut count, mut pattern, mut type_name): (usize, Option<&[u8]>, Option<&[u8]>) = (10, None, None);
+    let mut i = 2;
+    while i < argv.len() {
+        let has_value = i + 1 < argv.len();
+        if is(argv[i], "count") && has_value {
+            let n = arg_i64(argv[i + 1])?;
+            if n < 1 {
+                return Err(CmdError::Syntax);
+            }
+            count = n.min(1 << 30) as usize;
+        } else if is(argv[i], "match") && has_value {
+            pattern = Some(argv[i + 1]).filter(|p| *p != b"*");
+        } else if is(argv[i], "type") && has_value {
+            type_name = Some(argv[i + 1]);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 2;
+    }
+    let now = ctx.now;
+    let db = ctx.db();
+    let mut found = Vec::new();
+    let next = db.scan(cursor, count, &mut found);
+    found.retain(|k| {
+        pattern.map_or(true, |p| glob::matches(p, k))
+            && match db.peek(k, now) {
+                None => false,
+                Some(e) => type_name.map_or(true, |t| t.eq_ignore_ascii_case(e.value.type_name().as_bytes())),
+            }
+    });
+    let out = &mut *ctx.out;
+    out.array(2);
+    out.bulk(itoa::Buffer::new().format(next).as_bytes());
+    out.array(found.len());
+    for k in &found {
+        out.bulk(k);
+    }
+    Ok(())
+}
+
+fn randomkey(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let Ctx { state, client, out, .. } = ctx;
+    match state.dbs[client.db].random_key(&mut state.rng, now) {
+        Some(k) => out.bulk(&k),
+        None => out.null(),
+    }
+    Ok(())
+}
+
+fn rename_generic(ctx: &mut Ctx, argv: Args, nx: bool) -> Result<(), CmdError> {
+    let (src, dst, now) = (argv[1], argv[2], ctx.now);
+    let db = ctx.db();
+    if db.get_mut(src, now).is_none() {
+        return Err(CmdError::NoSuchKey);
+    }
+    let done = if src == dst {
+        true
+    } else if nx && db.get_mut(dst, now).is_some() {
+        false
+    } else {
+        if let Some(entry) = db.remove(src) {
+            db.remove(dst);
+            db.insert_entry(dst, entry);
+        }
+        true
+    };
+    match (nx, done) {
+        (false, _) => ctx.out.ok(),
+        (true, done) => ctx.out.int(done as i64 * (src != dst) as i64),
+    }
+    Ok(())
+}
+
+fn rename(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    rename_generic(ctx, argv, false)
+}
+
+fn renamenx(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    rename_generic(ctx, argv, true)
+}
+
+/// A database index argument (`getIntFromObjectOrReply` + `selectDb`).
+pub fn db_index(ctx: &Ctx, arg: &[u8]) -> Result<usize, CmdError> {
+    let id = arg_i64(arg)?;
+    if id < i32::MIN as i64 || id > i32::MAX as i64 {
+        return Err(CmdError::NotInteger);
+    }
+    if id < 0 || id as usize >= ctx.state.dbs.len() {
+        return Err(CmdError::DbIndexOutOfRange);
+    }
+    Ok(id as usize)
+}
+
+/// Two distinct databases borrowed at once.
+fn two_dbs(dbs: &mut [Db], a: usize, b: usize) -> (&mut Db, &mut Db) {
+    if a < b {
+        let (lo, hi) = dbs.split_at_mut(b);
+        (&mut lo[a], &mut hi[0])
+    } else {
+        let (lo, hi) = dbs.split_at_mut(a);
+        (&mut hi[0], &mut lo[b])
+    }
+}
+
+fn copy(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let (src_key, dst_key, now) = (argv[1], argv[2], ctx.now);
+    let (mut replace, mut dst_db) = (false, ctx.client.db);
+    let mut i = 3;
+    while i < argv.len() {
+        if is(argv[i], "replace") {
+            replace = true;
+        } else if is(argv[i], "db") && i + 1 < argv.len() {
+            dst_db = db_index(ctx, argv[i + 1])?;
+            i += 1;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 1;
+    }
+    let src_db = ctx.client.db;
+    if src_db == dst_db && src_key == dst_key {
+        return Err(CmdError::SameObject);
+    }
+    let Some(entry) = ctx.state.dbs[src_db].get(src_key, now).cloned() else {
+        ctx.out.int(0);
+        return Ok(());
+    };
+    let dst = &mut ctx.state.dbs[dst_db];
+    if dst.get_mut(dst_key, now).is_some() {
+        if !replace {
+            ctx.out.int(0);
+            return Ok(());
+        }
+        dst.remove(dst_key);
+    }
+    dst.insert_entry(dst_key, entry);
+    ctx.out.int(1);
+    Ok(())
+}
+
+fn move_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let (key, now) = (argv[1], ctx.now);
+    let dst_id = db_index(ctx, argv[2])?;
+    let src_id = ctx.client.db;
+    if src_id == dst_id {
+        return Err(CmdError::SameObject);
+    }
+    let (src, dst) = two_dbs(&mut ctx.state.dbs, src_id, dst_id);
+    let moved = src.get_mut(key, now).is_some() && dst.get_mut(key, now).is_none();
+    if moved {
+        if let Some(entry) = src.remove(key) {
+            dst.insert_entry(key, entry);
+        }
+    }
+    ctx.out.int(moved as i64);
+    Ok(())
+}
+
+fn swapdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let a = arg_i64(argv[1]).ok().filter(|n| i32::try_from(*n).is_ok()).ok_or(CmdError::InvalidFirstDbIndex)?;
+    let b = arg_i64(argv[2]).ok().filter(|n| i32::try_from(*n).is_ok()).ok_or(CmdError::InvalidSecondDbIndex)?;
+    let n = ctx.state.dbs.len() as i64;
+    if a < 0 || a >= n || b < 0 || b >= n {
+        return Err(CmdError::DbIndexOutOfRange);
+    }
+    ctx.state.dbs.swap(a as usize, b as usize);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn dbsize(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    let n = ctx.db().len();
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+/// FLUSHDB / FLUSHALL's optional ASYNC|SYNC (both free synchronously here: the memory is released at once).
+fn flush_mode(argv: Args) -> Result<(), CmdError> {
+    match argv {
+        [_] => Ok(()),
+        [_, mode] if is(mode, "sync") || is(mode, "async") => Ok(()),
+        _ => Err(CmdError::Syntax),
+    }
+}
+
+fn flushdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    flush_mode(argv)?;
+    ctx.db().clear();
+    ctx.out.ok();
+    Ok(())
+}
+
+fn flushall(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    flush_mode(argv)?;
+    for db in &mut ctx.state.dbs {
+        db.clear();
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+/// EXPIRE's NX/XX/GT/LT.
+#[derive(Default)]
+struct ExpireFlags {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+}
+
+fn parse_expire_flags(opts: Args) -> Result<ExpireFlags, CmdError> {
+    let mut f = ExpireFlags::default();
+    for opt in opts {
+        match () {
+            _ if is(opt, "nx") => f.nx = true,
+            _ if is(opt, "xx") => f.xx = true,
+            _ if is(opt, "gt") => f.gt = true,
+            _ if is(opt, "lt") => f.lt = true,
+            _ => return Err(CmdError::UnsupportedOption(opt.to_vec())),
+        }
+    }
+    if f.nx && (f.xx || f.gt || f.lt) {
+        return Err(CmdError::ExpireOptionsNxXx);
+    }
+    if f.gt && f.lt {
+        return Err(CmdError::ExpireOptionsGtLt);
+    }
+    Ok(f)
+}
+
+/// The one EXPIRE: `base` is now for relative forms, 0 for absolute ones.
+fn expire_generic(ctx: &mut Ctx, argv: Args, name: &'static str, seconds: bool, relative: bool) -> Result<(), CmdError> {
+    let f = parse_expire_flags(&argv[3..])?;
+    let mut when = arg_i64(argv[2])?;
+    if seconds {
+        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+            return Err(CmdError::InvalidExpire(name));
+        }
+        when *= 1000;
+    }
+    let base = if relative { ctx.now } else { 0 };
+    when = when.checked_add(base).filter(|_| when <= i64::MAX - base).ok_or(CmdError::InvalidExpire(name))?;
+    let (key, now) = (argv[1], ctx.now);
+    let db = ctx.db();
+    let Some(entry) = db.get_mut(key, now) else {
+        ctx.out.int(0);
+        return Ok(());
+    };
+    let current = entry.expire_at();
+    let refused = (f.nx && current.is_some())
+        || (f.xx && current.is_none())
+        || (f.gt && current.map_or(true, |c| when <= c))
+        || (f.lt && current.is_some_and(|c| when >= c));
+    if refused {
+        ctx.out.int(0);
+        return Ok(());
+    }
+    if when <= now {
+        db.remove(key);
+    } else {
+        db.set_expire(key, when);
+    }
+    ctx.out.int(1);
+    Ok(())
+}
+
+fn expire(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    expire_generic(ctx, argv, "expire", true, true)
+}
+
+fn pexpire(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    expire_generic(ctx, argv, "pexpire", false, true)
+}
+
+fn expireat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    expire_generic(ctx, argv, "expireat", true, false)
+}
+
+fn pexpireat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    expire_generic(ctx, argv, "pexpireat", false, false)
+}
+
+/// TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 missing, -1 no TTL, else remaining (or absolute) time, rounded to
+/// the nearest second for the second forms.
+fn ttl_generic(ctx: &mut Ctx, key: &[u8], ms: bool, absolute: bool) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let reply = match ctx.db().peek(key, now) {
+        None => -2,
+        Some(e) => match e.expire_at() {
+            None => -1,
+            Some(at) => {
+                let t = if absolute { at } else { (at - now).max(0) };
+                if ms {
+                    t
+                } else {
+                    (t + 500) / 1000
+                }
+            }
+        },
+    };
+    ctx.out.int(reply);
+    Ok(())
+}
+
+fn ttl(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    ttl_generic(ctx, argv[1], false, false)
+}
+
+fn pttl(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    ttl_generic(ctx, argv[1], true, false)
+}
+
+fn expiretime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    ttl_generic(ctx, argv[1], false, true)
+}
+
+fn pexpiretime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    ttl_generic(ctx, argv[1], true, true)
+}
+
+fn persist(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let db = ctx.db();
+    let removed = db.get_mut(argv[1], now).is_some() && db.persist(argv[1]);
+    ctx.out.int(removed as i64);
+    Ok(())
+}
+
+fn object_encoding(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    match ctx.db().peek(argv[2], now).map(|e| e.value.encoding()) {
+        Some(enc) => ctx.out.bulk(enc.as_bytes()),
+        None => ctx.out.null(),
+    }
+    Ok(())
+}
+
+fn object_refcount(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let shared = ctx.state.config.shares_integers();
+    match ctx.db().peek(argv[2], now) {
+        None => ctx.out.null(),
+        Some(e) => {
+            // Redis shares the objects of small integers (0..9999) unless an LRU/LFU policy needs per-key
+            // metadata; their refcount reads as INT_MAX.
+            let is_shared = shared
+                && matches!(e.value.as_string(), Some(crate::storage::RString::Int(n)) if (0..10000).contains(n));
+            ctx.out.int(if is_shared { i32::MAX as i64 } else { 1 });
+        }
+    }
+    Ok(())
+}
+
+fn object_idletime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let lfu = ctx.state.config.lfu_policy();
+    let Some(e) = ctx.db().peek(argv[2], now) else {
+        ctx.out.null();
+        return Ok(());
+    };
+    if lfu {
+        return Err(CmdError::IdletimeUnderLfu);
+    }
+    let idle = ((now / 1000) as u32).saturating_sub(e.lru);
+    ctx.out.int(idle as i64);
+    Ok(())
+}
+
+fn object_freq(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    let lfu = ctx.state.config.lfu_policy();
+    if ctx.db().peek(argv[2], now).is_none() {
+        ctx.out.null();
+        return Ok(());
+    }
+    if !lfu {
+        return Err(CmdError::FreqUnderLru);
+    }
+    ctx.out.int(0);
+    Ok(())
+}
+
+fn object_help(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    super::reply_help(
+        ctx.out,
+        "OBJECT",
+        &[
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "FREQ <key>",
+            "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>",
+            "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
+            "REFCOUNT <key>",
+            "    Return the number of references of the value associated with the specified",
+            "    <key>.",
+        ],
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_parses_like_strtoul() {
+        assert_eq!(parse_cursor(b"0"), Ok(0));
+        assert_eq!(parse_cursor(b"+5"), Ok(5));
+        assert_eq!(parse_cursor(b"-1"), Ok(u64::MAX));
+        assert_eq!(parse_cursor(b"x"), Err(CmdError::InvalidCursor));
+        assert_eq!(parse_cursor(b"18446744073709551616"), Err(CmdError::InvalidCursor));
+    }
+
+    #[test]
+    fn expire_flag_conflicts() {
+        let f = |s: &[&[u8]]| parse_expire_flags(s).err();
+        assert_eq!(f(&[b"nx", b"xx"]), Some(CmdError::ExpireOptionsNxXx));
+        assert_eq!(f(&[b"gt", b"lt"]), Some(CmdError::ExpireOptionsGtLt));
+        assert_eq!(f(&[b"xx", b"gt"]), None);
+        assert_eq!(f(&[b"foo"]), Some(CmdError::UnsupportedOption(b"foo".to_vec())));
+    }
+}

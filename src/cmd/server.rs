@@ -1,0 +1,321 @@
+//! Server commands: INFO, CONFIG, TIME, LASTSAVE, SHUTDOWN, DEBUG.
+
+use super::{is, reply_help, Args};
+use crate::command::flags::*;
+use crate::command::{CommandSpec, Ctx};
+use crate::error::CmdError;
+use crate::protocol::number;
+use std::fmt::Write;
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("info", -1, LOADING | STALE | SENTINEL, (0, 0, 0), info).group("server"),
+    CommandSpec::new("time", 1, LOADING | STALE | FAST, (0, 0, 0), time).group("server"),
+    CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, (0, 0, 0), lastsave).group("server"),
+    CommandSpec::new("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | SENTINEL | ALLOW_BUSY, (0, 0, 0), shutdown)
+        .group("server"),
+    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug).group("server"),
+    CommandSpec::container("config", CONFIG),
+];
+
+const CONFIG: &[CommandSpec] = &[
+    CommandSpec::new("config|get", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_get).group("server"),
+    CommandSpec::new("config|set", -4, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_set).group("server"),
+    CommandSpec::new("config|resetstat", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_resetstat)
+        .group("server"),
+    CommandSpec::new("config|help", 2, LOADING | STALE, (0, 0, 0), config_help).group("server"),
+];
+
+/// INFO's sections in Redis's order; `true` = part of the default set.
+const SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("modules", true),
+    ("errorstats", true),
+    ("cluster", true),
+    ("keyspace", true),
+];
+
+fn info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let wanted = |name: &str| -> bool {
+        if argv.len() == 1 {
+            return true;
+        }
+        argv[1..].iter().any(|a| is(a, name) || is(a, "all") || is(a, "everything") || is(a, "default"))
+    };
+    let mut text = String::new();
+    for (name, _) in SECTIONS {
+        if wanted(name) {
+            if !text.is_empty() {
+                text.push_str("\r\n");
+            }
+            write_section(ctx, name, &mut text);
+        }
+    }
+    ctx.out.verbatim(text.as_bytes());
+    Ok(())
+}
+
+fn human_bytes(n: u64) -> String {
+    let units = [("G", 1u64 << 30), ("M", 1 << 20), ("K", 1 << 10)];
+    for (unit, size) in units {
+        if n >= size {
+            return format!("{:.2}{unit}", n as f64 / size as f64);
+        }
+    }
+    format!("{n}B")
+}
+
+/// Resident set size of this process, from /proc.
+pub fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    pages * 4096
+}
+
+/// (user, system) CPU seconds of this process.
+pub fn cpu_times() -> (f64, f64) {
+    // SAFETY: getrusage only writes into the zeroed struct we pass.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (secs(usage.ru_utime), secs(usage.ru_stime))
+}
+
+fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
+    let st = &*ctx.state;
+    let now = ctx.now;
+    let _ = match name {
+        "server" => {
+            let uptime = (now - st.started_ms).max(0) / 1000;
+            write!(
+                s,
+                "# Server\r\nredis_version:{}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n\
+                 redis_build_id:0\r\nredis_mode:standalone\r\nos:{} {}\r\narch_bits:64\r\n\
+                 monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\natomicvar_api:c11-builtin\r\n\
+                 gcc_version:0.0.0\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\ntcp_port:{}\r\n\
+                 server_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\nhz:{}\r\nconfigured_hz:{}\r\n\
+                 lru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\n\
+                 embedis_version:{}\r\n",
+                super::connection::REDIS_VERSION,
+                std::env::consts::OS,
+                std::env::consts::ARCH,
+                std::process::id(),
+                st.run_id,
+                st.port,
+                ctx.shared.clock.now_us(),
+                uptime,
+                uptime / 86400,
+                st.config.hz,
+                st.config.hz,
+                (now / 1000) & ((1 << 24) - 1),
+                st.executable,
+                st.config.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                env!("CARGO_PKG_VERSION"),
+            )
+        }
+        "clients" => write!(
+            s,
+            "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n\
+             client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:0\r\n\
+             tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+            st.clients.len(),
+            st.config.maxclients
+        ),
+        "memory" => {
+            let rss = rss_bytes();
+            write!(
+                s,
+                "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
+                 used_memory_rss_human:{}\r\nused_memory_peak:{rss}\r\nused_memory_peak_human:{}\r\n\
+                 maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n\
+                 mem_fragmentation_ratio:1.00\r\nmem_allocator:libc\r\n",
+                human_bytes(rss),
+                human_bytes(rss),
+                human_bytes(rss)
+            )
+        }
+        "persistence" => write!(
+            s,
+            "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0\r\n\
+             rdb_bgsave_in_progress:0\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\n\
+             aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n\
+             aof_last_bgrewrite_status:ok\r\naof_last_write_status:ok\r\n",
+            st.lastsave
+        ),
+        "stats" => {
+            let ks = st.keyspace_stats();
+            write!(
+                s,
+                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n\
+                 instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
+                 rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:{:.2}\r\n\
+                 expire_cycle_cpu_milliseconds:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n\
+                 pubsub_channels:0\r\npubsub_patterns:0\r\n",
+                st.stats.connections_received,
+                st.stats.commands_processed,
+                st.stats.net_input_bytes,
+                st.stats.net_output_bytes,
+                st.stats.rejected_connections,
+                ks.expired,
+                st.stats.expired_stale_perc,
+                st.stats.expire_cycle_cpu_ms,
+                ks.hits,
+                ks.misses
+            )
+        }
+        "replication" => s.write_str(
+            "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n\
+             master_replid:0000000000000000000000000000000000000000\r\n\
+             master_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\n\
+             second_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n\
+             repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
+        ),
+        "cpu" => {
+            let (user, sys) = cpu_times();
+            write!(
+                s,
+                "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\nused_cpu_sys_children:0.000000\r\n\
+                 used_cpu_user_children:0.000000\r\nused_cpu_sys_main_thread:{sys:.6}\r\n\
+                 used_cpu_user_main_thread:{user:.6}\r\n"
+            )
+        }
+        "modules" => s.write_str("# Modules\r\n"),
+        "errorstats" => s.write_str("# Errorstats\r\n"),
+        "cluster" => s.write_str("# Cluster\r\ncluster_enabled:0\r\n"),
+        "keyspace" => {
+            let _ = s.write_str("# Keyspace\r\n");
+            for (i, db) in st.dbs.iter().enumerate().filter(|(_, db)| !db.is_empty()) {
+                let _ = write!(s, "db{i}:keys={},expires={},avg_ttl={}\r\n", db.len(), db.volatile_len(), db.avg_ttl);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    };
+}
+
+fn time(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    let us = ctx.shared.clock.now_us();
+    ctx.out.array(2);
+    ctx.out.bulk(itoa::Buffer::new().format(us / 1_000_000).as_bytes());
+    ctx.out.bulk(itoa::Buffer::new().format(us % 1_000_000).as_bytes());
+    Ok(())
+}
+
+fn lastsave(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    ctx.out.int(ctx.state.lastsave);
+    Ok(())
+}
+
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: the server stops; this client gets no reply, as with Redis.
+fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let (mut save, mut nosave) = (false, false);
+    for a in &argv[1..] {
+        match () {
+            _ if is(a, "nosave") => nosave = true,
+            _ if is(a, "save") => save = true,
+            _ if is(a, "now") || is(a, "force") => {}
+            _ => return Err(CmdError::Syntax),
+        }
+    }
+    if save && nosave {
+        return Err(CmdError::Syntax);
+    }
+    ctx.client.close_after_reply = true;
+    ctx.shared.request_shutdown();
+    Ok(())
+}
+
+fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let sub = argv[1];
+    match argv.len() {
+        3 if is(sub, "sleep") => {
+            let secs = number::parse_f64(argv[2]).unwrap_or(0.0);
+            if secs > 0.0 && secs.is_finite() {
+                // Like Redis, the whole server sleeps: this is how tests simulate a stuck server.
+                std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(3600.0)));
+            }
+            ctx.out.ok();
+        }
+        3 if is(sub, "advance-time") => {
+            let ms = super::arg_i64(argv[2])?;
+            if ms < 0 {
+                return Err(CmdError::NotInteger);
+            }
+            ctx.shared.clock.advance(ms);
+            ctx.out.ok();
+        }
+        3 if is(sub, "set-active-expire") => {
+            ctx.state.active_expire = super::arg_i64(argv[2])? != 0;
+            ctx.out.ok();
+        }
+        2 if is(sub, "help") => reply_help(
+            ctx.out,
+            "DEBUG",
+            &[
+                "ADVANCE-TIME <milliseconds>",
+                "    Move the server's clock forward (embedis): keys expire as if the time had passed.",
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not accessed.",
+                "SLEEP <seconds>",
+                "    Stop the server for <seconds>. Decimals allowed.",
+            ],
+        ),
+        _ => return Err(CmdError::UnknownSubcommand { sub: sub.to_vec(), command: "debug" }),
+    }
+    Ok(())
+}
+
+fn config_get(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let pairs = ctx.state.config.get(&argv[2..]);
+    ctx.out.map(pairs.len());
+    for (name, value) in pairs {
+        ctx.out.bulk(name.as_bytes());
+        ctx.out.bulk(value.as_bytes());
+    }
+    Ok(())
+}
+
+fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    if argv.len() % 2 == 1 {
+        return Err(CmdError::arity("config|set"));
+    }
+    let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
+    ctx.state.config.set(&pairs).map_err(CmdError::Config)?;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn config_resetstat(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    ctx.state.stats = Default::default();
+    for db in &mut ctx.state.dbs {
+        db.stats = Default::default();
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+fn config_help(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    reply_help(
+        ctx.out,
+        "CONFIG",
+        &[
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
+        ],
+    );
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! Every error string the server sends, in one place, rendered byte for byte as Redis 7.0 does.
+//!
+//! Handlers return `CmdError`; the reply writer renders it as `-<text>\r\n`. Messages that carry their own code
+//! (WRONGTYPE, NOAUTH, ...) keep it; the others get `ERR `. Golden tests against redis-server keep these exact.
+
+use std::fmt;
+
+/// An error reply to one command. Never closes the connection (protocol errors are `ProtocolError`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CmdError {
+    UnknownCommand { name: Vec<u8>, args: Vec<Vec<u8>> },
+    UnknownSubcommand { sub: Vec<u8>, command: &'static str },
+    WrongArity(String),
+    Syntax,
+    NotInteger,
+    NotFloat,
+    Overflow,
+    DecrementOverflow,
+    NanOrInfinity,
+    WrongType,
+    NoSuchKey,
+    InvalidExpire(&'static str),
+    StringTooLong,
+    OffsetOutOfRange,
+    DbIndexOutOfRange,
+    SameObject,
+    InvalidFirstDbIndex,
+    InvalidSecondDbIndex,
+    InvalidCursor,
+    UnsupportedOption(Vec<u8>),
+    IdletimeUnderLfu,
+    FreqUnderLru,
+    ExpireOptionsNxXx,
+    ExpireOptionsGtLt,
+    NoAuth,
+    WrongPass,
+    AuthNotConfigured,
+    NoProto,
+    ProtoVersionNotInteger,
+    HelloSyntax(Vec<u8>),
+    HelloNoAuth,
+    ResetNotNormal,
+    UnrecognizedOption(Vec<u8>),
+    UnknownClientType(Vec<u8>),
+    InvalidCommandSpecified,
+    InvalidCommandArgs,
+    NoKeyArguments,
+    InvalidClientId,
+    ClientIdNotPositive,
+    NoSuchUser(Vec<u8>),
+    MaxClients,
+    ClientNameInvalid,
+    ClientSetinfoInvalid(&'static str),
+    NoSuchClient,
+    DebugNotAllowed,
+    NotAllowedInScriptOrSubscribe(String),
+    /// `CONFIG SET` / `CONFIG GET` failures; the config module builds the exact text.
+    Config(String),
+    /// A message with its own error code, e.g. from a script or a module (`-CODE text`).
+    Coded(String),
+}
+
+impl CmdError {
+    /// `ERR wrong number of arguments for '<name>' command`, with the lowercased (sub)command name.
+    pub fn arity(name: &str) -> CmdError {
+        CmdError::WrongArity(name.to_ascii_lowercase())
+    }
+
+    pub fn unknown_command(argv: &[&[u8]]) -> CmdError {
+        CmdError::UnknownCommand {
+            name: argv.first().map(|n| n.to_vec()).unwrap_or_default(),
+            args: argv.iter().skip(1).map(|a| a.to_vec()).collect(),
+        }
+    }
+}
+
+/// Redis truncates user-supplied text in error messages with `%.128s`.
+fn clip(b: &[u8], max: usize) -> &[u8] {
+    &b[..b.len().min(max)]
+}
+
+impl CmdError {
+    /// The error line without `-` and CRLF. User text is copied as raw bytes (Redis is binary-safe here too);
+    /// the reply writer turns any CR or LF into a space so the line stays one line.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self {
+            CmdError::UnknownCommand { name, args } => {
+                out.extend_from_slice(b"ERR unknown command '");
+                out.extend_from_slice(clip(name, 128));
+                out.extend_from_slice(b"', with args beginning with: ");
+                // Redis lists arguments while the list stays under 128 bytes.
+                let mut len = 0;
+                for a in args {
+                    if len >= 128 {
+                        break;
+                    }
+                    let shown = clip(a, 128 - len);
+                    out.push(b'\'');
+                    out.extend_from_slice(shown);
+                    out.extend_from_slice(b"' ");
+                    len += shown.len() + 3;
+                }
+            }
+            CmdError::UnknownSubcommand { sub, command } => {
+                out.extend_from_slice(b"ERR unknown subcommand '");
+                out.extend_from_slice(clip(sub, 128));
+                out.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
+            }
+            other => out.extend_from_slice(other.to_string().as_bytes()),
+        }
+    }
+}
+
+impl fmt::Display for CmdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use CmdError::*;
+        match self {
+            UnknownCommand { .. } | UnknownSubcommand { .. } => {
+                let mut v = Vec::new();
+                self.write_to(&mut v);
+                f.write_str(&String::from_utf8_lossy(&v))
+            }
+            WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
+            Syntax => f.write_str("ERR syntax error"),
+            NotInteger => f.write_str("ERR value is not an integer or out of range"),
+            NotFloat => f.write_str("ERR value is not a valid float"),
+            Overflow => f.write_str("ERR increment or decrement would overflow"),
+            DecrementOverflow => f.write_str("ERR decrement would overflow"),
+            NanOrInfinity => f.write_str("ERR increment would produce NaN or Infinity"),
+            WrongType => f.write_str("WRONGTYPE Operation against a key holding the wrong kind of value"),
+            NoSuchKey => f.write_str("ERR no such key"),
+            InvalidExpire(cmd) => write!(f, "ERR invalid expire time in '{cmd}' command"),
+            StringTooLong => f.write_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
+            OffsetOutOfRange => f.write_str("ERR offset is out of range"),
+            DbIndexOutOfRange => f.write_str("ERR DB index is out of range"),
+            SameObject => f.write_str("ERR source and destination objects are the same"),
+            InvalidFirstDbIndex => f.write_str("ERR invalid first DB index"),
+            InvalidSecondDbIndex => f.write_str("ERR invalid second DB index"),
+            InvalidCursor => f.write_str("ERR invalid cursor"),
+            UnsupportedOption(opt) => write!(f, "ERR Unsupported option {}", String::from_utf8_lossy(opt)),
+            IdletimeUnderLfu => f.write_str(
+                "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching \
+                 between policies at runtime LRU and LFU data will take some time to adjust.",
+            ),
+            FreqUnderLru => f.write_str(
+                "ERR An LRU maxmemory policy is selected, access frequency not tracked. Please note that when \
+                 switching between policies at runtime LRU and LFU data will take some time to adjust.",
+            ),
+            ExpireOptionsNxXx => {
+                f.write_str("ERR NX and XX, GT or LT options at the same time are not compatible")
+            }
+            ExpireOptionsGtLt => f.write_str("ERR GT and LT options at the same time are not compatible"),
+            NoAuth => f.write_str("NOAUTH Authentication required."),
+            WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
+            AuthNotConfigured => f.write_str(
+                "ERR AUTH <password> called without any password configured for the default user. \
+                 Are you sure your configuration is correct?",
+            ),
+            NoProto => f.write_str("NOPROTO unsupported protocol version"),
+            ProtoVersionNotInteger => f.write_str("ERR Protocol version is not an integer or out of range"),
+            HelloSyntax(opt) => write!(f, "ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(opt)),
+            HelloNoAuth => f.write_str(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> \
+                 AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol \
+                 version at the same time",
+            ),
+            ResetNotNormal => f.write_str("ERR can only reset normal client connections"),
+            UnknownClientType(t) => write!(f, "ERR Unknown client type '{}'", String::from_utf8_lossy(t)),
+            InvalidCommandSpecified => f.write_str("ERR Invalid command specified"),
+            InvalidCommandArgs => f.write_str("ERR Invalid number of arguments specified for command"),
+            NoKeyArguments => f.write_str("ERR The command has no key arguments"),
+            InvalidClientId => f.write_str("ERR Invalid client ID"),
+            ClientIdNotPositive => f.write_str("ERR client-id should be greater than 0"),
+            NoSuchUser(u) => write!(f, "ERR No such user '{}'", String::from_utf8_lossy(u)),
+            UnrecognizedOption(opt) => write!(f, "ERR Unrecognized option '{}'", String::from_utf8_lossy(opt)),
+            MaxClients => f.write_str("ERR max number of clients reached"),
+            ClientNameInvalid => {
+                f.write_str("ERR Client names cannot contain spaces, newlines or special characters.")
+            }
+            ClientSetinfoInvalid(attr) => write!(
+                f,
+                "ERR {attr} cannot contain spaces, newlines or special characters."
+            ),
+            NoSuchClient => f.write_str("ERR No such client"),
+            DebugNotAllowed => f.write_str(
+                "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", \
+                 you can run it from a local connection, otherwise you need to set this option in the \
+                 configuration file, and then restart the server.",
+            ),
+            NotAllowedInScriptOrSubscribe(name) => write!(
+                f,
+                "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET \
+                 are allowed in this context"
+            ),
+            Config(text) => write!(f, "ERR {text}"),
+            Coded(text) => f.write_str(text),
+        }
+    }
+}
+
+/// A malformed request: the server replies `-ERR Protocol error: <reason>` and closes the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtocolError {
+    InvalidMultibulkLength,
+    InvalidBulkLength,
+    ExpectedDollar(u8),
+    TooBigInlineRequest,
+    TooBigMbulkCount,
+    TooBigBulkCount,
+    UnbalancedQuotes,
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ProtocolError::*;
+        f.write_str("ERR Protocol error: ")?;
+        match self {
+            InvalidMultibulkLength => f.write_str("invalid multibulk length"),
+            InvalidBulkLength => f.write_str("invalid bulk length"),
+            ExpectedDollar(c) => write!(f, "expected '$', got '{}'", *c as char),
+            TooBigInlineRequest => f.write_str("too big inline request"),
+            TooBigMbulkCount => f.write_str("too big mbulk count string"),
+            TooBigBulkCount => f.write_str("too big bulk count string"),
+            UnbalancedQuotes => f.write_str("unbalanced quotes in request"),
+        }
+    }
+}
+
+/// Errors of the library API (starting a server, bad configuration).
+#[derive(Debug)]
+pub enum Error {
+    Io(std::io::Error),
+    Config(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "{e}"),
+            Error::Config(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_command_lists_args_like_redis() {
+        let e = CmdError::unknown_command(&[b"FOO", b"bar", b"baz"]);
+        assert_eq!(e.to_string(), "ERR unknown command 'FOO', with args beginning with: 'bar' 'baz' ");
+        let e = CmdError::unknown_command(&[b"FOO"]);
+        assert_eq!(e.to_string(), "ERR unknown command 'FOO', with args beginning with: ");
+    }
+
+    #[test]
+    fn arity_is_lowercased() {
+        assert_eq!(
+            CmdError::arity("GET").to_string(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! embedis: a Redis 7.0 compatible server, usable as a drop-in `redis-server` binary or embedded in-process.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), embedis::Error> {
+//! let server = embedis::Server::builder().port(0).bind("127.0.0.1").start().await?;
+//! println!("listening on {}", server.url());
+//! // Expire TTLs in tests without sleeping:
+//! server.advance_time(std::time::Duration::from_secs(60));
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Without an async runtime, use [`blocking::Server`].
+
+pub mod cmd;
+pub mod command;
+pub mod config;
+pub mod error;
+pub mod glob;
+pub mod protocol;
+pub mod server;
+pub mod storage;
+
+pub use config::Config;
+pub use error::Error;
+pub use server::{Server, ServerBuilder, ServerHandle};
+
+/// Starting a server from plain synchronous code (a `#[test]` without a runtime).
+pub mod blocking {
+    pub use crate::server::ServerHandle;
+
+    /// `embedis::blocking::Server::builder().port(0).start()?`, or `Server::start()` for a loopback server on
+    /// a free port.
+    pub struct Server;
+
+    impl Server {
+        pub fn builder() -> crate::server::ServerBuilder<crate::server::Blocking> {
+            crate::server::ServerBuilder::new()
+        }
+
+        /// A server on 127.0.0.1 with a free port and default settings.
+        pub fn start() -> Result<ServerHandle, crate::Error> {
+            Self::builder().port(0).bind("127.0.0.1").start()
+        }
+    }
+}

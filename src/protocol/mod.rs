@@ -1,0 +1,9 @@
+//! RESP: request decoding, reply encoding and Redis's number formats. Knows nothing of the server.
+
+pub mod decode;
+pub mod number;
+pub mod reply;
+pub mod resp3;
+
+pub use decode::{Limits, Next, RequestParser};
+pub use reply::Out;

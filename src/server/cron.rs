@@ -1,0 +1,74 @@
+//! Background work, `hz` times a second: the active expiry cycle and idle-client timeouts.
+
+use super::state::Shared;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Keys sampled per round (Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP).
+const KEYS_PER_LOOP: usize = 20;
+/// Another round follows while more than this percentage of a sample had expired.
+const ACCEPTABLE_STALE: usize = 10;
+/// Share of each cron period the expiry cycle may use (Redis: 25% CPU).
+const CYCLE_CPU_PERCENT: u32 = 25;
+
+pub async fn run(shared: Arc<Shared>) {
+    let mut last_timeout_check = Instant::now();
+    loop {
+        let hz = shared.state.lock().config.hz.clamp(1, 500);
+        let period = Duration::from_millis(1000 / hz as u64);
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {}
+            _ = shared.shutdown_notify.notified() => return,
+        }
+        if shared.shutting_down() {
+            return;
+        }
+        active_expire_cycle(&shared, period * CYCLE_CPU_PERCENT / 100);
+        if last_timeout_check.elapsed() >= Duration::from_secs(1) {
+            last_timeout_check = Instant::now();
+            close_idle_clients(&shared);
+        }
+    }
+}
+
+/// Samples keys with a TTL in every database and deletes the expired ones, repeating while a sample was mostly
+/// stale, within a time budget: keys nobody reads again are reclaimed without stalling clients.
+pub fn active_expire_cycle(shared: &Shared, budget: Duration) {
+    let start = Instant::now();
+    let mut state = shared.state.lock();
+    if !state.active_expire {
+        return;
+    }
+    let now = shared.clock.now_ms();
+    let state = &mut *state;
+    let (mut sampled_total, mut expired_total) = (0usize, 0usize);
+    for db in state.dbs.iter_mut() {
+        loop {
+            let (sampled, expired) = db.expire_sample(&mut state.rng, KEYS_PER_LOOP, now);
+            sampled_total += sampled;
+            expired_total += expired;
+            if sampled == 0 || expired * 100 / sampled <= ACCEPTABLE_STALE || start.elapsed() >= budget {
+                break;
+            }
+        }
+    }
+    if sampled_total > 0 {
+        let stale = expired_total as f64 * 100.0 / sampled_total as f64;
+        state.stats.expired_stale_perc = state.stats.expired_stale_perc * 0.95 + stale * 0.05;
+    }
+    state.stats.expire_cycle_cpu_ms += start.elapsed().as_millis() as u64;
+}
+
+fn close_idle_clients(shared: &Shared) {
+    let state = shared.state.lock();
+    let timeout_ms = state.config.timeout as i64 * 1000;
+    if timeout_ms == 0 {
+        return;
+    }
+    let now = shared.clock.now_ms();
+    for c in state.clients.iter() {
+        if now - c.last_interaction_ms > timeout_ms {
+            c.kill.notify_one();
+        }
+    }
+}

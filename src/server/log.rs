@@ -1,0 +1,80 @@
+//! Logging in redis-server's format: `pid:role day month year hh:mm:ss.mmm level message`, where the level is
+//! `.` debug, `-` verbose, `*` notice, `#` warning, so log watchers written for Redis keep working.
+
+use crate::config::LogLevel;
+use parking_lot::Mutex;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+
+pub struct Logger {
+    level: LogLevel,
+    /// None = standard output.
+    file: Option<Mutex<File>>,
+}
+
+impl Logger {
+    pub fn new(level: LogLevel, logfile: &str) -> std::io::Result<Logger> {
+        let file = if logfile.is_empty() {
+            None
+        } else {
+            Some(Mutex::new(OpenOptions::new().create(true).append(true).open(logfile)?))
+        };
+        Ok(Logger { level, file })
+    }
+
+    pub fn enabled(&self, level: LogLevel) -> bool {
+        level >= self.level && self.level != LogLevel::Nothing
+    }
+
+    pub fn log(&self, level: LogLevel, msg: &str) {
+        if !self.enabled(level) {
+            return;
+        }
+        let mark = match level {
+            LogLevel::Debug => '.',
+            LogLevel::Verbose => '-',
+            LogLevel::Notice => '*',
+            _ => '#',
+        };
+        let line = format!("{}:M {} {} {}\n", std::process::id(), timestamp(), mark, msg);
+        match &self.file {
+            Some(f) => {
+                let _ = f.lock().write_all(line.as_bytes());
+            }
+            None => {
+                let _ = std::io::stdout().lock().write_all(line.as_bytes());
+            }
+        }
+    }
+
+    pub fn notice(&self, msg: &str) {
+        self.log(LogLevel::Notice, msg);
+    }
+
+    pub fn warning(&self, msg: &str) {
+        self.log(LogLevel::Warning, msg);
+    }
+}
+
+/// Local time as Redis prints it: `26 Nov 2026 06:46:28.123`.
+fn timestamp() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = now.as_secs() as libc::time_t;
+    // SAFETY: localtime_r writes only into the zeroed struct we own.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&secs, &mut tm);
+        tm
+    };
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!(
+        "{:02} {} {} {:02}:{:02}:{:02}.{:03}",
+        tm.tm_mday,
+        MONTHS[tm.tm_mon.clamp(0, 11) as usize],
+        tm.tm_year + 1900,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        now.subsec_millis()
+    )
+}

@@ -1,0 +1,292 @@
+//! The server: builder and handle (the only way a server starts), its own thread and event loop, listeners,
+//! connections and background work.
+
+pub mod client;
+pub mod connection;
+pub mod cron;
+pub mod listener;
+pub mod log;
+pub mod state;
+
+use crate::config::{Config, LogLevel};
+use crate::error::Error;
+use connection::Peer;
+use state::{Shared, State};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Entry point: `Server::builder().port(0).start().await?`.
+pub struct Server;
+
+impl Server {
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder::new()
+    }
+}
+
+/// `start()` is async (the default) or blocking, by the builder's mode.
+pub struct Async;
+/// See `crate::blocking`.
+pub struct Blocking;
+
+/// Configures a server. Every directive is reachable through `config()`; the common ones have shortcuts.
+pub struct ServerBuilder<Mode = Async> {
+    config: Config,
+    mode: std::marker::PhantomData<Mode>,
+}
+
+impl<Mode> ServerBuilder<Mode> {
+    pub(crate) fn new() -> Self {
+        let mut config = Config::default();
+        // Embedded servers are quiet unless asked: a test suite's output is not the place for startup banners.
+        config.loglevel = LogLevel::Warning;
+        ServerBuilder { config, mode: std::marker::PhantomData }
+    }
+
+    /// Replaces the whole configuration (what `embedis-server` does with its command line).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// TCP port; 0 picks a free one (read it back with `ServerHandle::addr`).
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+
+    /// Listen on this address (may be called several times).
+    pub fn bind(mut self, addr: &str) -> Self {
+        self.config.bind.push(addr.to_string());
+        self
+    }
+
+    pub fn requirepass(mut self, password: &str) -> Self {
+        self.config.requirepass = (!password.is_empty()).then(|| password.as_bytes().to_vec());
+        self
+    }
+
+    pub fn dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.config.dir = dir.as_ref().to_path_buf();
+        self
+    }
+
+    pub fn unixsocket(mut self, path: impl AsRef<Path>) -> Self {
+        self.config.unixsocket = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn databases(mut self, n: usize) -> Self {
+        self.config.databases = n.max(1);
+        self
+    }
+
+    /// Lets clients use DEBUG (including `DEBUG ADVANCE-TIME`).
+    pub fn enable_debug_command(mut self) -> Self {
+        self.config.enable_debug_command = crate::config::Protection::Yes;
+        self
+    }
+
+    pub fn loglevel(mut self, level: LogLevel) -> Self {
+        self.config.loglevel = level;
+        self
+    }
+
+    /// The configuration as built so far.
+    pub fn get_config(&self) -> &Config {
+        &self.config
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn spawn(self) -> Result<(ServerHandle, tokio::sync::oneshot::Receiver<Result<(), Error>>), Error> {
+        let config = self.config;
+        let logger = log::Logger::new(config.loglevel, &config.logfile)?;
+        let bound = listener::bind(&config)?;
+        let addr = match bound.tcp.first() {
+            Some(l) => l.local_addr()?,
+            None => SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let unix_path = bound.unix.as_ref().map(|(_, p)| p.clone());
+        let clock = crate::storage::Clock::default();
+        let mut state = State::new(config, clock.now_ms());
+        state.port = bound.port;
+        let shared = Arc::new(Shared::new(state, logger));
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let thread_shared = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("embedis".into())
+            .spawn(move || run_server(thread_shared, bound, ready_tx))?;
+        let handle = ServerHandle { addr, unix_path, shared, thread: Some(thread) };
+        Ok((handle, ready_rx))
+    }
+}
+
+impl ServerBuilder<Async> {
+    /// Starts the server on its own thread and returns once it accepts connections.
+    pub async fn start(self) -> Result<ServerHandle, Error> {
+        let (handle, ready) = self.spawn()?;
+        ready.await.map_err(|_| Error::Config("server thread exited during startup".into()))??;
+        Ok(handle)
+    }
+}
+
+impl ServerBuilder<Blocking> {
+    /// Starts the server on its own thread and returns once it accepts connections; needs no async runtime.
+    pub fn start(self) -> Result<ServerHandle, Error> {
+        let (handle, ready) = self.spawn()?;
+        ready.blocking_recv().map_err(|_| Error::Config("server thread exited during startup".into()))??;
+        Ok(handle)
+    }
+}
+
+/// The server thread: one current-thread runtime, like Redis's single event loop.
+fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::oneshot::Sender<Result<(), Error>>) {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = ready.send(Err(e.into()));
+            return;
+        }
+    };
+    rt.block_on(async move {
+        let mut tcp = Vec::new();
+        for l in bound.tcp {
+            match tokio::net::TcpListener::from_std(l) {
+                Ok(l) => tcp.push(l),
+                Err(e) => {
+                    let _ = ready.send(Err(e.into()));
+                    return;
+                }
+            }
+        }
+        let unix = match bound.unix.map(|(l, p)| tokio::net::UnixListener::from_std(l).map(|l| (l, p))).transpose() {
+            Ok(u) => u,
+            Err(e) => {
+                let _ = ready.send(Err(e.into()));
+                return;
+            }
+        };
+        for l in tcp {
+            tokio::spawn(accept_tcp(shared.clone(), l));
+        }
+        if let Some((l, path)) = unix {
+            tokio::spawn(accept_unix(shared.clone(), l, path));
+        }
+        tokio::spawn(cron::run(shared.clone()));
+        shared.log.notice(&format!("Running mode=standalone, port={}.", bound.port));
+        shared.log.notice("Ready to accept connections tcp");
+        let _ = ready.send(Ok(()));
+        shared.stopped().await;
+        shared.log.warning("embedis is now ready to exit, bye bye...");
+    });
+    // Dropping the runtime closes every socket and cancels every task.
+    drop(rt);
+}
+
+async fn accept_tcp(shared: Arc<Shared>, listener: tokio::net::TcpListener) {
+    loop {
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = shared.shutdown_notify.notified() => return,
+        };
+        let Ok((stream, peer)) = accepted else {
+            // Out of file descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
+        let local = peer.ip().is_loopback()
+            || matches!(peer.ip(), std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
+        let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let peer = Peer { addr: peer.to_string(), laddr, fd, local, unix: false };
+        tokio::spawn(connection::serve(shared.clone(), stream, peer));
+    }
+}
+
+async fn accept_unix(shared: Arc<Shared>, listener: tokio::net::UnixListener, path: PathBuf) {
+    let name = format!("{}:0", path.display());
+    loop {
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = shared.shutdown_notify.notified() => return,
+        };
+        let Ok((stream, _)) = accepted else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
+        let peer = Peer { addr: name.clone(), laddr: name.clone(), fd, local: true, unix: true };
+        tokio::spawn(connection::serve(shared.clone(), stream, peer));
+    }
+}
+
+/// A running server. Dropping it shuts the server down.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    unix_path: Option<PathBuf>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// The first TCP address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `redis://host:port` for client libraries (`127.0.0.1` when listening on all interfaces).
+    pub fn url(&self) -> String {
+        let ip = if self.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { self.addr.ip().to_string() };
+        let host = if ip.contains(':') { format!("[{ip}]") } else { ip };
+        format!("redis://{host}:{}", self.addr.port())
+    }
+
+    pub fn unix_socket(&self) -> Option<&Path> {
+        self.unix_path.as_deref()
+    }
+
+    /// Moves the server's clock forward: keys expire (lazily and actively) as if `by` had passed.
+    pub fn advance_time(&self, by: Duration) {
+        self.shared.clock.advance(by.as_millis() as i64);
+        cron::active_expire_cycle(&self.shared, Duration::from_millis(100));
+    }
+
+    /// Stops the server and waits for its thread to finish.
+    pub async fn shutdown(mut self) {
+        self.shared.request_shutdown();
+        if let Some(thread) = self.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+
+    /// Blocks until the server stops (SHUTDOWN, a signal, or another handle's shutdown).
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+
+    /// Resolves when the server has been asked to stop (SHUTDOWN, `request_shutdown`).
+    pub async fn stopped(&self) {
+        self.shared.stopped().await;
+    }
+
+    /// Asks the server to stop without waiting (signal handlers).
+    pub fn request_shutdown(&self) {
+        self.shared.request_shutdown();
+    }
+
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.shared.request_shutdown();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

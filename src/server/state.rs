@@ -1,0 +1,115 @@
+//! Everything a command can touch, behind one lock: the databases, the live configuration, counters and the
+//! client registry. One execution unit (a command, or a pipelined batch) holds the lock for its whole run.
+
+use super::client::ClientRegistry;
+use crate::config::Config;
+use crate::storage::{Clock, Db};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::Notify;
+
+/// Server-wide counters (INFO stats).
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub commands_processed: u64,
+    pub connections_received: u64,
+    pub rejected_connections: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub expired_stale_perc: f64,
+    pub expire_cycle_cpu_ms: u64,
+}
+
+pub struct State {
+    pub dbs: Vec<Db>,
+    pub config: Config,
+    pub stats: Stats,
+    pub clients: ClientRegistry,
+    pub rng: fastrand::Rng,
+    /// The 40-hex-digit run id (INFO server).
+    pub run_id: String,
+    pub started_ms: i64,
+    /// Unix seconds of the last successful save (LASTSAVE): startup until persistence exists.
+    pub lastsave: i64,
+    /// The TCP port actually bound (after `port 0`).
+    pub port: u16,
+    pub executable: String,
+    /// DEBUG SET-ACTIVE-EXPIRE: the background expiry cycle runs only when true.
+    pub active_expire: bool,
+}
+
+impl State {
+    pub fn new(config: Config, now_ms: i64) -> State {
+        let mut rng = fastrand::Rng::new();
+        let run_id = (0..40).map(|_| char::from_digit(rng.u32(..16), 16).unwrap_or('0')).collect();
+        State {
+            dbs: (0..config.databases).map(|_| Db::default()).collect(),
+            port: config.port,
+            config,
+            stats: Stats::default(),
+            clients: ClientRegistry::default(),
+            rng,
+            run_id,
+            started_ms: now_ms,
+            lastsave: now_ms / 1000,
+            active_expire: true,
+            executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// Sums of per-database counters.
+    pub fn keyspace_stats(&self) -> crate::storage::db::DbStats {
+        let mut total = crate::storage::db::DbStats::default();
+        for db in &self.dbs {
+            total.hits += db.stats.hits;
+            total.misses += db.stats.misses;
+            total.expired += db.stats.expired;
+        }
+        total
+    }
+}
+
+/// What the server's tasks share: the state, the clock and the shutdown signal.
+pub struct Shared {
+    pub state: Mutex<State>,
+    pub clock: Clock,
+    pub log: super::log::Logger,
+    shutdown: AtomicBool,
+    pub shutdown_notify: Notify,
+}
+
+impl Shared {
+    pub fn new(state: State, log: super::log::Logger) -> Shared {
+        Shared {
+            state: Mutex::new(state),
+            clock: Clock::default(),
+            log,
+            shutdown: AtomicBool::new(false),
+            shutdown_notify: Notify::new(),
+        }
+    }
+
+    /// Asks every task to stop (SHUTDOWN, the handle, a signal).
+    pub fn request_shutdown(&self) {
+        self.shutdown.store(true, Ordering::SeqCst);
+        self.shutdown_notify.notify_waiters();
+    }
+
+    pub fn shutting_down(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once a shutdown was requested, even if it was requested before the call.
+    pub async fn stopped(&self) {
+        loop {
+            let notified = self.shutdown_notify.notified();
+            tokio::pin!(notified);
+            // Register before checking the flag so a request in between is not missed.
+            notified.as_mut().enable();
+            if self.shutting_down() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! One database of the keyspace: keys, their values and expiry times, and the chokepoints every command goes
+//! through (lazy expiry, LRU touch, hit/miss counting).
+//!
+//! Keys live in an `IndexMap`: O(1) lookups like a hash table, plus O(1) access by position, which gives random
+//! sampling (RANDOMKEY, active expiry) and a SCAN cursor with Redis's guarantee. SCAN walks positions from the
+//! end towards 0; removal is `swap_remove`, which only moves the *last* element into the hole, so an element not
+//! yet visited (below the cursor) can only move further down, never past the cursor. Insertions append above
+//! the cursor. Hence every key present for the whole scan is returned at least once.
+
+use super::{Key, Value};
+use foldhash::fast::RandomState;
+use indexmap::{IndexMap, IndexSet};
+
+/// `expire_at` of a key without a TTL.
+pub const NO_EXPIRE: i64 = i64::MIN;
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub value: Value,
+    /// Absolute unix time in ms, or NO_EXPIRE.
+    expire_at: i64,
+    /// Last access, in seconds of the server clock (OBJECT IDLETIME, LRU eviction).
+    pub lru: u32,
+}
+
+impl Entry {
+    pub fn expire_at(&self) -> Option<i64> {
+        (self.expire_at != NO_EXPIRE).then_some(self.expire_at)
+    }
+}
+
+/// Counters INFO reports, summed over databases.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DbStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub expired: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Db {
+    keys: IndexMap<Key, Entry, RandomState>,
+    /// Keys that have a TTL: sampled by the active expiry cycle.
+    volatile: IndexSet<Key, RandomState>,
+    /// Running estimate of the average TTL of volatile keys, ms (INFO keyspace `avg_ttl`).
+    pub avg_ttl: i64,
+    pub stats: DbStats,
+}
+
+fn lru_clock(now_ms: i64) -> u32 {
+    (now_ms / 1000) as u32
+}
+
+impl Db {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn volatile_len(&self) -> usize {
+        self.volatile.len()
+    }
+
+    /// Deletes `key` if its TTL has passed. True if it was deleted.
+    fn expire_if_needed(&mut self, key: &[u8], now: i64) -> bool {
+        match self.keys.get(key) {
+            Some(e) if e.expire_at != NO_EXPIRE && e.expire_at <= now => {
+                self.remove(key);
+                self.stats.expired += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Read lookup: lazy expiry, hit/miss counting, LRU touch.
+    pub fn get(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
+        self.expire_if_needed(key, now);
+        match self.keys.get_mut(key) {
+            Some(e) => {
+                self.stats.hits += 1;
+                e.lru = lru_clock(now);
+                Some(e)
+            }
+            None => {
+                self.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Write lookup: lazy expiry and LRU touch, no hit/miss counting (as Redis's lookupKeyWrite).
+    pub fn get_mut(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
+        self.expire_if_needed(key, now);
+        let e = self.keys.get_mut(key)?;
+        e.lru = lru_clock(now);
+        Some(e)
+    }
+
+    /// Looks a key up without side effects other than lazy expiry (TYPE-less checks, EXISTS-like probes).
+    pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
+        self.expire_if_needed(key, now);
+        self.keys.get(key)
+    }
+
+    /// Is the key present and not expired? Does not delete (KEYS, SCAN filtering decide that themselves).
+    pub fn is_live(&self, key: &[u8], now: i64) -> bool {
+        matches!(self.keys.get(key), Some(e) if e.expire_at == NO_EXPIRE || e.expire_at > now)
+    }
+
+    /// Stores `value` at `key`. The TTL is cleared unless `keep_ttl` (SET KEEPTTL, SETRANGE...).
+    pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now: i64) {
+        let lru = lru_clock(now);
+        match self.keys.get_mut(key) {
+            Some(e) => {
+                e.value = value;
+                e.lru = lru;
+                if !keep_ttl && e.expire_at != NO_EXPIRE {
+                    e.expire_at = NO_EXPIRE;
+                    self.volatile.swap_remove(key);
+                }
+            }
+            None => {
+                self.keys.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru });
+            }
+        }
+    }
+
+    /// Stores an entry as is, TTL included (RENAME, MOVE, COPY).
+    pub fn insert_entry(&mut self, key: &[u8], entry: Entry) {
+        let volatile = entry.expire_at != NO_EXPIRE;
+        if let Some(old) = self.keys.insert(key.into(), entry) {
+            if old.expire_at != NO_EXPIRE && !volatile {
+                self.volatile.swap_remove(key);
+            }
+        }
+        if volatile {
+            self.volatile.insert(key.into());
+        }
+    }
+
+    /// Deletes a key. Returns its entry.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let e = self.keys.swap_remove(key)?;
+        if e.expire_at != NO_EXPIRE {
+            self.volatile.swap_remove(key);
+        }
+        Some(e)
+    }
+
+    /// Sets the absolute expiry time of an existing key. False if the key does not exist.
+    pub fn set_expire(&mut self, key: &[u8], at_ms: i64) -> bool {
+        match self.keys.get_mut(key) {
+            Some(e) => {
+                if e.expire_at == NO_EXPIRE {
+                    self.volatile.insert(key.into());
+                }
+                e.expire_at = at_ms;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes the TTL of an existing key. True if it had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        match self.keys.get_mut(key) {
+            Some(e) if e.expire_at != NO_EXPIRE => {
+                e.expire_at = NO_EXPIRE;
+                self.volatile.swap_remove(key);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.keys = IndexMap::default();
+        self.volatile = IndexSet::default();
+        self.avg_ttl = 0;
+    }
+
+    /// Every live key, in storage order (KEYS).
+    pub fn live_keys(&self, now: i64) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.keys.iter().filter(move |(_, e)| e.expire_at == NO_EXPIRE || e.expire_at > now)
+    }
+
+    /// One SCAN step: up to `count` positions below `cursor` (0 = start). Returns the keys seen (possibly
+    /// expired: the caller filters) and the next cursor (0 = done). See the module docs for the guarantee.
+    pub fn scan(&self, cursor: u64, count: usize, out: &mut Vec<Key>) -> u64 {
+        let len = self.keys.len() as u64;
+        let mut pos = if cursor == 0 { len } else { cursor.min(len) };
+        let mut visited = 0;
+        while pos > 0 && visited < count.max(1) {
+            pos -= 1;
+            if let Some((k, _)) = self.keys.get_index(pos as usize) {
+                out.push(k.clone());
+            }
+            visited += 1;
+        }
+        pos
+    }
+
+    /// A random live key, deleting expired ones met on the way (RANDOMKEY).
+    pub fn random_key(&mut self, rng: &mut fastrand::Rng, now: i64) -> Option<Key> {
+        while !self.keys.is_empty() {
+            let i = rng.usize(..self.keys.len());
+            let (k, e) = self.keys.get_index(i)?;
+            if e.expire_at != NO_EXPIRE && e.expire_at <= now {
+                let k = k.clone();
+                self.remove(&k);
+                self.stats.expired += 1;
+                continue;
+            }
+            return Some(k.clone());
+        }
+        None
+    }
+
+    /// One round of active expiry: samples up to `samples` volatile keys, deletes the expired ones and folds the
+    /// sample's TTLs into `avg_ttl`. Returns (sampled, expired).
+    pub fn expire_sample(&mut self, rng: &mut fastrand::Rng, samples: usize, now: i64) -> (usize, usize) {
+        let n = samples.min(self.volatile.len());
+        let (mut expired, mut ttl_sum, mut ttl_count) = (0, 0i64, 0i64);
+        for _ in 0..n {
+            if self.volatile.is_empty() {
+                break;
+            }
+            let i = rng.usize(..self.volatile.len());
+            let Some(key) = self.volatile.get_index(i).cloned() else { break };
+            let at = self.keys.get(&key[..]).map(|e| e.expire_at).unwrap_or(NO_EXPIRE);
+            if at <= now {
+                self.remove(&key);
+                self.stats.expired += 1;
+                expired += 1;
+            } else {
+                ttl_sum += at - now;
+                ttl_count += 1;
+            }
+        }
+        if ttl_count > 0 {
+            // Redis's running average: 2% weight for each new sample mean.
+            let avg = ttl_sum / ttl_count;
+            self.avg_ttl = if self.avg_ttl == 0 { avg } else { (self.avg_ttl / 50) * 49 + avg / 50 };
+        }
+        (n, expired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::RString;
+
+    fn s(v: &str) -> Value {
+        Value::String(RString::from_bytes(v.as_bytes()))
+    }
+
+    #[test]
+    fn lazy_expiry_on_lookup() {
+        let mut db = Db::default();
+        db.set(b"k", s("v"), false, 1000);
+        db.set_expire(b"k", 2000);
+        assert!(db.get(b"k", 1999).is_some());
+        assert!(db.get(b"k", 2000).is_none());
+        assert_eq!(db.len(), 0);
+        assert_eq!(db.volatile_len(), 0);
+        assert_eq!(db.stats.expired, 1);
+    }
+
+    #[test]
+    fn set_clears_ttl_unless_kept() {
+        let mut db = Db::default();
+        db.set(b"k", s("v"), false, 0);
+        db.set_expire(b"k", 5000);
+        db.set(b"k", s("w"), true, 0);
+        assert_eq!(db.peek(b"k", 0).and_then(|e| e.expire_at()), Some(5000));
+        db.set(b"k", s("x"), false, 0);
+        assert_eq!(db.peek(b"k", 0).and_then(|e| e.expire_at()), None);
+        assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn scan_returns_every_stable_key_despite_deletes_and_inserts() {
+        let mut db = Db::default();
+        for i in 0..1000 {
+            db.set(format!("k{i}").as_bytes(), s("v"), false, 0);
+        }
+        let stable: Vec<String> = (0..1000).filter(|i| i % 3 == 0).map(|i| format!("k{i}")).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        let mut round = 0;
+        loop {
+            let mut out = Vec::new();
+            cursor = db.scan(cursor, 7, &mut out);
+            seen.extend(out.into_iter().map(|k| String::from_utf8(k.to_vec()).unwrap()));
+            // Churn: delete some unstable keys, add new ones.
+            for i in 0..5 {
+                let victim = format!("k{}", (round * 5 + i) * 3 % 1000 + 1);
+                db.remove(victim.as_bytes());
+                db.set(format!("new{round}-{i}").as_bytes(), s("v"), false, 0);
+            }
+            round += 1;
+            if cursor == 0 {
+                break;
+            }
+        }
+        for k in stable {
+            assert!(seen.contains(&k), "{k} missed");
+        }
+    }
+
+    #[test]
+    fn active_expiry_reclaims_unread_keys() {
+        let mut db = Db::default();
+        for i in 0..100 {
+            db.set(format!("k{i}").as_bytes(), s("v"), false, 0);
+            db.set_expire(format!("k{i}").as_bytes(), 10);
+        }
+        let mut rng = fastrand::Rng::with_seed(1);
+        while db.volatile_len() > 0 {
+            db.expire_sample(&mut rng, 20, 11);
+        }
+        assert_eq!(db.len(), 0);
+    }
+}
