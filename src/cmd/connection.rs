@@ -11,15 +11,15 @@ use crate::server::client::ClientInfo;
 pub const REDIS_VERSION: &str = "7.0.15";
 
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("ping", -1, FAST | SENTINEL, (0, 0, 0), ping).group("connection"),
-    CommandSpec::new("echo", 2, FAST, (0, 0, 0), echo).group("connection"),
+    CommandSpec::new("ping", -1, FAST, (0, 0, 0), ping).group("connection"),
+    CommandSpec::new("echo", 2, LOADING | STALE | FAST, (0, 0, 0), echo).group("connection"),
     CommandSpec::new("quit", -1, ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH, (0, 0, 0), quit)
         .group("connection"),
     CommandSpec::new("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, (0, 0, 0), reset)
         .group("connection"),
-    CommandSpec::new("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | SENTINEL | ALLOW_BUSY, (0, 0, 0), hello)
+    CommandSpec::new("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, (0, 0, 0), hello)
         .group("connection"),
-    CommandSpec::new("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | SENTINEL | ALLOW_BUSY, (0, 0, 0), auth)
+    CommandSpec::new("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, (0, 0, 0), auth)
         .group("connection"),
     CommandSpec::new("select", 2, LOADING | STALE | FAST, (0, 0, 0), select).group("connection"),
     CommandSpec::container("client", CLIENT),

@@ -8,10 +8,10 @@ use crate::protocol::number;
 use std::fmt::Write;
 
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("info", -1, LOADING | STALE | SENTINEL, (0, 0, 0), info).group("server"),
+    CommandSpec::new("info", -1, LOADING | STALE, (0, 0, 0), info).group("server"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, (0, 0, 0), time).group("server"),
     CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, (0, 0, 0), lastsave).group("server"),
-    CommandSpec::new("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | SENTINEL | ALLOW_BUSY, (0, 0, 0), shutdown)
+    CommandSpec::new("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, (0, 0, 0), shutdown)
         .group("server"),
     CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug).group("server"),
     CommandSpec::container("config", CONFIG),

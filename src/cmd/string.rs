@@ -20,7 +20,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("mget", -2, READONLY | FAST, (1, -1, 1), mget).group("string"),
     CommandSpec::new("mset", -3, WRITE | DENYOOM, (1, -1, 2), mset).group("string"),
     CommandSpec::new("msetnx", -3, WRITE | DENYOOM, (1, -1, 2), msetnx).group("string"),
-    CommandSpec::new("append", 3, WRITE | DENYOOM, (1, 1, 1), append).group("string"),
+    CommandSpec::new("append", 3, WRITE | DENYOOM | FAST, (1, 1, 1), append).group("string"),
     CommandSpec::new("strlen", 2, READONLY | FAST, (1, 1, 1), strlen).group("string"),
     CommandSpec::new("incr", 2, WRITE | DENYOOM | FAST, (1, 1, 1), incr).group("string"),
     CommandSpec::new("decr", 2, WRITE | DENYOOM | FAST, (1, 1, 1), decr).group("string"),

@@ -37,7 +37,8 @@ pub mod flags {
     pub const NO_MANDATORY_KEYS: u32 = 1 << 19;
     pub const NO_ASYNC_LOADING: u32 = 1 << 20;
 
-    /// (flag, name) in the order Redis prints them in COMMAND INFO.
+    /// (flag, name) in the order Redis prints them in COMMAND INFO. SENTINEL and PROTECTED are internal: Redis
+    /// 7.0 does not print them.
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
         (READONLY, "readonly"),
@@ -53,10 +54,7 @@ pub mod flags {
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
-        (SENTINEL, "sentinel"),
-        (ONLY_SENTINEL, "only_sentinel"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
-        (PROTECTED, "protected"),
         (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),

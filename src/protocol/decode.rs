@@ -348,10 +348,10 @@ mod tests {
     fn parse_all(input: &[u8]) -> (Vec<Vec<Vec<u8>>>, Next) {
         let mut p = RequestParser::new();
         let mut cmds = Vec::new();
-        let mut argv = Vec::new();
         loop {
             match p.parse(input, &LIMITS) {
                 Next::Command => {
+                    let mut argv = Vec::new();
                     p.argv(input, &mut argv);
                     cmds.push(argv.iter().map(|a| a.to_vec()).collect());
                 }
