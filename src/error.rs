@@ -10,6 +10,8 @@ use std::fmt;
 pub enum CmdError {
     UnknownCommand { name: Vec<u8>, args: Vec<Vec<u8>> },
     UnknownSubcommand { sub: Vec<u8>, command: &'static str },
+    /// `addReplySubcommandSyntaxError`, for commands that parse their own subcommands (DEBUG).
+    UnknownSubcommandOrArity { sub: Vec<u8>, command: &'static str },
     WrongArity(String),
     Syntax,
     NotInteger,
@@ -106,6 +108,11 @@ impl CmdError {
                 out.extend_from_slice(clip(sub, 128));
                 out.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
             }
+            CmdError::UnknownSubcommandOrArity { sub, command } => {
+                out.extend_from_slice(b"ERR unknown subcommand or wrong number of arguments for '");
+                out.extend_from_slice(clip(sub, 128));
+                out.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
+            }
             other => out.extend_from_slice(other.to_string().as_bytes()),
         }
     }
@@ -115,7 +122,7 @@ impl fmt::Display for CmdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use CmdError::*;
         match self {
-            UnknownCommand { .. } | UnknownSubcommand { .. } => {
+            UnknownCommand { .. } | UnknownSubcommand { .. } | UnknownSubcommandOrArity { .. } => {
                 let mut v = Vec::new();
                 self.write_to(&mut v);
                 f.write_str(&String::from_utf8_lossy(&v))
@@ -143,8 +150,8 @@ impl fmt::Display for CmdError {
                  between policies at runtime LRU and LFU data will take some time to adjust.",
             ),
             FreqUnderLru => f.write_str(
-                "ERR An LRU maxmemory policy is selected, access frequency not tracked. Please note that when \
-                 switching between policies at runtime LRU and LFU data will take some time to adjust.",
+                "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that \
+                 when switching between policies at runtime LRU and LFU data will take some time to adjust.",
             ),
             ExpireOptionsNxXx => {
                 f.write_str("ERR NX and XX, GT or LT options at the same time are not compatible")

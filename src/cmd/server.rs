@@ -268,7 +268,7 @@ fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
                 "    Stop the server for <seconds>. Decimals allowed.",
             ],
         ),
-        _ => return Err(CmdError::UnknownSubcommand { sub: sub.to_vec(), command: "debug" }),
+        _ => return Err(CmdError::UnknownSubcommandOrArity { sub: sub.to_vec(), command: "debug" }),
     }
     Ok(())
 }

@@ -71,6 +71,75 @@ pub fn transcode(buf: &[u8], i: usize, out: &mut Out) -> Option<usize> {
     }
 }
 
+/// A parsed frame, for code that needs to look inside recorded or produced replies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    /// Simple strings, errors, bulk strings, doubles and big numbers, as text.
+    Text(Vec<u8>),
+    Int(i64),
+    Null,
+    /// Arrays, sets, pushes, and maps flattened as key, value, key, value.
+    List(Vec<Frame>),
+}
+
+impl Frame {
+    pub fn text(&self) -> Option<&[u8]> {
+        match self {
+            Frame::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Frame::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn list(&self) -> Option<&[Frame]> {
+        match self {
+            Frame::List(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// Parses the frame at `i`: the frame and the index after it.
+pub fn parse(buf: &[u8], i: usize) -> Option<(Frame, usize)> {
+    let (kind, head, body) = header(buf, i)?;
+    match kind {
+        b'+' | b'-' | b',' | b'(' => Some((Frame::Text(head.to_vec()), body)),
+        b'#' => Some((Frame::Int((head == b"t") as i64), body)),
+        b':' => Some((Frame::Int(parse_i64(head)?), body)),
+        b'_' => Some((Frame::Null, body)),
+        b'$' | b'=' | b'!' => {
+            let n = parse_i64(head)?;
+            if n < 0 {
+                return Some((Frame::Null, body));
+            }
+            let end = body.checked_add(n as usize)?;
+            Some((Frame::Text(buf.get(body..end)?.to_vec()), end + 2))
+        }
+        b'*' | b'~' | b'>' | b'%' | b'|' => {
+            let n = parse_i64(head)?;
+            if n < 0 {
+                return Some((Frame::Null, body));
+            }
+            let n = n as usize * if matches!(kind, b'%' | b'|') { 2 } else { 1 };
+            let mut items = Vec::with_capacity(n.min(1024));
+            let mut at = body;
+            for _ in 0..n {
+                let (f, next) = parse(buf, at)?;
+                items.push(f);
+                at = next;
+            }
+            Some((Frame::List(items), at))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
