@@ -148,7 +148,8 @@ fn set_generic(ctx: &mut Ctx, cmd: &'static str, key: &[u8], value: &[u8], f: Se
             Some(e) => reply_string(out, e.value.as_string().ok_or(CmdError::WrongType)?),
         }
     }
-    let found = ctx.db().get_mut(key, now).is_some();
+    // Only NX/XX need to know whether the key exists; a plain SET is one hash lookup.
+    let found = (f.nx || f.xx) && ctx.db().get_mut(key, now).is_some();
     if (f.nx && found) || (f.xx && !found) {
         if !f.get {
             match aborted {

@@ -14,8 +14,10 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     cmd::introspection::COMMANDS,
 ];
 
-fn index() -> &'static HashMap<&'static [u8], &'static CommandSpec> {
-    static INDEX: OnceLock<HashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
+type Index = HashMap<&'static [u8], &'static CommandSpec, foldhash::fast::RandomState>;
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| FAMILIES.iter().flat_map(|f| f.iter()).map(|c| (c.name.as_bytes(), c)).collect())
 }
 

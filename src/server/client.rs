@@ -2,8 +2,7 @@
 //! (`ClientInfo` in the registry: CLIENT LIST, CLIENT KILL, idle timeouts).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::task::AbortHandle;
 
 /// Per-connection state read by every command.
 #[derive(Debug)]
@@ -42,8 +41,8 @@ pub struct ClientInfo {
     pub resp: u8,
     pub no_evict: bool,
     pub unix: bool,
-    /// Notified to close the connection (CLIENT KILL, idle timeout).
-    pub kill: Arc<Notify>,
+    /// Cancels the connection's task (CLIENT KILL, idle timeout); set once the task is spawned.
+    pub abort: Option<AbortHandle>,
 }
 
 #[derive(Debug, Default)]
@@ -71,6 +70,12 @@ impl ClientRegistry {
         self.clients.insert(info.id, info);
     }
 
+    pub fn set_abort(&mut self, id: u64, abort: AbortHandle) {
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.abort = Some(abort);
+        }
+    }
+
     pub fn remove(&mut self, id: u64) {
         self.clients.remove(&id);
     }
@@ -91,7 +96,9 @@ impl ClientRegistry {
     pub fn kill(&self, id: u64) -> bool {
         match self.clients.get(&id) {
             Some(c) => {
-                c.kill.notify_one();
+                if let Some(abort) = &c.abort {
+                    abort.abort();
+                }
                 true
             }
             None => false,

@@ -8,8 +8,7 @@ use crate::command::dispatch;
 use crate::protocol::{Limits, Next, Out, RequestParser};
 use bytes::{Buf, BytesMut};
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::Notify;
+use tokio::io::{AsyncWrite, AsyncWriteExt, Interest};
 
 /// Redis 7.0's limits for clients that have not authenticated yet: small requests only.
 const UNAUTH_LIMITS: Limits = Limits { max_bulk: 16384, max_multibulk: 10 };
@@ -26,23 +25,39 @@ pub struct Peer {
     pub unix: bool,
 }
 
-/// Registers the client, serves it until it leaves or is killed, then unregisters it.
-pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(shared: Arc<Shared>, mut stream: S, peer: Peer) {
-    let kill = Arc::new(Notify::new());
-    let mut client = match admit(&shared, peer, &kill) {
-        Ok(client) => client,
-        Err(refusal) => {
-            let _ = stream.write_all(refusal).await;
-            return;
-        }
-    };
-    let id = client.id;
-    let _ = run(&shared, &mut stream, &mut client, &kill).await;
-    shared.state.lock().clients.remove(id);
+/// A client socket: TCP or unix.
+///
+/// `clear_read_readiness` exists for one optimisation, valid because each server runs on a current-thread
+/// runtime: after a read that returned less than it asked for, the kernel buffer was empty, so the next read
+/// would only fail with EAGAIN. Clearing tokio's cached readiness instead saves that syscall per request (Redis
+/// also reads once per readable event). Data arriving later raises a new edge-triggered event, which the I/O
+/// driver can only collect after this task yields, so no wakeup is lost.
+pub trait ClientStream: AsyncWrite + Unpin + Send + Sync + 'static {
+    fn readable(&self) -> impl std::future::Future<Output = std::io::Result<()>> + Send;
+    fn try_read_buf(&self, buf: &mut BytesMut) -> std::io::Result<usize>;
+    fn clear_read_readiness(&self);
 }
 
+macro_rules! client_stream {
+    ($t:ty) => {
+        impl ClientStream for $t {
+            fn readable(&self) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
+                <$t>::readable(self)
+            }
+            fn try_read_buf(&self, buf: &mut BytesMut) -> std::io::Result<usize> {
+                <$t>::try_read_buf(self, buf)
+            }
+            fn clear_read_readiness(&self) {
+                let _ = self.try_io(Interest::READABLE, || Err::<(), _>(std::io::ErrorKind::WouldBlock.into()));
+            }
+        }
+    };
+}
+client_stream!(tokio::net::TcpStream);
+client_stream!(tokio::net::UnixStream);
+
 /// Accepts a new client into the registry, or says why not (maxclients, protected mode).
-fn admit(shared: &Shared, peer: Peer, kill: &Arc<Notify>) -> Result<Client, &'static [u8]> {
+pub fn admit(shared: &Shared, peer: Peer) -> Result<Client, &'static [u8]> {
     let mut state = shared.state.lock();
     let now = shared.clock.now_ms();
     state.stats.connections_received += 1;
@@ -53,60 +68,78 @@ fn admit(shared: &Shared, peer: Peer, kill: &Arc<Notify>) -> Result<Client, &'st
     if state.config.protected_mode && state.config.requirepass.is_none() && !peer.local {
         return Err(PROTECTED_MODE_DENIED);
     }
-    {
-        let id = state.clients.next_id();
-        let authenticated = state.config.requirepass.is_none();
-        state.clients.add(ClientInfo {
-            id,
-            addr: peer.addr,
-            laddr: peer.laddr,
-            fd: peer.fd,
-            name: None,
-            lib_name: None,
-            lib_ver: None,
-            db: 0,
-            created_ms: now,
-            last_interaction_ms: now,
-            last_cmd: "NULL",
-            resp: 2,
-            no_evict: false,
-            unix: peer.unix,
-            kill: kill.clone(),
-        });
-        Ok(Client::new(id, peer.local, authenticated))
+    let id = state.clients.next_id();
+    let authenticated = state.config.requirepass.is_none();
+    state.clients.add(ClientInfo {
+        id,
+        addr: peer.addr,
+        laddr: peer.laddr,
+        fd: peer.fd,
+        name: None,
+        lib_name: None,
+        lib_ver: None,
+        db: 0,
+        created_ms: now,
+        last_interaction_ms: now,
+        last_cmd: "NULL",
+        resp: 2,
+        no_evict: false,
+        unix: peer.unix,
+        abort: None,
+    });
+    Ok(Client::new(id, peer.local, authenticated))
+}
+
+/// Removes the client from the registry however its task ends (closed, killed by abort, server shutdown).
+struct Registration<'a> {
+    shared: &'a Shared,
+    id: u64,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.shared.state.lock().clients.remove(self.id);
     }
 }
 
-async fn run<S: AsyncRead + AsyncWrite + Unpin>(
-    shared: &Shared,
-    stream: &mut S,
-    client: &mut Client,
-    kill: &Notify,
-) -> std::io::Result<()> {
+/// Serves an admitted client until it leaves, is killed (its task aborted) or the server stops.
+pub async fn serve<S: ClientStream>(shared: Arc<Shared>, mut stream: S, mut client: Client) {
+    let _registration = Registration { shared: &shared, id: client.id };
+    let _ = run(&shared, &mut stream, &mut client).await;
+}
+
+async fn run<S: ClientStream>(shared: &Shared, stream: &mut S, client: &mut Client) -> std::io::Result<()> {
     let mut input = BytesMut::with_capacity(READ_CHUNK);
     let mut parser = RequestParser::new();
     let mut out = Out::new(false);
     // True while the input may still hold complete commands not yet run (a batch stopped to flush output).
     let mut pending = false;
+    let mut written = 0;
     loop {
+        let mut read = 0;
         if !pending {
             if input.capacity() - input.len() < READ_CHUNK / 4 {
                 input.reserve(READ_CHUNK);
             }
-            let n = tokio::select! {
-                r = stream.read_buf(&mut input) => r?,
-                _ = kill.notified() => return Ok(()),
-                _ = shared.shutdown_notify.notified() => return Ok(()),
-            };
-            if n == 0 {
-                return Ok(());
+            stream.readable().await?;
+            let spare = input.capacity() - input.len();
+            match stream.try_read_buf(&mut input) {
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    read = n;
+                    if n < spare {
+                        stream.clear_read_readiness();
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
             }
-            shared.state.lock().stats.net_input_bytes += n as u64;
         }
-        pending = execute_batch(shared, client, &mut parser, &mut input, &mut out);
+        let io = (read, written);
+        pending = execute_batch(shared, client, &mut parser, &mut input, &mut out, io);
+        written = out.buf.len();
         if !out.buf.is_empty() {
             stream.write_all(&out.buf).await?;
-            shared.state.lock().stats.net_output_bytes += out.buf.len() as u64;
             out.buf.clear();
             if out.buf.capacity() > 4 * OUTPUT_FLUSH_AT {
                 out.buf.shrink_to(READ_CHUNK);
@@ -119,8 +152,19 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Runs every complete command in `input` under one lock. Returns true if it stopped early to flush output.
-fn execute_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, input: &mut BytesMut, out: &mut Out) -> bool {
+///
+/// `io` is (bytes just read, bytes written after the previous batch), counted here to take the lock once.
+fn execute_batch(
+    shared: &Shared,
+    client: &mut Client,
+    parser: &mut RequestParser,
+    input: &mut BytesMut,
+    out: &mut Out,
+    io: (usize, usize),
+) -> bool {
     let mut state = shared.state.lock();
+    state.stats.net_input_bytes += io.0 as u64;
+    state.stats.net_output_bytes += io.1 as u64;
     let mut stopped_early = false;
     let limits = if client.authenticated {
         Limits { max_bulk: state.config.proto_max_bulk_len as i64, max_multibulk: i32::MAX as i64 }

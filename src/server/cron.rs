@@ -68,7 +68,7 @@ fn close_idle_clients(shared: &Shared) {
     let now = shared.clock.now_ms();
     for c in state.clients.iter() {
         if now - c.last_interaction_ms > timeout_ms {
-            c.kill.notify_one();
+            state.clients.kill(c.id);
         }
     }
 }

@@ -203,7 +203,7 @@ async fn accept_tcp(shared: Arc<Shared>, listener: tokio::net::TcpListener) {
             || matches!(peer.ip(), std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
         let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
         let peer = Peer { addr: peer.to_string(), laddr, fd, local, unix: false };
-        tokio::spawn(connection::serve(shared.clone(), stream, peer));
+        start_connection(&shared, stream, peer);
     }
 }
 
@@ -220,7 +220,23 @@ async fn accept_unix(shared: Arc<Shared>, listener: tokio::net::UnixListener, pa
         };
         let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
         let peer = Peer { addr: name.clone(), laddr: name.clone(), fd, local: true, unix: true };
-        tokio::spawn(connection::serve(shared.clone(), stream, peer));
+        start_connection(&shared, stream, peer);
+    }
+}
+
+/// Admits a client and spawns its task, or tells it why not and closes it.
+fn start_connection<S: connection::ClientStream>(shared: &Arc<Shared>, mut stream: S, peer: Peer) {
+    match connection::admit(shared, peer) {
+        Ok(client) => {
+            let id = client.id;
+            let task = tokio::spawn(connection::serve(shared.clone(), stream, client));
+            shared.state.lock().clients.set_abort(id, task.abort_handle());
+        }
+        Err(refusal) => {
+            tokio::spawn(async move {
+                let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, refusal).await;
+            });
+        }
     }
 }
 

@@ -64,24 +64,32 @@ impl Db {
         self.volatile.len()
     }
 
-    /// Deletes `key` if its TTL has passed. True if it was deleted.
-    fn expire_if_needed(&mut self, key: &[u8], now: i64) -> bool {
-        match self.keys.get(key) {
-            Some(e) if e.expire_at != NO_EXPIRE && e.expire_at <= now => {
-                self.remove(key);
-                self.stats.expired += 1;
-                true
-            }
-            _ => false,
+    /// Position of `key` if it is live; an expired key is deleted on the way (lazy expiry). One hash lookup.
+    fn live_index(&mut self, key: &[u8], now: i64) -> Option<usize> {
+        let i = self.keys.get_index_of(key)?;
+        let at = self.keys[i].expire_at;
+        if at != NO_EXPIRE && at <= now {
+            self.remove_index(i);
+            self.stats.expired += 1;
+            return None;
         }
+        Some(i)
+    }
+
+    fn remove_index(&mut self, i: usize) -> Option<Entry> {
+        let (key, e) = self.keys.swap_remove_index(i)?;
+        if e.expire_at != NO_EXPIRE {
+            self.volatile.swap_remove(&key);
+        }
+        Some(e)
     }
 
     /// Read lookup: lazy expiry, hit/miss counting, LRU touch.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
-        self.expire_if_needed(key, now);
-        match self.keys.get_mut(key) {
-            Some(e) => {
+        match self.live_index(key, now) {
+            Some(i) => {
                 self.stats.hits += 1;
+                let e = &mut self.keys[i];
                 e.lru = lru_clock(now);
                 Some(e)
             }
@@ -94,16 +102,16 @@ impl Db {
 
     /// Write lookup: lazy expiry and LRU touch, no hit/miss counting (as Redis's lookupKeyWrite).
     pub fn get_mut(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
-        self.expire_if_needed(key, now);
-        let e = self.keys.get_mut(key)?;
+        let i = self.live_index(key, now)?;
+        let e = &mut self.keys[i];
         e.lru = lru_clock(now);
         Some(e)
     }
 
-    /// Looks a key up without side effects other than lazy expiry (TYPE-less checks, EXISTS-like probes).
+    /// Looks a key up without side effects other than lazy expiry (TYPE, OBJECT, TTL).
     pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
-        self.expire_if_needed(key, now);
-        self.keys.get(key)
+        let i = self.live_index(key, now)?;
+        Some(&self.keys[i])
     }
 
     /// Is the key present and not expired? Does not delete (KEYS, SCAN filtering decide that themselves).
@@ -111,20 +119,27 @@ impl Db {
         matches!(self.keys.get(key), Some(e) if e.expire_at == NO_EXPIRE || e.expire_at > now)
     }
 
-    /// Stores `value` at `key`. The TTL is cleared unless `keep_ttl` (SET KEEPTTL, SETRANGE...).
+    /// Stores `value` at `key` with one hash lookup. The TTL is cleared unless `keep_ttl` (SET KEEPTTL); a key
+    /// whose TTL had passed counts as new.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now: i64) {
+        use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
         let lru = lru_clock(now);
-        match self.keys.get_mut(key) {
-            Some(e) => {
+        match self.keys.raw_entry_mut_v1().from_key(key) {
+            RawEntryMut::Occupied(mut o) => {
+                let e = o.get_mut();
+                let expired = e.expire_at != NO_EXPIRE && e.expire_at <= now;
                 e.value = value;
                 e.lru = lru;
-                if !keep_ttl && e.expire_at != NO_EXPIRE {
+                if (expired || !keep_ttl) && e.expire_at != NO_EXPIRE {
                     e.expire_at = NO_EXPIRE;
                     self.volatile.swap_remove(key);
                 }
+                if expired {
+                    self.stats.expired += 1;
+                }
             }
-            None => {
-                self.keys.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru });
+            RawEntryMut::Vacant(v) => {
+                v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru });
             }
         }
     }
@@ -144,11 +159,8 @@ impl Db {
 
     /// Deletes a key. Returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let e = self.keys.swap_remove(key)?;
-        if e.expire_at != NO_EXPIRE {
-            self.volatile.swap_remove(key);
-        }
-        Some(e)
+        let i = self.keys.get_index_of(key)?;
+        self.remove_index(i)
     }
 
     /// Sets the absolute expiry time of an existing key. False if the key does not exist.
