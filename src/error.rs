@@ -8,10 +8,19 @@ use std::fmt;
 /// An error reply to one command. Never closes the connection (protocol errors are `ProtocolError`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CmdError {
-    UnknownCommand { name: Vec<u8>, args: Vec<Vec<u8>> },
-    UnknownSubcommand { sub: Vec<u8>, command: &'static str },
+    UnknownCommand {
+        name: Vec<u8>,
+        args: Vec<Vec<u8>>,
+    },
+    UnknownSubcommand {
+        sub: Vec<u8>,
+        command: &'static str,
+    },
     /// `addReplySubcommandSyntaxError`, for commands that parse their own subcommands (DEBUG).
-    UnknownSubcommandOrArity { sub: Vec<u8>, command: &'static str },
+    UnknownSubcommandOrArity {
+        sub: Vec<u8>,
+        command: &'static str,
+    },
     WrongArity(String),
     Syntax,
     NotInteger,
@@ -153,9 +162,7 @@ impl fmt::Display for CmdError {
                 "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that \
                  when switching between policies at runtime LRU and LFU data will take some time to adjust.",
             ),
-            ExpireOptionsNxXx => {
-                f.write_str("ERR NX and XX, GT or LT options at the same time are not compatible")
-            }
+            ExpireOptionsNxXx => f.write_str("ERR NX and XX, GT or LT options at the same time are not compatible"),
             ExpireOptionsGtLt => f.write_str("ERR GT and LT options at the same time are not compatible"),
             NoAuth => f.write_str("NOAUTH Authentication required."),
             WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
@@ -181,13 +188,10 @@ impl fmt::Display for CmdError {
             NoSuchUser(u) => write!(f, "ERR No such user '{}'", String::from_utf8_lossy(u)),
             UnrecognizedOption(opt) => write!(f, "ERR Unrecognized option '{}'", String::from_utf8_lossy(opt)),
             MaxClients => f.write_str("ERR max number of clients reached"),
-            ClientNameInvalid => {
-                f.write_str("ERR Client names cannot contain spaces, newlines or special characters.")
+            ClientNameInvalid => f.write_str("ERR Client names cannot contain spaces, newlines or special characters."),
+            ClientSetinfoInvalid(attr) => {
+                write!(f, "ERR {attr} cannot contain spaces, newlines or special characters.")
             }
-            ClientSetinfoInvalid(attr) => write!(
-                f,
-                "ERR {attr} cannot contain spaces, newlines or special characters."
-            ),
             NoSuchClient => f.write_str("ERR No such client"),
             DebugNotAllowed => f.write_str(
                 "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", \
@@ -210,6 +214,9 @@ impl fmt::Display for CmdError {
 pub enum ProtocolError {
     InvalidMultibulkLength,
     InvalidBulkLength,
+    /// Over the limits for clients that have not authenticated (Redis 7.0.15).
+    UnauthenticatedMultibulkLength,
+    UnauthenticatedBulkLength,
     ExpectedDollar(u8),
     TooBigInlineRequest,
     TooBigMbulkCount,
@@ -224,6 +231,8 @@ impl fmt::Display for ProtocolError {
         match self {
             InvalidMultibulkLength => f.write_str("invalid multibulk length"),
             InvalidBulkLength => f.write_str("invalid bulk length"),
+            UnauthenticatedMultibulkLength => f.write_str("unauthenticated multibulk length"),
+            UnauthenticatedBulkLength => f.write_str("unauthenticated bulk length"),
             ExpectedDollar(c) => write!(f, "expected '$', got '{}'", *c as char),
             TooBigInlineRequest => f.write_str("too big inline request"),
             TooBigMbulkCount => f.write_str("too big mbulk count string"),
@@ -271,9 +280,6 @@ mod tests {
 
     #[test]
     fn arity_is_lowercased() {
-        assert_eq!(
-            CmdError::arity("GET").to_string(),
-            "ERR wrong number of arguments for 'get' command"
-        );
+        assert_eq!(CmdError::arity("GET").to_string(), "ERR wrong number of arguments for 'get' command");
     }
 }

@@ -1,6 +1,7 @@
 //! `embedis-server`: redis-server's command line in front of the library.
 
 use embedis::config::Config;
+use embedis::server::log::format_line;
 use std::process::ExitCode;
 
 const USAGE: &str = "Usage: ./embedis-server [/path/to/redis.conf] [options] [-]
@@ -36,6 +37,11 @@ fn main() -> ExitCode {
     }
     let config = match Config::from_args(&args) {
         Ok(c) => c,
+        // Like redis-server: some errors are a log line on stdout, the rest the FATAL banner on stderr.
+        Err(e) if e.logged => {
+            print!("{}", format_line('C', '#', &e.to_string()));
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
@@ -51,23 +57,34 @@ fn main() -> ExitCode {
     runtime.block_on(serve(config))
 }
 
+/// A startup line in redis-server's format, before the server's own logger exists.
+fn startup_log(msg: &str) {
+    print!("{}", format_line('C', '#', msg));
+}
+
 async fn serve(config: Config) -> ExitCode {
-    let inactive = config.inactive_directives_set();
     let pid = std::process::id();
-    println!("{pid}:C # oO0OoO0OoO0Oo embedis is starting oO0OoO0OoO0Oo");
+    startup_log("oO0OoO0OoO0Oo embedis is starting oO0OoO0OoO0Oo");
+    startup_log(&format!(
+        "embedis version={} (Redis {} compatible), bits=64, pid={pid}, just started",
+        env!("CARGO_PKG_VERSION"),
+        embedis::cmd::connection::REDIS_VERSION
+    ));
     if config.config_file.is_none() {
-        println!(
-            "{pid}:C # Warning: no config file specified, using the default config. In order to specify a config \
-             file use embedis-server /path/to/redis.conf"
+        startup_log(
+            "Warning: no config file specified, using the default config. In order to specify a config file use \
+             embedis-server /path/to/redis.conf",
         );
+    } else {
+        startup_log("Configuration loaded");
     }
-    for name in inactive {
-        println!("{pid}:C # Directive '{name}' is accepted and stored but not active yet in this version");
+    for name in config.inactive_directives_set() {
+        startup_log(&format!("Directive '{name}' is accepted and stored but not active yet in this version"));
     }
     let server = match embedis::Server::builder().config(config).start().await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{pid}:M # {e}");
+            eprint!("{}", format_line('M', '#', &e.to_string()));
             return ExitCode::FAILURE;
         }
     };
@@ -80,8 +97,8 @@ async fn serve(config: Config) -> ExitCode {
     };
     tokio::select! {
         _ = server.stopped() => {}
-        _ = term.recv() => println!("{pid}:signal-handler Received SIGTERM scheduling shutdown..."),
-        _ = tokio::signal::ctrl_c() => println!("{pid}:signal-handler Received SIGINT scheduling shutdown..."),
+        _ = term.recv() => print!("{}", format_line('M', '#', "Received SIGTERM scheduling shutdown...")),
+        _ = tokio::signal::ctrl_c() => print!("{}", format_line('M', '#', "Received SIGINT scheduling shutdown...")),
     }
     server.shutdown().await;
     ExitCode::SUCCESS

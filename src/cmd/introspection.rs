@@ -211,10 +211,11 @@ mod tests {
         for c in table::all() {
             let Some(&(info, _)) = recorded().get(c.name) else { continue };
             let Some((frame, _)) = parse(RECORDED, info) else { panic!("bad record for {}", c.name) };
-            let recorded_subs: Vec<String> = frame.list().and_then(|l| l.get(9)).and_then(|s| s.list()).map_or(
-                Vec::new(),
-                |subs| subs.iter().filter_map(describe_recorded).collect(),
-            );
+            let recorded_subs: Vec<String> = frame
+                .list()
+                .and_then(|l| l.get(9))
+                .and_then(|s| s.list())
+                .map_or(Vec::new(), |subs| subs.iter().filter_map(describe_recorded).collect());
             if c.handler.is_some() && describe_recorded(&frame) != Some(describe_row(c)) {
                 mismatches.push(format!("redis {:?}\nours  {}", describe_recorded(&frame), describe_row(c)));
             }

@@ -76,11 +76,8 @@ fn keys(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (pattern, now) = (argv[1], ctx.now);
     let all = pattern == b"*";
     let Ctx { state, client, out, .. } = ctx;
-    let matched: Vec<&Key> = state.dbs[client.db]
-        .live_keys(now)
-        .map(|(k, _)| k)
-        .filter(|k| all || glob::matches(pattern, k))
-        .collect();
+    let matched: Vec<&Key> =
+        state.dbs[client.db].live_keys(now).map(|(k, _)| k).filter(|k| all || glob::matches(pattern, k)).collect();
     out.array(matched.len());
     for k in matched {
         out.bulk(k);
@@ -336,7 +333,13 @@ fn parse_expire_flags(opts: Args) -> Result<ExpireFlags, CmdError> {
 }
 
 /// The one EXPIRE: `base` is now for relative forms, 0 for absolute ones.
-fn expire_generic(ctx: &mut Ctx, argv: Args, name: &'static str, seconds: bool, relative: bool) -> Result<(), CmdError> {
+fn expire_generic(
+    ctx: &mut Ctx,
+    argv: Args,
+    name: &'static str,
+    seconds: bool,
+    relative: bool,
+) -> Result<(), CmdError> {
     let f = parse_expire_flags(&argv[3..])?;
     let mut when = arg_i64(argv[2])?;
     if seconds {

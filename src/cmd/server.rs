@@ -288,7 +288,7 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Err(CmdError::arity("config|set"));
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
-    ctx.state.config.set(&pairs).map_err(CmdError::Config)?;
+    ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(CmdError::Config)?;
     ctx.out.ok();
     Ok(())
 }

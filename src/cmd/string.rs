@@ -134,7 +134,14 @@ enum Aborted {
 }
 
 /// The one SET: every SET-like command adapts to it.
-fn set_generic(ctx: &mut Ctx, cmd: &'static str, key: &[u8], value: &[u8], f: SetFlags, aborted: Aborted) -> Result<(), CmdError> {
+fn set_generic(
+    ctx: &mut Ctx,
+    cmd: &'static str,
+    key: &[u8],
+    value: &[u8],
+    f: SetFlags,
+    aborted: Aborted,
+) -> Result<(), CmdError> {
     let at = match f.expire {
         Some(e) => Some(expire_at_ms(e, ctx.now, cmd)?),
         None => None,

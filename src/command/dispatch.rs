@@ -39,10 +39,9 @@ pub fn lookup<'a>(argv: &[&[u8]]) -> Result<&'static CommandSpec, CmdError> {
         // A container that also runs bare (COMMAND).
         None if cmd.handler.is_some() => Ok(cmd),
         None => Err(CmdError::arity(cmd.name)),
-        Some(sub) => cmd.subcommand(sub).ok_or_else(|| CmdError::UnknownSubcommand {
-            sub: sub.to_vec(),
-            command: cmd.name,
-        }),
+        Some(sub) => {
+            cmd.subcommand(sub).ok_or_else(|| CmdError::UnknownSubcommand { sub: sub.to_vec(), command: cmd.name })
+        }
     }
 }
 

@@ -11,14 +11,18 @@ use crate::error::ProtocolError;
 /// Redis's PROTO_INLINE_MAX_SIZE: the longest inline request and the longest `*`/`$` header line.
 pub const INLINE_MAX_SIZE: usize = 64 * 1024;
 
-/// Per-client protocol limits (tighter before authentication, as Redis 7.0).
+/// Per-client protocol limits.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Largest accepted `$` length (`proto-max-bulk-len`).
     pub max_bulk: i64,
-    /// Largest accepted `*` count.
-    pub max_multibulk: i64,
+    /// Before authentication Redis 7.0.15 accepts at most 10 arguments of at most 16 KB each.
+    pub unauthenticated: bool,
 }
+
+/// Redis 7.0.15's limits for clients that have not authenticated yet.
+const UNAUTH_MAX_MULTIBULK: i64 = 10;
+const UNAUTH_MAX_BULK: i64 = 16384;
 
 /// The outcome of one `RequestParser::parse` call.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,11 +72,8 @@ impl RequestParser {
                 self.command_start = self.pos;
                 self.args.clear();
                 self.inline.clear();
-                let step = if buf[self.pos] == b'*' {
-                    self.multibulk_header(buf, limits)
-                } else {
-                    self.inline_command(buf)
-                };
+                let step =
+                    if buf[self.pos] == b'*' { self.multibulk_header(buf, limits) } else { self.inline_command(buf) };
                 match step {
                     Step::Done if self.args.is_empty() && self.remaining == 0 => continue,
                     Step::Done => {}
@@ -99,13 +100,15 @@ impl RequestParser {
     /// The arguments of the command `parse` just returned.
     pub fn argv<'a>(&'a self, buf: &'a [u8], out: &mut Vec<&'a [u8]>) {
         out.clear();
-        out.extend(self.args.iter().map(|a| {
-            if a.inline {
-                &self.inline[a.start..a.end]
-            } else {
-                &buf[a.start..a.end]
-            }
-        }));
+        out.extend(self.args.iter().map(
+            |a| {
+                if a.inline {
+                    &self.inline[a.start..a.end]
+                } else {
+                    &buf[a.start..a.end]
+                }
+            },
+        ));
     }
 
     /// Bytes at the front of the buffer that belong to complete commands. The caller drops them from the buffer;
@@ -141,9 +144,12 @@ impl RequestParser {
             Err(e) => return Step::Error(e),
         };
         let count = match parse_i64(&buf[self.pos + 1..value]) {
-            Some(n) if n <= i32::MAX as i64 && n <= limits.max_multibulk => n,
+            Some(n) if n <= i32::MAX as i64 => n,
             _ => return Step::Error(ProtocolError::InvalidMultibulkLength),
         };
+        if limits.unauthenticated && count > UNAUTH_MAX_MULTIBULK {
+            return Step::Error(ProtocolError::UnauthenticatedMultibulkLength);
+        }
         self.pos = next;
         if count > 0 {
             self.remaining = count as usize;
@@ -167,9 +173,13 @@ impl RequestParser {
                         return Step::Error(ProtocolError::ExpectedDollar(buf[self.pos]));
                     }
                     let len = match parse_i64(&buf[self.pos + 1..value]) {
-                        Some(n) if n >= 0 && n <= limits.max_bulk => n as usize,
+                        Some(n) if n >= 0 && n <= limits.max_bulk => n,
                         _ => return Step::Error(ProtocolError::InvalidBulkLength),
                     };
+                    if limits.unauthenticated && len > UNAUTH_MAX_BULK {
+                        return Step::Error(ProtocolError::UnauthenticatedBulkLength);
+                    }
+                    let len = len as usize;
                     self.pos = next;
                     self.bulk_len = Some(len);
                     len
@@ -189,7 +199,7 @@ impl RequestParser {
 
     fn inline_command(&mut self, buf: &[u8]) -> Step {
         let rest = &buf[self.pos..];
-        let Some(nl) = rest.iter().position(|&b| b == b'\n') else {
+        let Some(nl) = find_before_nul(rest, b'\n') else {
             return if rest.len() > INLINE_MAX_SIZE {
                 Step::Error(ProtocolError::TooBigInlineRequest)
             } else {
@@ -217,12 +227,18 @@ enum Step {
 /// Finds the `\r` ending a `*`/`$` header line that starts at `pos`: `(index of \r, index after \r\n)`.
 /// Like Redis, the byte after `\r` is not checked, and a line longer than INLINE_MAX_SIZE is an error.
 fn header_line(buf: &[u8], pos: usize, too_big: ProtocolError) -> Result<Option<(usize, usize)>, ProtocolError> {
-    match buf[pos..].iter().position(|&b| b == b'\r') {
+    match find_before_nul(&buf[pos..], b'\r') {
         Some(cr) if pos + cr + 2 <= buf.len() => Ok(Some((pos + cr, pos + cr + 2))),
         Some(_) => Ok(None),
         None if buf.len() - pos > INLINE_MAX_SIZE => Err(too_big),
         None => Ok(None),
     }
+}
+
+/// Redis finds line ends with `strchr`, which stops at a NUL byte: a NUL before the line end hides it, and the
+/// request waits for more input (until it is too big).
+fn find_before_nul(buf: &[u8], byte: u8) -> Option<usize> {
+    buf.iter().position(|&b| b == byte || b == 0).filter(|&i| buf[i] == byte)
 }
 
 /// Redis's `string2ll`: optional `-`, no leading zeros, no `+`, no spaces, no overflow.
@@ -343,7 +359,7 @@ fn split_args(line: &[u8], arena: &mut Vec<u8>, args: &mut Vec<Arg>) -> Result<(
 mod tests {
     use super::*;
 
-    const LIMITS: Limits = Limits { max_bulk: 512 << 20, max_multibulk: i32::MAX as i64 };
+    const LIMITS: Limits = Limits { max_bulk: 512 << 20, unauthenticated: false };
 
     fn parse_all(input: &[u8]) -> (Vec<Vec<Vec<u8>>>, Next) {
         let mut p = RequestParser::new();
@@ -387,10 +403,7 @@ mod tests {
         let (cmds, _) = parse_all(b"SET \"a b\" 'c\\'d' \"\\x41\\n\"\r\nPING\n\r\n");
         assert_eq!(
             cmds,
-            vec![
-                vec![b"SET".to_vec(), b"a b".to_vec(), b"c'd".to_vec(), b"A\n".to_vec()],
-                vec![b"PING".to_vec()]
-            ]
+            vec![vec![b"SET".to_vec(), b"a b".to_vec(), b"c'd".to_vec(), b"A\n".to_vec()], vec![b"PING".to_vec()]]
         );
         assert_eq!(parse_all(b"SET \"a\r\n").1, Next::Error(ProtocolError::UnbalancedQuotes));
         assert_eq!(parse_all(b"SET \"a\"b\r\n").1, Next::Error(ProtocolError::UnbalancedQuotes));
@@ -409,6 +422,8 @@ mod tests {
         assert_eq!(parse_all(b"*0\r\n*-5\r\n\r\n").1, Next::Incomplete);
         let big = vec![b'a'; INLINE_MAX_SIZE + 1];
         assert_eq!(parse_all(&big).1, Next::Error(ProtocolError::TooBigInlineRequest));
+        // A NUL byte hides the line end, as strchr does in Redis.
+        assert_eq!(parse_all(b"PI\x00NG\r\nPING\r\n"), (vec![], Next::Incomplete));
     }
 
     #[test]

@@ -42,9 +42,7 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
 pub fn format_g17(d: f64, out: &mut Vec<u8>) {
     let mut buf = [0u8; 64];
     // SAFETY: the buffer is large enough for any %.17g output and snprintf NUL-terminates within it.
-    let n = unsafe {
-        libc::snprintf(buf.as_mut_ptr() as *mut libc::c_char, buf.len(), c"%.17g".as_ptr(), d)
-    };
+    let n = unsafe { libc::snprintf(buf.as_mut_ptr() as *mut libc::c_char, buf.len(), c"%.17g".as_ptr(), d) };
     out.extend_from_slice(&buf[..(n.max(0) as usize).min(buf.len() - 1)]);
 }
 
@@ -72,9 +70,7 @@ extern "C" {
 pub fn add_long_double(a: &[u8], b: &[u8]) -> Result<Vec<u8>, LongDoubleError> {
     let mut out = vec![0u8; MAX_FLOAT_CHARS];
     // SAFETY: pointers and lengths describe live buffers; the C side bounds every write by `outlen`.
-    let n = unsafe {
-        embedis_add_long_double(a.as_ptr(), a.len(), b.as_ptr(), b.len(), out.as_mut_ptr(), out.len())
-    };
+    let n = unsafe { embedis_add_long_double(a.as_ptr(), a.len(), b.as_ptr(), b.len(), out.as_mut_ptr(), out.len()) };
     match n {
         -1 | -2 => Err(LongDoubleError::NotFloat),
         n if n < 0 => Err(LongDoubleError::NanOrInfinity),

@@ -10,8 +10,6 @@ use bytes::{Buf, BytesMut};
 use std::sync::Arc;
 use tokio::io::{AsyncWrite, AsyncWriteExt, Interest};
 
-/// Redis 7.0's limits for clients that have not authenticated yet: small requests only.
-const UNAUTH_LIMITS: Limits = Limits { max_bulk: 16384, max_multibulk: 10 };
 /// Stop executing a pipeline and flush once this much output is pending, so replies never pile up unbounded.
 const OUTPUT_FLUSH_AT: usize = 1 << 20;
 const READ_CHUNK: usize = 16 * 1024;
@@ -166,12 +164,10 @@ fn execute_batch(
     state.stats.net_input_bytes += io.0 as u64;
     state.stats.net_output_bytes += io.1 as u64;
     let mut stopped_early = false;
-    let limits = if client.authenticated {
-        Limits { max_bulk: state.config.proto_max_bulk_len as i64, max_multibulk: i32::MAX as i64 }
-    } else {
-        UNAUTH_LIMITS
-    };
+    let max_bulk = state.config.proto_max_bulk_len.min(i64::MAX as u64) as i64;
     loop {
+        // Per command: an AUTH earlier in the same pipeline lifts the limits for what follows it.
+        let limits = Limits { max_bulk, unauthenticated: !client.authenticated };
         match parser.parse(input, &limits) {
             Next::Command => {
                 let mut argv = Vec::with_capacity(parser.argc());

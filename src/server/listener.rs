@@ -15,9 +15,11 @@ pub struct Bound {
     pub port: u16,
 }
 
-/// Redis's default `bind * -::*`.
+/// Redis's default `bind * -::*`; `bind ""` listens on no TCP address at all.
 fn addresses(config: &Config) -> Vec<String> {
-    if config.bind.is_empty() {
+    if config.bind_none {
+        Vec::new()
+    } else if config.bind.is_empty() {
         vec!["*".into(), "-::*".into()]
     } else {
         config.bind.clone()

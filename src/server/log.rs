@@ -36,7 +36,7 @@ impl Logger {
             LogLevel::Notice => '*',
             _ => '#',
         };
-        let line = format!("{}:M {} {} {}\n", std::process::id(), timestamp(), mark, msg);
+        let line = format_line('M', mark, msg);
         match &self.file {
             Some(f) => {
                 let _ = f.lock().write_all(line.as_bytes());
@@ -54,6 +54,11 @@ impl Logger {
     pub fn warning(&self, msg: &str) {
         self.log(LogLevel::Warning, msg);
     }
+}
+
+/// One log line: `pid:role timestamp mark message`; role `C` before the server runs, `M` after.
+pub fn format_line(role: char, mark: char, msg: &str) -> String {
+    format!("{}:{role} {} {mark} {msg}\n", std::process::id(), timestamp())
 }
 
 /// Local time as Redis prints it: `26 Nov 2026 06:46:28.123`.

@@ -41,8 +41,8 @@ pub struct ServerBuilder<Mode = Async> {
 impl<Mode> ServerBuilder<Mode> {
     pub(crate) fn new() -> Self {
         let mut config = Config::default();
-        // Embedded servers are quiet unless asked: a test suite's output is not the place for startup banners.
-        config.loglevel = LogLevel::Warning;
+        // Embedded servers are silent unless asked (`loglevel`): a test suite's output is not the place for logs.
+        config.loglevel = LogLevel::Nothing;
         ServerBuilder { config, mode: std::marker::PhantomData }
     }
 
@@ -295,7 +295,6 @@ impl ServerHandle {
     pub fn request_shutdown(&self) {
         self.shared.request_shutdown();
     }
-
 }
 
 impl Drop for ServerHandle {

@@ -1,0 +1,134 @@
+//! The `embedis-server` binary, spawned as a test suite or an operator would.
+
+use crate::support::Conn;
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_embedis-server");
+
+/// Spawns the binary with `--port 0` and reads the chosen port from its log, as a test harness would.
+fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .args(["--port", "0", "--bind", "127.0.0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn embedis-server");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let port = loop {
+        let line = lines.next().expect("log ended before the port was printed").unwrap();
+        if let Some(rest) = line.split("port=").nth(1) {
+            break rest.trim_end_matches('.').parse::<u16>().expect("port number");
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    for _ in 0..500 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    panic!("embedis-server did not exit");
+}
+
+#[test]
+fn port_zero_prints_the_port_and_shutdown_exits_cleanly() {
+    let (mut child, addr) = spawn(&[]);
+    let mut c = Conn::connect(addr);
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    c.send(&["SHUTDOWN", "NOSAVE"]);
+    assert!(wait_exit(&mut child).success());
+}
+
+#[test]
+fn the_docker_compose_command_line_starts_and_requires_the_password() {
+    let (mut child, addr) = spawn(&[
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "everysec",
+        "--maxmemory",
+        "256mb",
+        "--maxmemory-policy",
+        "allkeys-lru",
+        "--requirepass",
+        "secret",
+    ]);
+    let mut c = Conn::connect(addr);
+    assert_eq!(c.cmd(&["PING"]), b"-NOAUTH Authentication required.\r\n");
+    assert_eq!(c.cmd(&["AUTH", "secret"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "GET", "maxmemory"]), b"*2\r\n$9\r\nmaxmemory\r\n$9\r\n268435456\r\n");
+    // SIGTERM shuts down cleanly.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    assert!(wait_exit(&mut child).success());
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+#[test]
+fn a_bad_config_file_stops_startup_with_redis_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("bad.conf");
+    std::fs::write(&conf, "port 7000\nnot-a-directive yes\n").unwrap();
+    let out = Command::new(BIN).arg(&conf).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***"), "{err}");
+    assert!(err.contains("at line 2"), "{err}");
+    assert!(err.contains(">>> 'not-a-directive yes'"), "{err}");
+}
+
+#[test]
+fn config_from_stdin_and_file_with_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("embedis.conf");
+    std::fs::write(&conf, "databases 4\nrequirepass \"from file\"\n").unwrap();
+    let (mut child, addr) = spawn(&[conf.to_str().unwrap(), "--requirepass", "override"]);
+    let mut c = Conn::connect(addr);
+    assert_eq!(c.cmd(&["AUTH", "override"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["SELECT", "4"]), b"-ERR DB index is out of range\r\n");
+    c.send(&["SHUTDOWN"]);
+    assert!(wait_exit(&mut child).success());
+
+    let mut child = Command::new(BIN)
+        .args(["-", "--port", "0", "--bind", "127.0.0.1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"databases 2\n").unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.split("port=").nth(1) {
+            break rest.trim_end_matches('.').parse().unwrap();
+        }
+    };
+    let mut c = Conn::connect(SocketAddr::from(([127, 0, 0, 1], port)));
+    assert_eq!(c.cmd(&["SELECT", "2"]), b"-ERR DB index is out of range\r\n");
+    c.send(&["SHUTDOWN"]);
+    assert!(wait_exit(&mut child).success());
+}
+
+#[test]
+fn version_and_help() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Redis 7.0.15 compatible"));
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: ./embedis-server"));
+}
