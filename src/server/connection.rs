@@ -216,3 +216,38 @@ disable the protected mode by editing the Redis configuration file, and setting 
 and then restarting the server. 3) If you started the server manually just for testing, restart it with the \
 '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to \
 do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, LogLevel};
+    use crate::server::log::Logger;
+    use crate::server::state::State;
+
+    fn shared(config: Config) -> Shared {
+        Shared::new(State::new(config, 0), Logger::new(LogLevel::Nothing, "").expect("stdout logger"))
+    }
+
+    fn peer(local: bool) -> Peer {
+        Peer { addr: "10.0.0.7:5000".into(), laddr: "10.0.0.1:6379".into(), fd: 9, local, unix: false }
+    }
+
+    #[test]
+    fn protected_mode_denies_remote_clients_without_a_password() {
+        let s = shared(Config::default());
+        assert_eq!(admit(&s, peer(false)).err(), Some(PROTECTED_MODE_DENIED));
+        assert!(admit(&s, peer(true)).is_ok());
+        let s = shared(Config { requirepass: Some(b"pw".to_vec()), ..Config::default() });
+        assert!(admit(&s, peer(false)).is_ok(), "a password lifts protected mode");
+        let s = shared(Config { protected_mode: false, ..Config::default() });
+        assert!(admit(&s, peer(false)).is_ok());
+    }
+
+    #[test]
+    fn maxclients_counts_registered_clients() {
+        let s = shared(Config { maxclients: 1, ..Config::default() });
+        assert!(admit(&s, peer(true)).is_ok());
+        assert_eq!(admit(&s, peer(true)).err(), Some(&b"-ERR max number of clients reached\r\n"[..]));
+        assert_eq!(s.state.lock().stats.rejected_connections, 1);
+    }
+}
