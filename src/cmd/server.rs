@@ -216,17 +216,22 @@ fn lastsave(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: the server stops; this client gets no reply, as with Redis.
 fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let (mut save, mut nosave) = (false, false);
+    let (mut save, mut nosave, mut other, mut abort) = (false, false, false, false);
     for a in &argv[1..] {
         match () {
             _ if is(a, "nosave") => nosave = true,
             _ if is(a, "save") => save = true,
-            _ if is(a, "now") || is(a, "force") => {}
+            _ if is(a, "now") || is(a, "force") => other = true,
+            _ if is(a, "abort") => abort = true,
             _ => return Err(CmdError::Syntax),
         }
     }
-    if save && nosave {
+    if (save && nosave) || (abort && (save || nosave || other)) {
         return Err(CmdError::Syntax);
+    }
+    if abort {
+        // Shutdowns here are immediate: there is never one waiting for replicas to abort.
+        return Err(CmdError::NoShutdownInProgress);
     }
     ctx.client.close_after_reply = true;
     ctx.shared.request_shutdown();

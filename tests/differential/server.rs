@@ -151,3 +151,22 @@ fn resp3_replies_of_server_commands() {
         "#,
     );
 }
+
+#[test]
+fn shutdown_and_debug_argument_errors() {
+    diff_script(
+        "shutdown_debug_errors",
+        r#"
+        SHUTDOWN foo
+        SHUTDOWN SAVE NOSAVE
+        SHUTDOWN ABORT
+        SHUTDOWN NOW foo
+        SHUTDOWN ABORT NOW
+        DEBUG SLEEP 0
+        DEBUG SLEEP abc
+        DEBUG foo
+        DEBUG
+        DEBUG SLEEP
+        "#,
+    );
+}
