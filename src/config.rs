@@ -8,6 +8,7 @@
 //! special-directive functions); every other one is validated by its kind and kept in `stored`, already
 //! formatted the way CONFIG GET prints it. Error texts are Redis 7.0.15's, checked against redis-server.
 
+use crate::protocol::decode::split_args;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt;
@@ -1911,87 +1912,6 @@ fn repr(s: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
-}
-
-/// Redis's sdssplitargs: splits a line into arguments, honouring "double quotes" (with \n \r \t \b \a \xHH
-/// and \<char> escapes) and 'single quotes' (with \'). None on unbalanced quotes, or a closing quote not
-/// followed by a space.
-fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    // Past the end reads as C's terminating NUL.
-    let at = |i: usize| line.get(i).copied().unwrap_or(0);
-    let mut args = Vec::new();
-    let mut i = 0;
-    loop {
-        while at(i) != 0 && is_c_space(at(i)) {
-            i += 1;
-        }
-        if at(i) == 0 {
-            return Some(args);
-        }
-        let (mut in_double, mut in_single) = (false, false);
-        let mut arg = Vec::new();
-        loop {
-            let c = at(i);
-            let mut done = false;
-            if in_double {
-                if c == b'\\' && at(i + 1) == b'x' && hex_value(at(i + 2)).is_some() && hex_value(at(i + 3)).is_some() {
-                    arg.push(hex_value(at(i + 2)).unwrap_or(0) * 16 + hex_value(at(i + 3)).unwrap_or(0));
-                    i += 3;
-                } else if c == b'\\' && at(i + 1) != 0 {
-                    i += 1;
-                    arg.push(match at(i) {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 0x08,
-                        b'a' => 0x07,
-                        other => other,
-                    });
-                } else if c == b'"' {
-                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    arg.push(c);
-                }
-            } else if in_single {
-                if c == b'\\' && at(i + 1) == b'\'' {
-                    i += 1;
-                    arg.push(b'\'');
-                } else if c == b'\'' {
-                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    arg.push(c);
-                }
-            } else {
-                match c {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
-                    b'"' => in_double = true,
-                    b'\'' => in_single = true,
-                    _ => arg.push(c),
-                }
-            }
-            if at(i) != 0 {
-                i += 1;
-            }
-            if done {
-                break;
-            }
-        }
-        args.push(arg);
-    }
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
 }
 
 /// CONFIG SET's split of a multi-argument value: on single spaces, keeping empty words; "" is no argument.

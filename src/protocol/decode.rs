@@ -210,7 +210,7 @@ impl RequestParser {
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        if split_args(line, &mut self.inline, &mut self.args).is_err() {
+        if split_args_into(line, &mut self.inline, &mut self.args).is_err() {
             return Step::Error(ProtocolError::UnbalancedQuotes);
         }
         self.pos += nl + 1;
@@ -279,10 +279,17 @@ fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Redis's `sdssplitargs` as a list of words (config files, CONFIG SET values). None on unbalanced quotes.
+pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let (mut arena, mut args) = (Vec::new(), Vec::new());
+    split_args_into(line, &mut arena, &mut args).ok()?;
+    Some(args.iter().map(|a| arena[a.start..a.end].to_vec()).collect())
+}
+
 /// Redis's `sdssplitargs`: whitespace-separated words, "double quotes" with \n \r \t \b \a \xHH escapes,
 /// 'single quotes' with only \' escaped. A closing quote must be followed by a space or the end. A NUL byte
 /// ends the line (it is a C string there).
-fn split_args(line: &[u8], arena: &mut Vec<u8>, args: &mut Vec<Arg>) -> Result<(), ()> {
+fn split_args_into(line: &[u8], arena: &mut Vec<u8>, args: &mut Vec<Arg>) -> Result<(), ()> {
     let line = match line.iter().position(|&b| b == 0) {
         Some(nul) => &line[..nul],
         None => line,
