@@ -81,6 +81,15 @@ async fn serve(config: Config) -> ExitCode {
     for name in config.inactive_directives_set() {
         startup_log(&format!("Directive '{name}' is accepted and stored but not active yet in this version"));
     }
+    // Signal handlers first: a supervisor may send SIGTERM as soon as the port is announced.
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(t), Ok(i)) => (t, i),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{pid}:M # Could not install the signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let server = match embedis::Server::builder().config(config).start().await {
         Ok(s) => s,
         Err(e) => {
@@ -88,17 +97,10 @@ async fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{pid}:M # Could not install the SIGTERM handler: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     tokio::select! {
         _ = server.stopped() => {}
         _ = term.recv() => print!("{}", format_line('M', '#', "Received SIGTERM scheduling shutdown...")),
-        _ = tokio::signal::ctrl_c() => print!("{}", format_line('M', '#', "Received SIGINT scheduling shutdown...")),
+        _ = int.recv() => print!("{}", format_line('M', '#', "Received SIGINT scheduling shutdown...")),
     }
     server.shutdown().await;
     ExitCode::SUCCESS
