@@ -42,6 +42,8 @@ pub struct Db {
     keys: IndexMap<Key, Entry, RandomState>,
     /// Keys that have a TTL: sampled by the active expiry cycle.
     volatile: IndexSet<Key, RandomState>,
+    /// Where the active expiry cycle resumes in `volatile`.
+    expire_cursor: usize,
     /// Running estimate of the average TTL of volatile keys, ms (INFO keyspace `avg_ttl`).
     pub avg_ttl: i64,
     pub stats: DbStats,
@@ -232,27 +234,42 @@ impl Db {
         None
     }
 
-    /// One round of active expiry: samples up to `samples` volatile keys, deletes the expired ones and folds the
+    /// One round of active expiry: checks up to `samples` volatile keys, deletes the expired ones and folds the
     /// sample's TTLs into `avg_ttl`. Returns (sampled, expired).
     pub fn expire_sample(&mut self, rng: &mut fastrand::Rng, samples: usize, now: i64) -> (usize, usize) {
         let n = samples.min(self.volatile.len());
         let (mut expired, mut ttl_sum, mut ttl_count) = (0, 0i64, 0i64);
+        let _ = rng;
+        let mut i = self.expire_cursor;
         for _ in 0..n {
             if self.volatile.is_empty() {
                 break;
             }
-            let i = rng.usize(..self.volatile.len());
-            let Some(key) = self.volatile.get_index(i).cloned() else { break };
-            let at = self.keys.get(&key[..]).map(|e| e.expire_at).unwrap_or(NO_EXPIRE);
+            // Walk the volatile keys in order from where the last round stopped, like Redis 7's scan-based
+            // cycle: every key is visited within a pass, and neighbours in memory are checked together.
+            if i >= self.volatile.len() {
+                i = 0;
+            }
+            let Some(key) = self.volatile.get_index(i) else { break };
+            // One hash lookup per sample; both removals are by position.
+            let Some((pos, _, entry)) = self.keys.get_full(&key[..]) else {
+                self.volatile.swap_remove_index(i);
+                continue;
+            };
+            let at = entry.expire_at;
             if at <= now {
-                self.remove(&key);
+                // The last volatile key moves into position i: look at it next.
+                self.keys.swap_remove_index(pos);
+                self.volatile.swap_remove_index(i);
                 self.stats.expired += 1;
                 expired += 1;
             } else {
                 ttl_sum += at - now;
                 ttl_count += 1;
+                i += 1;
             }
         }
+        self.expire_cursor = i;
         if ttl_count > 0 {
             // Redis's running average: 2% weight for each new sample mean.
             let avg = ttl_sum / ttl_count;
