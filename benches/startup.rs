@@ -52,7 +52,21 @@ fn embedis_binary() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Starts the binary with port 0 and learns the port from its log line `Running mode=standalone, port=N.`
+/// Reads the server's log until `Running mode=standalone, port=N.` and returns N (None if the log ends first).
+fn logged_port(out: &mut impl BufRead) -> Option<u16> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if out.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if let Some(rest) = line.split("port=").nth(1) {
+            return rest.trim().trim_end_matches('.').parse().ok();
+        }
+    }
+}
+
+/// Starts the binary with port 0 and learns the port from its log.
 fn spawn_embedis(bin: &PathBuf) -> (Child, SocketAddr, BufReader<std::process::ChildStdout>) {
     let mut child = Command::new(bin)
         .args(["--port", "0", "--bind", "127.0.0.1"])
@@ -62,15 +76,12 @@ fn spawn_embedis(bin: &PathBuf) -> (Child, SocketAddr, BufReader<std::process::C
         .spawn()
         .expect("spawn embedis-server");
     let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = out.read_line(&mut line).expect("read embedis-server stdout");
-        assert!(n > 0, "embedis-server exited before logging its port");
-        if let Some(rest) = line.split("port=").nth(1) {
-            let port: u16 = rest.trim().trim_end_matches('.').parse().expect("port number in log line");
-            // Return the reader too: closing the pipe early could make the server's next log write fail.
-            return (child, SocketAddr::from(([127, 0, 0, 1], port)), out);
+    match logged_port(&mut out) {
+        // Return the reader too: closing the pipe early could make the server's next log write fail.
+        Some(port) => (child, SocketAddr::from(([127, 0, 0, 1], port)), out),
+        None => {
+            stop(child);
+            panic!("embedis-server did not log its port");
         }
     }
 }

@@ -6,8 +6,8 @@
 # same flags; the medians are compared. Ratios are embedis / redis: throughput higher is better, CPU per
 # request and RSS lower is better.
 #
-# Usage: scripts/bench-vs-redis.sh            full run (about 10 minutes on 2 cores)
-#        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (about a minute), to check it works
+# Usage: scripts/bench-vs-redis.sh            full run (about 5 minutes on 2 cores)
+#        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (under a minute), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary).
 set -euo pipefail
@@ -162,7 +162,7 @@ report_row() {
     printf "%-14s %-5s %12.0f %12.0f %8.2f %10.3f %10.3f %8.2f", l, t, er, rr, er / rr, ec, rc, (rc > 0 ? ec / rc : 0)
   }')
   ROWS+=("$row")
-  echo "$row"
+  echo "$row" >&2
 }
 
 # load_keys SERVER: MEM_KEYS distinct keys with 32-byte values, through redis-cli --pipe; prints RSS before/after.
@@ -196,10 +196,13 @@ main() {
   local header
   header=$(printf "%-14s %-5s %12s %12s %8s %10s %10s %8s" workload test "embedis_rps" "redis_rps" "rps_x" \
     "e_us/req" "r_us/req" "cpu_x")
-  echo "$header"
+  echo "$header" >&2
   workload "c50-P1" "$N_P1" get,set,incr,mset -c 50 -P 1
   workload "c50-P16" "$N_P16" get,set,incr,mset -c 50 -P 16
   workload "c500-P1" "$N_C500" get -c 500 -P 1
+  # Sanity: the same commands must have built keyspaces of about the same size.
+  log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \
+    "redis $(redis-cli -p "${PORT[redis]}" dbsize)"
   stop_server embedis
   stop_server redis
 
