@@ -4,6 +4,9 @@ use embedis::config::Config;
 use embedis::server::log::format_line;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const USAGE: &str = "Usage: ./embedis-server [/path/to/redis.conf] [options] [-]
        ./embedis-server - (read config from stdin)
        ./embedis-server -v or --version

@@ -97,6 +97,23 @@ impl RequestParser {
         self.args.len()
     }
 
+    /// Calls `f` with the arguments of the command `parse` just returned. Up to 8 arguments are gathered on the
+    /// stack, so running a typical command allocates nothing.
+    pub fn with_argv<R>(&self, buf: &[u8], f: impl FnOnce(&[&[u8]]) -> R) -> R {
+        const ON_STACK: usize = 8;
+        let arg = |a: &Arg| if a.inline { &self.inline[a.start..a.end] } else { &buf[a.start..a.end] };
+        if self.args.len() <= ON_STACK {
+            let mut argv: [&[u8]; ON_STACK] = [&[]; ON_STACK];
+            for (slot, a) in argv.iter_mut().zip(&self.args) {
+                *slot = arg(a);
+            }
+            f(&argv[..self.args.len()])
+        } else {
+            let argv: Vec<&[u8]> = self.args.iter().map(arg).collect();
+            f(&argv)
+        }
+    }
+
     /// The arguments of the command `parse` just returned.
     pub fn argv<'a>(&'a self, buf: &'a [u8], out: &mut Vec<&'a [u8]>) {
         out.clear();

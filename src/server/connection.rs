@@ -170,9 +170,7 @@ fn execute_batch(
         let limits = Limits { max_bulk, unauthenticated: !client.authenticated };
         match parser.parse(input, &limits) {
             Next::Command => {
-                let mut argv = Vec::with_capacity(parser.argc());
-                parser.argv(input, &mut argv);
-                dispatch(&mut state, shared, client, &argv, out);
+                parser.with_argv(input, |argv| dispatch(&mut state, shared, client, argv, out));
                 if client.close_after_reply || shared.shutting_down() {
                     break;
                 }

@@ -2,14 +2,14 @@
 
 pub mod clock;
 pub mod db;
+pub mod key;
 pub mod string;
 
 pub use clock::Clock;
 pub use db::{Db, Entry};
 pub use string::RString;
 
-/// A key: owned, binary-safe, 16 bytes inline (keys are the bulk of a keyspace's memory).
-pub type Key = Box<[u8]>;
+pub use key::Key;
 
 /// A value of one of Redis's types. Each type hides its encodings behind its own API.
 #[derive(Clone, Debug, PartialEq)]
