@@ -1,7 +1,7 @@
 //! `embedis-server`: redis-server's command line in front of the library.
 
 use embedis::config::Config;
-use embedis::server::log::format_line;
+use embedis::server::log::{format_line, Logger};
 use std::process::ExitCode;
 
 #[global_allocator]
@@ -60,13 +60,17 @@ fn main() -> ExitCode {
     runtime.block_on(serve(config))
 }
 
-/// A startup line in redis-server's format, before the server's own logger exists.
-fn startup_log(msg: &str) {
-    print!("{}", format_line('C', '#', msg));
-}
-
 async fn serve(config: Config) -> ExitCode {
     let pid = std::process::id();
+    // The banner goes where the server's log goes (`logfile`), at warning level like redis-server's.
+    let log = match Logger::new(config.loglevel, &config.logfile) {
+        Ok(log) => log,
+        Err(e) => {
+            eprintln!("Can't open the log file: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let startup_log = |msg: &str| log.startup(msg);
     startup_log("oO0OoO0OoO0Oo embedis is starting oO0OoO0OoO0Oo");
     startup_log(&format!(
         "embedis version={} (Redis {} compatible), bits=64, pid={pid}, just started",
@@ -96,14 +100,14 @@ async fn serve(config: Config) -> ExitCode {
     let server = match embedis::Server::builder().config(config).start().await {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{}", format_line('M', '#', &e.to_string()));
+            log.warning(&e.to_string());
             return ExitCode::FAILURE;
         }
     };
     tokio::select! {
         _ = server.stopped() => {}
-        _ = term.recv() => print!("{}", format_line('M', '#', "Received SIGTERM scheduling shutdown...")),
-        _ = int.recv() => print!("{}", format_line('M', '#', "Received SIGINT scheduling shutdown...")),
+        _ = term.recv() => log.warning("Received SIGTERM scheduling shutdown..."),
+        _ = int.recv() => log.warning("Received SIGINT scheduling shutdown..."),
     }
     server.shutdown().await;
     ExitCode::SUCCESS

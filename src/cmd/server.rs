@@ -294,6 +294,7 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
     ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(CmdError::Config)?;
+    ctx.shared.log.set_level(ctx.state.config.loglevel);
     ctx.out.ok();
     Ok(())
 }

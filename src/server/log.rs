@@ -5,9 +5,11 @@ use crate::config::LogLevel;
 use parking_lot::Mutex;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 pub struct Logger {
-    level: LogLevel,
+    /// A `LogLevel` as u8: CONFIG SET loglevel changes it while the server runs.
+    level: AtomicU8,
     /// None = standard output.
     file: Option<Mutex<File>>,
 }
@@ -19,11 +21,16 @@ impl Logger {
         } else {
             Some(Mutex::new(OpenOptions::new().create(true).append(true).open(logfile)?))
         };
-        Ok(Logger { level, file })
+        Ok(Logger { level: AtomicU8::new(level as u8), file })
+    }
+
+    pub fn set_level(&self, level: LogLevel) {
+        self.level.store(level as u8, Ordering::Relaxed);
     }
 
     pub fn enabled(&self, level: LogLevel) -> bool {
-        level >= self.level && self.level != LogLevel::Nothing
+        let current = self.level.load(Ordering::Relaxed);
+        level as u8 >= current && current != LogLevel::Nothing as u8
     }
 
     pub fn log(&self, level: LogLevel, msg: &str) {
@@ -36,7 +43,10 @@ impl Logger {
             LogLevel::Notice => '*',
             _ => '#',
         };
-        let line = format_line('M', mark, msg);
+        self.write(&format_line('M', mark, msg));
+    }
+
+    fn write(&self, line: &str) {
         match &self.file {
             Some(f) => {
                 let _ = f.lock().write_all(line.as_bytes());
@@ -44,6 +54,13 @@ impl Logger {
             None => {
                 let _ = std::io::stdout().lock().write_all(line.as_bytes());
             }
+        }
+    }
+
+    /// A line written before the server runs (role `C`), as redis-server's startup banner.
+    pub fn startup(&self, msg: &str) {
+        if self.enabled(LogLevel::Warning) {
+            self.write(&format_line('C', '#', msg));
         }
     }
 
