@@ -48,7 +48,7 @@ const OBJECT: &[CommandSpec] = &[
 fn del(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let db = ctx.db();
-    let deleted = argv[1..].iter().filter(|k| db.peek(k, now).is_some() && db.remove(k).is_some()).count();
+    let deleted = argv[1..].iter().filter(|k| db.delete(k, now)).count();
     ctx.out.int(deleted as i64);
     Ok(())
 }

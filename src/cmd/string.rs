@@ -219,11 +219,9 @@ fn getset(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 fn getdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    // GET has already expired the key if its time had come, and refused other types.
     get(ctx, argv)?;
-    let now = ctx.now;
-    if ctx.db().peek(argv[1], now).is_some() {
-        ctx.db().remove(argv[1]);
-    }
+    ctx.db().remove(argv[1]);
     Ok(())
 }
 
@@ -345,19 +343,22 @@ fn strlen(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn incr_by(ctx: &mut Ctx, key: &[u8], by: i64) -> Result<(), CmdError> {
     let now = ctx.now;
     let db = ctx.db();
-    let current = match db.get_mut(key, now) {
-        None => None,
-        Some(e) => Some(match e.value.as_string().ok_or(CmdError::WrongType)? {
-            RString::Int(n) => *n,
-            other => number::parse_i64(&other.to_vec()).ok_or(CmdError::NotInteger)?,
-        }),
+    let new = match db.get_mut(key, now) {
+        Some(e) => {
+            let s = e.value.as_string_mut().ok_or(CmdError::WrongType)?;
+            let old = match &*s {
+                RString::Int(n) => *n,
+                other => number::parse_i64(other.as_bytes(&mut itoa::Buffer::new())).ok_or(CmdError::NotInteger)?,
+            };
+            let new = old.checked_add(by).ok_or(CmdError::Overflow)?;
+            *s = RString::Int(new);
+            new
+        }
+        None => {
+            db.set(key, Value::String(RString::Int(by)), false, now);
+            by
+        }
     };
-    let old = current.unwrap_or(0);
-    let new = old.checked_add(by).ok_or(CmdError::Overflow)?;
-    match db.get_mut(key, now) {
-        Some(e) => e.value = Value::String(RString::Int(new)),
-        None => db.set(key, Value::String(RString::Int(new)), false, now),
-    }
     ctx.out.int(new);
     Ok(())
 }
@@ -384,21 +385,25 @@ fn decrby(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn incrbyfloat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (key, now) = (argv[1], ctx.now);
-    let db = ctx.db();
-    let current = match db.get_mut(key, now) {
-        None => b"0".to_vec(),
-        Some(e) => e.value.as_string().ok_or(CmdError::WrongType)?.to_vec(),
-    };
-    let sum = number::add_long_double(&current, argv[2]).map_err(|e| match e {
+    let float_error = |e| match e {
         LongDoubleError::NotFloat => CmdError::NotFloat,
         LongDoubleError::NanOrInfinity => CmdError::NanOrInfinity,
-    })?;
-    // Stored as a plain string, never `int`, as createStringObjectFromLongDouble does.
-    let value = Value::String(RString::Embstr(sum.as_slice().into()));
-    match db.get_mut(key, now) {
-        Some(e) => e.value = value,
-        None => db.set(key, value, false, now),
-    }
+    };
+    let db = ctx.db();
+    let sum = match db.get_mut(key, now) {
+        Some(e) => {
+            let s = e.value.as_string_mut().ok_or(CmdError::WrongType)?;
+            let sum = number::add_long_double(s.as_bytes(&mut itoa::Buffer::new()), argv[2]).map_err(float_error)?;
+            // Stored as a plain string, never `int`, as createStringObjectFromLongDouble does; the TTL stays.
+            *s = RString::Embstr(sum.as_slice().into());
+            sum
+        }
+        None => {
+            let sum = number::add_long_double(b"0", argv[2]).map_err(float_error)?;
+            db.set(key, Value::String(RString::Embstr(sum.as_slice().into())), false, now);
+            sum
+        }
+    };
     ctx.out.bulk(&sum);
     Ok(())
 }

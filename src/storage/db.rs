@@ -159,6 +159,14 @@ impl Db {
         }
     }
 
+    /// Deletes a live key (DEL, UNLINK): false if it was missing or had already expired. One hash lookup.
+    pub fn delete(&mut self, key: &[u8], now: i64) -> bool {
+        match self.live_index(key, now) {
+            Some(i) => self.remove_index(i).is_some(),
+            None => false,
+        }
+    }
+
     /// Deletes a key. Returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let i = self.keys.get_index_of(key)?;
