@@ -176,7 +176,7 @@ impl fmt::Display for CmdError {
             ProtoVersionNotInteger => f.write_str("ERR Protocol version is not an integer or out of range"),
             HelloSyntax(opt) => write!(f, "ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(opt)),
             HelloNoAuth => f.write_str(
-                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> \
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO \
                  AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol \
                  version at the same time",
             ),

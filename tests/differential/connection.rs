@@ -1,7 +1,8 @@
 //! Connection commands: PING, ECHO, SELECT, HELLO, CLIENT, RESET, QUIT, and how unknown commands and wrong
 //! arities are reported.
 
-use super::{diff_resp3_script, diff_script};
+use super::{diff_resp3_script, diff_script, diff_script_with};
+use crate::support::ServerOptions;
 
 #[test]
 fn ping_and_echo() {
@@ -186,6 +187,38 @@ fn resp3_replies_of_connection_commands() {
         GET missing
         RESET
         GET missing
+        "#,
+    );
+}
+
+#[test]
+fn authentication_with_requirepass() {
+    diff_script_with(
+        "requirepass",
+        &ServerOptions { requirepass: Some("pw".into()) },
+        r#"
+        PING
+        GET k
+        FOO bar
+        HELLO
+        HELLO 3
+        HELLO 2 AUTH default wrong
+        AUTH wrong
+        AUTH foo pw
+        AUTH a b c
+        PING
+        AUTH default pw
+        PING
+        RESET
+        PING
+        AUTH pw
+        CLIENT SETNAME x
+        RESET
+        CLIENT GETNAME
+        ~ HELLO 2 AUTH default pw
+        ~ HELLO 3 AUTH default pw SETNAME conn1
+        CLIENT GETNAME
+        QUIT
         "#,
     );
 }
