@@ -70,7 +70,18 @@ pub enum CmdError {
     Config(String),
     /// A message with its own error code, e.g. from a script or a module (`-CODE text`).
     Coded(String),
+    /// A fixed message, code included: declare it as a named const below, in its family's section.
+    Static(&'static str),
 }
+
+// Fixed messages, one section per command family. Add a family's texts in its own section.
+
+// --- hashes ---
+
+// --- sets ---
+
+// --- sorted sets ---
+
 
 impl CmdError {
     /// `ERR wrong number of arguments for '<name>' command`, with the lowercased (sub)command name.
@@ -207,6 +218,7 @@ impl fmt::Display for CmdError {
             ),
             Config(text) => write!(f, "ERR {text}"),
             Coded(text) => f.write_str(text),
+            Static(text) => f.write_str(text),
         }
     }
 }

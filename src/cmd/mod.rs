@@ -1,9 +1,12 @@
 //! Command families, one module each: its COMMANDS rows and their handlers.
 
 pub mod connection;
+pub mod hash;
 pub mod introspection;
 pub mod keyspace;
 pub mod server;
+pub mod set;
+pub mod sorted_set;
 pub mod string;
 
 use crate::error::CmdError;

@@ -10,6 +10,9 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     cmd::connection::COMMANDS,
     cmd::string::COMMANDS,
     cmd::keyspace::COMMANDS,
+    cmd::hash::COMMANDS,
+    cmd::set::COMMANDS,
+    cmd::sorted_set::COMMANDS,
     cmd::server::COMMANDS,
     cmd::introspection::COMMANDS,
 ];

@@ -2,10 +2,7 @@
 //! through (lazy expiry, LRU touch, hit/miss counting).
 //!
 //! Keys live in an `IndexMap`: O(1) lookups like a hash table, plus O(1) access by position, which gives random
-//! sampling (RANDOMKEY, active expiry) and a SCAN cursor with Redis's guarantee. SCAN walks positions from the
-//! end towards 0; removal is `swap_remove`, which only moves the *last* element into the hole, so an element not
-//! yet visited (below the cursor) can only move further down, never past the cursor. Insertions append above
-//! the cursor. Hence every key present for the whole scan is returned at least once.
+//! sampling (RANDOMKEY) and a SCAN cursor with Redis's guarantee (see `storage/scan.rs`).
 
 use super::{Key, Value};
 use foldhash::fast::RandomState;
@@ -213,17 +210,11 @@ impl Db {
     /// One SCAN step: up to `count` positions below `cursor` (0 = start). Returns the keys seen (possibly
     /// expired: the caller filters) and the next cursor (0 = done). See the module docs for the guarantee.
     pub fn scan(&self, cursor: u64, count: usize, out: &mut Vec<Key>) -> u64 {
-        let len = self.keys.len() as u64;
-        let mut pos = if cursor == 0 { len } else { cursor.min(len) };
-        let mut visited = 0;
-        while pos > 0 && visited < count.max(1) {
-            pos -= 1;
-            if let Some((k, _)) = self.keys.get_index(pos as usize) {
+        super::scan::step(self.keys.len(), cursor, count, |i| {
+            if let Some((k, _)) = self.keys.get_index(i) {
                 out.push(k.clone());
             }
-            visited += 1;
-        }
-        pos
+        })
     }
 
     /// A random live key, deleting expired ones met on the way (RANDOMKEY).

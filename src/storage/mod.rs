@@ -2,19 +2,30 @@
 
 pub mod clock;
 pub mod db;
+pub mod hash;
 pub mod key;
+pub mod listpack;
+pub mod scan;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 pub use clock::Clock;
 pub use db::{Db, Entry};
+pub use hash::RHash;
+pub use set::RSet;
 pub use string::RString;
+pub use zset::RZSet;
 
 pub use key::Key;
 
 /// A value of one of Redis's types. Each type hides its encodings behind its own API.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Value {
     String(RString),
+    Hash(RHash),
+    Set(RSet),
+    ZSet(RZSet),
 }
 
 impl Value {
@@ -22,11 +33,13 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
     /// The string inside, or None for another type (the caller answers WRONGTYPE).
-    #[allow(unreachable_patterns)]
     pub fn as_string(&self) -> Option<&RString> {
         match self {
             Value::String(s) => Some(s),
@@ -34,10 +47,51 @@ impl Value {
         }
     }
 
-    #[allow(unreachable_patterns)]
     pub fn as_string_mut(&mut self) -> Option<&mut RString> {
         match self {
             Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_hash_mut(&mut self) -> Option<&mut RHash> {
+        match self {
+            Value::Hash(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    pub fn as_hash(&self) -> Option<&RHash> {
+        match self {
+            Value::Hash(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    pub fn as_set(&self) -> Option<&RSet> {
+        match self {
+            Value::Set(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_set_mut(&mut self) -> Option<&mut RSet> {
+        match self {
+            Value::Set(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_zset(&self) -> Option<&RZSet> {
+        match self {
+            Value::ZSet(z) => Some(z),
+            _ => None,
+        }
+    }
+
+    pub fn as_zset_mut(&mut self) -> Option<&mut RZSet> {
+        match self {
+            Value::ZSet(z) => Some(z),
             _ => None,
         }
     }
@@ -46,6 +100,9 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }

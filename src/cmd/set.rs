@@ -1,0 +1,5 @@
+//! FIXME(issue 3): being written.
+
+use crate::command::CommandSpec;
+
+pub const COMMANDS: &[CommandSpec] = &[];
