@@ -11,6 +11,9 @@ mod reply;
 mod script;
 
 mod connection;
+mod hash;
+mod set;
+mod sorted_set;
 mod keyspace;
 mod protocol;
 mod self_test;

@@ -1,0 +1,1 @@
+//! Differential scripts for the hash commands (issue 3).

@@ -1,0 +1,1 @@
+//! Differential scripts for the set commands (issue 3).

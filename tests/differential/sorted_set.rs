@@ -1,0 +1,1 @@
+//! Differential scripts for the sorted_set commands (issue 3).
