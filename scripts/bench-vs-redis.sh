@@ -6,10 +6,11 @@
 # same flags; the medians are compared. Ratios are embedis / redis: throughput higher is better, CPU per
 # request and RSS lower is better.
 #
-# Usage: scripts/bench-vs-redis.sh            full run (about 5 minutes on 2 cores)
-#        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (under a minute), to check it works
+# Usage: scripts/bench-vs-redis.sh            full run (about 12 minutes on 2 cores)
+#        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
-#        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary).
+#        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
+#        SUITE=strings|types|all (all): the string workloads, the hash/set/sorted-set workloads, or both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ N_P16=${N_P16:-$((2000000 / scale))}
 N_C500=${N_C500:-$((200000 / scale))}
 MEM_KEYS=${MEM_KEYS:-$((1000000 / scale))}
 KEYSPACE=100000
+SUITE=${SUITE:-all}
 EMBEDIS_BIN=$PWD/target/release/embedis-server
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -109,14 +111,16 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # median of the numbers on stdin (the middle one; the mean of the two middle ones for an even count)
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# run_one SERVER TEST N ARGS...: one redis-benchmark run; appends "rps cpu_us_per_request" to a results file.
+# run_one SERVER TEST N LABEL ARGS...: one redis-benchmark run; appends "rps cpu_us_per_request" to a results
+# file. TEST is a built-in test name (-t), or, when COMMAND is set, a label for that command line.
 run_one() {
   local name=$1 test=$2 n=$3 label=$4
   shift 4
-  local pid=${PID[$name]} before after csv rps
+  local pid=${PID[$name]} before after csv rps what
+  if [[ -n ${COMMAND:-} ]]; then what=(-r "${RANGE:-$KEYSPACE}" "$@" $COMMAND); else what=(-t "$test" -r "$KEYSPACE" "$@"); fi
   before=$(cpu_ticks "$pid")
-  csv=$(timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "${PORT[$name]}" -t "$test" -n "$n" \
-    -r "$KEYSPACE" --csv "$@" 2>"$WORK/bench.err") || {
+  csv=$(timeout "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "${PORT[$name]}" -n "$n" \
+    --csv "${what[@]}" 2>"$WORK/bench.err") || {
     echo "redis-benchmark failed against $name ($label $test):" >&2
     cat "$WORK/bench.err" >&2
     exit 1
@@ -159,27 +163,86 @@ report_row() {
   e_cpu=$(cut -d' ' -f2 "$WORK/$label.$test.embedis" | median)
   r_cpu=$(cut -d' ' -f2 "$WORK/$label.$test.redis" | median)
   row=$(awk -v l="$label" -v t="$test" -v er="$e_rps" -v rr="$r_rps" -v ec="$e_cpu" -v rc="$r_cpu" 'BEGIN {
-    printf "%-14s %-5s %12.0f %12.0f %8.2f %10.3f %10.3f %8.2f", l, t, er, rr, er / rr, ec, rc, (rc > 0 ? ec / rc : 0)
+    printf "%-14s %-16s %12.0f %12.0f %8.2f %10.3f %10.3f %8.2f", l, t, er, rr, er / rr, ec, rc, (rc > 0 ? ec / rc : 0)
   }')
   ROWS+=("$row")
   echo "$row" >&2
 }
 
-# load_keys SERVER: MEM_KEYS distinct keys with 32-byte values, through redis-cli --pipe; prints RSS before/after.
-load_keys() {
-  local name=$1 port=${PORT[$1]} out before after
-  before=$(rss_kb "${PID[$name]}")
-  out=$(awk -v n="$MEM_KEYS" 'BEGIN {
-    for (i = 0; i < n; i++) {
-      k = sprintf("key:%09d", i); v = sprintf("val:%028d", i)
-      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v
-    }
-  }' | timeout "$RUN_TIMEOUT" redis-cli -p "$port" --pipe 2>&1)
-  grep -q "errors: 0, replies: $MEM_KEYS" <<<"$out" || { echo "loading $name failed: $out" >&2; exit 1; }
-  [[ $(redis-cli -p "$port" dbsize) == "$MEM_KEYS" ]] || { echo "$name: wrong DBSIZE after load" >&2; exit 1; }
-  sleep 1 # let the allocator settle (background frees)
-  after=$(rss_kb "${PID[$name]}")
-  echo "$before $after"
+# Generators of RESP for redis-cli --pipe: NAME COUNT prints the commands that load COUNT items.
+string_keys() {
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
+    k = sprintf("key:%09d", i); v = sprintf("val:%028d", i)
+    printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v } }'
+}
+# COUNT hashes of 10 fields, named like redis-benchmark's __rand_int__ keys (12 digits).
+hashes() {
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
+    k = sprintf("hash:%012d", i); printf "*22\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n", length(k), k
+    for (j = 1; j <= 10; j++) { f = "field:" j; v = sprintf("value-%d-%d", i, j)
+      printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(f), f, length(v), v } } }'
+}
+sets() {
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
+    k = sprintf("set:%012d", i); printf "*12\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n", length(k), k
+    for (j = 1; j <= 10; j++) { m = sprintf("member:%012d", j); printf "$%d\r\n%s\r\n", length(m), m } } }'
+}
+# One sorted set (key lb) of COUNT members member:NNNNNNNNNNNN with scores from a fixed-seed generator.
+one_zset() {
+  awk -v n="$1" 'BEGIN { srand(42); for (i = 0; i < n; i++) {
+    m = sprintf("member:%012d", i); s = sprintf("%d", int(rand() * 1000000))
+    printf "*4\r\n$4\r\nZADD\r\n$2\r\nlb\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(s), s, length(m), m } }'
+}
+
+# load SERVER GENERATOR COUNT: pipes the generated commands into the server; fails unless every reply came back.
+load() {
+  local name=$1 gen=$2 count=$3 out
+  out=$("$gen" "$count" | timeout "$RUN_TIMEOUT" redis-cli -p "${PORT[$name]}" --pipe 2>&1)
+  grep -q "errors: 0, replies: $count" <<<"$out" || { echo "loading $gen into $name failed: $out" >&2; exit 1; }
+}
+
+# memory_test DESCRIPTION GENERATOR COUNT: RSS of fresh servers before and after loading the same data.
+memory_test() {
+  local what=$1 gen=$2 count=$3 e0 e1 r0 r1
+  log "memory: $what"
+  start_server embedis
+  start_server redis
+  e0=$(rss_kb "${PID[embedis]}")
+  r0=$(rss_kb "${PID[redis]}")
+  load embedis "$gen" "$count"
+  load redis "$gen" "$count"
+  sleep 1 # let the allocators settle (background frees)
+  e1=$(rss_kb "${PID[embedis]}")
+  r1=$(rss_kb "${PID[redis]}")
+  stop_server embedis
+  stop_server redis
+  MEMORY+=("$(awk -v w="$what" -v e0="$e0" -v e1="$e1" -v r0="$r0" -v r1="$r1" 'BEGIN {
+    printf "memory, %s: RSS embedis %.1f MiB, redis %.1f MiB, ratio %.2f (target <= 1.2; idle %.1f / %.1f MiB)",
+      w, e1 / 1024, r1 / 1024, e1 / r1, e0 / 1024, r0 / 1024 }')")
+}
+
+# type_workloads LABEL N ARGS...: the hash, set and sorted-set commands of our users' patterns, on data loaded
+# into both servers first: 10,000 hashes of 10 fields, 10,000 sets of 10 members, a 1,000-member leaderboard.
+type_workloads() {
+  local label=$1 n=$2
+  shift 2
+  local name
+  for name in embedis redis; do
+    load "$name" hashes 10000
+    load "$name" sets 10000
+    load "$name" one_zset 1000
+  done
+  workload "$label" "$n" hset,sadd,zadd "$@"
+  COMMAND="HGET hash:__rand_int__ field:5" RANGE=10000 workload "$label" "$n" hget "$@"
+  COMMAND="HGETALL hash:__rand_int__" RANGE=10000 workload "$label" "$n" hgetall "$@"
+  COMMAND="SISMEMBER set:__rand_int__ member:000000000005" RANGE=10000 workload "$label" "$n" sismember "$@"
+  COMMAND="ZSCORE lb member:__rand_int__" RANGE=1000 workload "$label" "$n" zscore "$@"
+  COMMAND="ZRANGE lb 0 9 WITHSCORES" workload "$label" "$n" zrange_0_9_ws "$@"
+  COMMAND="ZREVRANGE lb 0 9 WITHSCORES" workload "$label" "$n" zrevrange_ws "$@"
+  # The sliding-window rate limiter: per-user windows of timestamps.
+  COMMAND="ZADD win:__rand_int__ __rand_int__ __rand_int__" RANGE=1000 workload "$label" "$n" win_zadd "$@"
+  COMMAND="ZREMRANGEBYSCORE win:__rand_int__ -inf 1000" RANGE=1000 workload "$label" "$n" win_zremrange "$@"
+  COMMAND="ZCARD win:__rand_int__" RANGE=1000 workload "$label" "$n" win_zcard "$@"
 }
 
 main() {
@@ -194,27 +257,34 @@ main() {
   start_server embedis
   start_server redis
   local header
-  header=$(printf "%-14s %-5s %12s %12s %8s %10s %10s %8s" workload test "embedis_rps" "redis_rps" "rps_x" \
+  header=$(printf "%-14s %-16s %12s %12s %8s %10s %10s %8s" workload test "embedis_rps" "redis_rps" "rps_x" \
     "e_us/req" "r_us/req" "cpu_x")
   echo "$header" >&2
-  workload "c50-P1" "$N_P1" get,set,incr,mset -c 50 -P 1
-  workload "c50-P16" "$N_P16" get,set,incr,mset -c 50 -P 16
-  workload "c500-P1" "$N_C500" get -c 500 -P 1
+  if [[ $SUITE != types ]]; then
+    workload "c50-P1" "$N_P1" get,set,incr,mset -c 50 -P 1
+    workload "c50-P16" "$N_P16" get,set,incr,mset -c 50 -P 16
+    workload "c500-P1" "$N_C500" get -c 500 -P 1
+  fi
+  if [[ $SUITE != strings ]]; then
+    type_workloads "c50-P1" "$N_P1" -c 50 -P 1
+    type_workloads "c50-P16" "$N_P16" -c 50 -P 16
+  fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \
     "redis $(redis-cli -p "${PORT[redis]}" dbsize)"
   stop_server embedis
   stop_server redis
 
-  # Fresh servers, so the benchmarks' keys and allocator history do not count.
-  log "memory: loading $MEM_KEYS keys with 32-byte values into each server"
-  start_server embedis
-  start_server redis
-  local e r
-  e=$(load_keys embedis)
-  r=$(load_keys redis)
-  stop_server embedis
-  stop_server redis
+  # Fresh servers for each memory test, so the benchmarks' keys and allocator history do not count.
+  MEMORY=()
+  if [[ $SUITE != types ]]; then
+    memory_test "$MEM_KEYS keys with 32-byte values" string_keys "$MEM_KEYS"
+  fi
+  if [[ $SUITE != strings ]]; then
+    memory_test "$((100000 / scale)) hashes of 10 fields" hashes $((100000 / scale))
+    memory_test "$((100000 / scale)) sets of 10 members" sets $((100000 / scale))
+    memory_test "one sorted set of $((1000000 / scale)) members" one_zset $((1000000 / scale))
+  fi
 
   echo
   echo "Summary (medians of $ROUNDS alternating runs; ratios are embedis/redis; -r $KEYSPACE; QUICK=$QUICK)"
@@ -222,14 +292,7 @@ main() {
   echo "$header"
   printf '%s\n' "${ROWS[@]}"
   echo
-  read -r e0 e1 <<<"$e"
-  read -r r0 r1 <<<"$r"
-  awk -v k="$MEM_KEYS" -v e0="$e0" -v e1="$e1" -v r0="$r0" -v r1="$r1" 'BEGIN {
-    printf "memory, %d keys x 32-byte values: RSS embedis %.1f MiB, redis %.1f MiB, ratio %.2f (target <= 1.2)\n",
-      k, e1 / 1024, r1 / 1024, e1 / r1
-    printf "  (idle RSS before loading: embedis %.1f MiB, redis %.1f MiB; growth ratio %.2f, %.0f vs %.0f bytes/key)\n",
-      e0 / 1024, r0 / 1024, (e1 - e0) / (r1 - r0), (e1 - e0) * 1024 / k, (r1 - r0) * 1024 / k
-  }'
+  printf '%s\n' "${MEMORY[@]}"
 }
 
 main "$@"
