@@ -1,7 +1,7 @@
 //! Generic key commands: deletion, existence, renaming, copying between databases, iteration and expiry.
 //! Semantics follow Redis 7.0's db.c and expire.c.
 
-use super::{arg_i64, is, Args};
+use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ScanOptions};
 use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::CmdError;
@@ -85,58 +85,23 @@ fn keys(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// SCAN's cursor: `strtoul` rules (a leading `-` wraps, as in C), anything else is `invalid cursor`.
-fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
-    let (neg, digits) = match arg {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        _ => (false, arg),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(CmdError::InvalidCursor);
-    }
-    let v: u64 = std::str::from_utf8(digits).ok().and_then(|s| s.parse().ok()).ok_or(CmdError::InvalidCursor)?;
-    Ok(if neg { v.wrapping_neg() } else { v })
-}
-
 fn scan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let cursor = parse_cursor(argv[1])?;
-    let (mut count, mut pattern, mut type_name): (usize, Option<&[u8]>, Option<&[u8]>) = (10, None, None);
-    let mut i = 2;
-    while i < argv.len() {
-        let has_value = i + 1 < argv.len();
-        if is(argv[i], "count") && has_value {
-            let n = arg_i64(argv[i + 1])?;
-            if n < 1 {
-                return Err(CmdError::Syntax);
-            }
-            count = n.min(1 << 30) as usize;
-        } else if is(argv[i], "match") && has_value {
-            pattern = Some(argv[i + 1]).filter(|p| *p != b"*");
-        } else if is(argv[i], "type") && has_value {
-            type_name = Some(argv[i + 1]);
-        } else {
-            return Err(CmdError::Syntax);
-        }
-        i += 2;
-    }
+    let opts = ScanOptions::parse(&argv[2..], true)?;
     let now = ctx.now;
     let db = ctx.db();
     let mut found = Vec::new();
-    let next = db.scan(cursor, count, &mut found);
+    let next = db.scan(cursor, opts.count, &mut found);
     found.retain(|k| {
-        pattern.map_or(true, |p| glob::matches(p, k))
+        opts.matches(k)
             && match db.peek(k, now) {
                 None => false,
-                Some(e) => type_name.map_or(true, |t| t.eq_ignore_ascii_case(e.value.type_name().as_bytes())),
+                Some(e) => opts.type_name.is_none_or(|t| t.eq_ignore_ascii_case(e.value.type_name().as_bytes())),
             }
     });
-    let out = &mut *ctx.out;
-    out.array(2);
-    out.bulk(itoa::Buffer::new().format(next).as_bytes());
-    out.array(found.len());
+    reply_scan_header(ctx.out, next, found.len());
     for k in &found {
-        out.bulk(k);
+        ctx.out.bulk(k);
     }
     Ok(())
 }
@@ -519,6 +484,7 @@ mod tests {
     #[test]
     fn cursor_parses_like_strtoul() {
         assert_eq!(parse_cursor(b"0"), Ok(0));
+        assert_eq!(parse_cursor(b""), Ok(0));
         assert_eq!(parse_cursor(b"+5"), Ok(5));
         assert_eq!(parse_cursor(b"-1"), Ok(u64::MAX));
         assert_eq!(parse_cursor(b"x"), Err(CmdError::InvalidCursor));

@@ -45,3 +45,68 @@ pub fn reply_help(out: &mut Out, command: &str, lines: &[&str]) {
     out.simple(b"HELP");
     out.simple(b"    Prints this help.");
 }
+
+/// A SCAN-family cursor with `strtoul` rules (`parseScanCursorOrReply`): a sign may lead (`-` wraps), and the
+/// empty string is cursor 0 (strtoul converts nothing and stops at the end).
+pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
+    let (neg, digits) = match arg {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, arg),
+    };
+    // A lone sign converts nothing and stops before the end: invalid; the empty string is cursor 0.
+    if !digits.iter().all(u8::is_ascii_digit) || (digits.is_empty() && !arg.is_empty()) {
+        return Err(CmdError::InvalidCursor);
+    }
+    let v: u64 = if digits.is_empty() {
+        0
+    } else {
+        std::str::from_utf8(digits).ok().and_then(|s| s.parse().ok()).ok_or(CmdError::InvalidCursor)?
+    };
+    Ok(if neg { v.wrapping_neg() } else { v })
+}
+
+/// SCAN / HSCAN / SSCAN / ZSCAN options, as `scanGenericCommand` parses them.
+pub struct ScanOptions<'a> {
+    pub count: usize,
+    /// None when absent or `*` (which matches everything, as Redis short-cuts it).
+    pub pattern: Option<&'a [u8]>,
+    /// SCAN's TYPE filter (only SCAN accepts it).
+    pub type_name: Option<&'a [u8]>,
+}
+
+impl<'a> ScanOptions<'a> {
+    pub fn parse(opts: &[&'a [u8]], allow_type: bool) -> Result<ScanOptions<'a>, CmdError> {
+        let mut o = ScanOptions { count: 10, pattern: None, type_name: None };
+        let mut i = 0;
+        while i < opts.len() {
+            let value = opts.get(i + 1).copied();
+            match value {
+                Some(v) if is(opts[i], "count") => {
+                    let n = arg_i64(v)?;
+                    if n < 1 {
+                        return Err(CmdError::Syntax);
+                    }
+                    o.count = n.min(1 << 30) as usize;
+                }
+                Some(v) if is(opts[i], "match") => o.pattern = Some(v).filter(|p| *p != b"*"),
+                Some(v) if allow_type && is(opts[i], "type") => o.type_name = Some(v),
+                _ => return Err(CmdError::Syntax),
+            }
+            i += 2;
+        }
+        Ok(o)
+    }
+
+    /// Does an element pass the MATCH filter?
+    pub fn matches(&self, element: &[u8]) -> bool {
+        self.pattern.is_none_or(|p| crate::glob::matches(p, element))
+    }
+}
+
+/// A SCAN-family reply's header: the next cursor, then an array of `n` elements the caller writes.
+pub fn reply_scan_header(out: &mut Out, cursor: u64, n: usize) {
+    out.array(2);
+    out.bulk(itoa::Buffer::new().format(cursor).as_bytes());
+    out.array(n);
+}

@@ -113,6 +113,12 @@ impl Db {
         Some(&self.keys[i])
     }
 
+    /// A live key's entry without side effects: for commands that read several keys at once, after a first
+    /// pass of `get` has done the lazy expiry, counting and type checks.
+    pub fn get_ref(&self, key: &[u8], now: i64) -> Option<&Entry> {
+        self.keys.get(key).filter(|e| e.expire_at == NO_EXPIRE || e.expire_at > now)
+    }
+
     /// Is the key present and not expired? Does not delete (KEYS, SCAN filtering decide that themselves).
     pub fn is_live(&self, key: &[u8], now: i64) -> bool {
         matches!(self.keys.get(key), Some(e) if e.expire_at == NO_EXPIRE || e.expire_at > now)

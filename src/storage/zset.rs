@@ -1,18 +1,364 @@
-//! The sorted set type: `listpack` (member/score pairs in score order, one compact buffer) while small,
-//! `skiplist` past `zset-max-listpack-entries` / `zset-max-listpack-value`: an order-statistic tree of
-//! (score, member) for ranks and ranges in O(log n), plus a member -> score map.
+//! The sorted set type: `listpack` (member/score pairs in (score, member) order in one compact buffer) while
+//! small, `skiplist` past `zset-max-listpack-entries` / `zset-max-listpack-value`, converting one way as Redis
+//! does. The large encoding keeps a member -> score map (O(1) ZSCORE, ZSCAN positions, random picks) and an
+//! order-statistic index of (score, member) for ranks.
+//!
+//! The API is in ranks (0-based, ascending): every range command turns its bounds into a rank interval with
+//! `count_below_score` / `count_below_lex` / plain indexes, then reads or removes that interval.
 
 use super::listpack::Listpack;
+use super::Key;
+use foldhash::fast::RandomState;
+use indexmap::IndexMap;
+use std::cmp::Ordering;
+
+/// Encoding thresholds, read from the config by the caller.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_entries: usize,
+    pub max_value: usize,
+}
 
 #[derive(Clone, Debug)]
 pub enum RZSet {
     Listpack(Listpack),
+    Skiplist(Box<Large>),
+}
+
+/// The large encoding.
+#[derive(Clone, Debug, Default)]
+pub struct Large {
+    scores: IndexMap<Key, f64, RandomState>,
+    order: Ordered,
+}
+
+/// Redis's element order: score, then member bytes.
+pub fn cmp(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
+    a_score.partial_cmp(&b_score).unwrap_or(Ordering::Equal).then_with(|| a_member.cmp(b_member))
+}
+
+/// A lexicographic range bound (`[a`, `(a`, `-`, `+`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LexBound<'a> {
+    Min,
+    Max,
+    Inclusive(&'a [u8]),
+    Exclusive(&'a [u8]),
+}
+
+impl LexBound<'_> {
+    /// Is `member` strictly below this bound when the bound is a range start (`start = true`: elements below
+    /// the start are outside), or at/below it when it is a range end?
+    fn below(&self, member: &[u8], start: bool) -> bool {
+        match *self {
+            LexBound::Min => false,
+            LexBound::Max => true,
+            LexBound::Inclusive(b) => {
+                if start {
+                    member < b
+                } else {
+                    member <= b
+                }
+            }
+            LexBound::Exclusive(b) => {
+                if start {
+                    member <= b
+                } else {
+                    member < b
+                }
+            }
+        }
+    }
+}
+
+fn decode_score(b: &[u8]) -> f64 {
+    let mut bytes = [0u8; 8];
+    if b.len() == 8 {
+        bytes.copy_from_slice(b);
+    }
+    f64::from_le_bytes(bytes)
+}
+
+impl Default for RZSet {
+    fn default() -> Self {
+        RZSet::Listpack(Listpack::new())
+    }
 }
 
 impl RZSet {
+    pub fn new() -> RZSet {
+        RZSet::default()
+    }
+
     pub fn encoding(&self) -> &'static str {
         match self {
             RZSet::Listpack(_) => "listpack",
+            RZSet::Skiplist(_) => "skiplist",
         }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            RZSet::Listpack(lp) => lp.len() / 2,
+            RZSet::Skiplist(l) => l.scores.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A new set that will hold `len` elements whose longest member has `max_member` bytes: the encoding
+    /// Redis would pick for a command's result (ZUNIONSTORE, ZRANGESTORE...).
+    pub fn with_capacity(len: usize, max_member: usize, limits: Limits) -> RZSet {
+        if len > limits.max_entries || max_member > limits.max_value {
+            RZSet::Skiplist(Box::default())
+        } else {
+            RZSet::new()
+        }
+    }
+
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        match self {
+            RZSet::Listpack(lp) => lp.pairs().find(|(_, m, _)| *m == member).map(|(_, _, s)| decode_score(s)),
+            RZSet::Skiplist(l) => l.scores.get(member).copied(),
+        }
+    }
+
+    /// Sets `member`'s score, adding it if new. Returns the previous score. Converts to the large encoding when
+    /// the set outgrows `limits`.
+    pub fn insert(&mut self, member: &[u8], score: f64, limits: Limits) -> Option<f64> {
+        let old = self.remove(member);
+        if let RZSet::Listpack(lp) = self {
+            if lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value {
+                self.convert();
+            }
+        }
+        match self {
+            RZSet::Listpack(lp) => {
+                let at = lp
+                    .pairs()
+                    .find(|(_, m, s)| cmp(decode_score(s), m, score, member) == Ordering::Greater)
+                    .map_or(lp.end(), |(at, _, _)| at);
+                lp.insert(at, &[member, &score.to_le_bytes()]);
+            }
+            RZSet::Skiplist(l) => {
+                l.scores.insert(Key::from(member), score);
+                l.order.insert(score, member);
+            }
+        }
+        old
+    }
+
+    /// Removes `member`; returns its score.
+    pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        match self {
+            RZSet::Listpack(lp) => {
+                let (at, score) = lp.pairs().find(|(_, m, _)| *m == member).map(|(at, _, s)| (at, decode_score(s)))?;
+                lp.remove(at, 2);
+                Some(score)
+            }
+            RZSet::Skiplist(l) => {
+                let score = l.scores.swap_remove(member)?;
+                l.order.remove(score, member);
+                Some(score)
+            }
+        }
+    }
+
+    fn convert(&mut self) {
+        let mut large = Large::default();
+        for (m, s) in self.iter() {
+            large.scores.insert(Key::from(m), s);
+            large.order.insert(s, m);
+        }
+        *self = RZSet::Skiplist(Box::new(large));
+    }
+
+    /// 0-based ascending rank of `member`.
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        match self {
+            RZSet::Listpack(lp) => lp.pairs().position(|(_, m, _)| m == member),
+            RZSet::Skiplist(l) => {
+                let score = *l.scores.get(member)?;
+                Some(l.order.count_below(|s, m| cmp(s, m, score, member) == Ordering::Less))
+            }
+        }
+    }
+
+    /// The element at ascending rank `rank`.
+    pub fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
+        match self {
+            RZSet::Listpack(lp) => lp.pairs().nth(rank).map(|(_, m, s)| (m, decode_score(s))),
+            RZSet::Skiplist(l) => l.order.get(rank),
+        }
+    }
+
+    /// Number of elements below a score bound: with `or_equal`, elements with score <= `score`; otherwise
+    /// elements with score < `score`. A range [min, max] is the rank interval
+    /// `count_below_score(min, min_exclusive) .. count_below_score(max, !max_exclusive)`.
+    pub fn count_below_score(&self, score: f64, or_equal: bool) -> usize {
+        let below = |s: f64| if or_equal { s <= score } else { s < score };
+        match self {
+            RZSet::Listpack(lp) => lp.pairs().take_while(|(_, _, s)| below(decode_score(s))).count(),
+            RZSet::Skiplist(l) => l.order.count_below(|s, _| below(s)),
+        }
+    }
+
+    /// Number of elements before a lex bound (assumes equal scores, as Redis's lex commands do). For a range
+    /// start, the elements outside below it; for a range end, the elements up to and including it.
+    pub fn count_below_lex(&self, bound: LexBound, start: bool) -> usize {
+        match self {
+            RZSet::Listpack(lp) => lp.pairs().take_while(|(_, m, _)| bound.below(m, start)).count(),
+            RZSet::Skiplist(l) => l.order.count_below(|_, m| bound.below(m, start)),
+        }
+    }
+
+    /// Calls `f` for ranks `start..end` in ascending order, or descending with `rev`.
+    pub fn for_range(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
+        let end = end.min(self.len());
+        if start >= end {
+            return;
+        }
+        match self {
+            RZSet::Listpack(lp) => {
+                let items: Vec<(&[u8], f64)> =
+                    lp.pairs().skip(start).take(end - start).map(|(_, m, s)| (m, decode_score(s))).collect();
+                if rev {
+                    items.into_iter().rev().for_each(|(m, s)| f(m, s));
+                } else {
+                    items.into_iter().for_each(|(m, s)| f(m, s));
+                }
+            }
+            RZSet::Skiplist(l) => l.order.for_range(start, end, rev, f),
+        }
+    }
+
+    /// Removes ranks `start..end`; returns how many were removed.
+    pub fn remove_range(&mut self, start: usize, end: usize) -> usize {
+        let end = end.min(self.len());
+        if start >= end {
+            return 0;
+        }
+        let mut doomed: Vec<Vec<u8>> = Vec::with_capacity(end - start);
+        self.for_range(start, end, false, |m, _| doomed.push(m.to_vec()));
+        for m in &doomed {
+            self.remove(m);
+        }
+        doomed.len()
+    }
+
+    /// Every element in ascending order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], f64)> + '_> {
+        match self {
+            RZSet::Listpack(lp) => Box::new(lp.pairs().map(|(_, m, s)| (m, decode_score(s)))),
+            RZSet::Skiplist(l) => Box::new((0..l.order.len()).filter_map(move |i| l.order.get(i))),
+        }
+    }
+
+    /// One ZSCAN step: the listpack returns everything with cursor 0 (as Redis); the large encoding walks the
+    /// member map's positions (storage::scan).
+    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], f64)) -> u64 {
+        match self {
+            RZSet::Listpack(_) => {
+                self.iter().for_each(|(m, s)| f(m, s));
+                0
+            }
+            RZSet::Skiplist(l) => super::scan::step(l.scores.len(), cursor, count, |i| {
+                if let Some((m, s)) = l.scores.get_index(i) {
+                    f(m, *s);
+                }
+            }),
+        }
+    }
+
+    /// A uniformly random element.
+    pub fn random(&self, rng: &mut fastrand::Rng) -> Option<(&[u8], f64)> {
+        let n = self.len();
+        if n == 0 {
+            return None;
+        }
+        let i = rng.usize(..n);
+        match self {
+            RZSet::Listpack(_) => self.get(i),
+            RZSet::Skiplist(l) => l.scores.get_index(i).map(|(m, s)| (&m[..], *s)),
+        }
+    }
+}
+
+/// The order-statistic index of the large encoding: (score, member) in Redis's order with O(log n) rank
+/// queries.
+/// FIXME(lead): a sorted Vec for now (O(n) inserts); being replaced by a counted B-tree.
+#[derive(Clone, Debug, Default)]
+struct Ordered {
+    items: Vec<(f64, Key)>,
+}
+
+impl Ordered {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn position(&self, score: f64, member: &[u8]) -> Result<usize, usize> {
+        self.items.binary_search_by(|(s, m)| cmp(*s, m, score, member))
+    }
+
+    fn insert(&mut self, score: f64, member: &[u8]) {
+        if let Err(i) = self.position(score, member) {
+            self.items.insert(i, (score, Key::from(member)));
+        }
+    }
+
+    fn remove(&mut self, score: f64, member: &[u8]) {
+        if let Ok(i) = self.position(score, member) {
+            self.items.remove(i);
+        }
+    }
+
+    /// Number of leading elements for which `below` holds (it must hold for a prefix of the order).
+    fn count_below(&self, below: impl Fn(f64, &[u8]) -> bool) -> usize {
+        self.items.partition_point(|(s, m)| below(*s, m))
+    }
+
+    fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
+        self.items.get(rank).map(|(s, m)| (&m[..], *s))
+    }
+
+    fn for_range(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
+        let slice = &self.items[start..end];
+        if rev {
+            slice.iter().rev().for_each(|(s, m)| f(m, *s));
+        } else {
+            slice.iter().for_each(|(s, m)| f(m, *s));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Limits = Limits { max_entries: 4, max_value: 64 };
+
+    #[test]
+    fn order_ranks_and_conversion() {
+        let mut z = RZSet::new();
+        for (m, s) in [("b", 2.0), ("a", 2.0), ("c", 1.0), ("d", f64::INFINITY)] {
+            z.insert(m.as_bytes(), s, SMALL);
+        }
+        assert_eq!(z.encoding(), "listpack");
+        let order: Vec<String> = z.iter().map(|(m, _)| String::from_utf8_lossy(m).into_owned()).collect();
+        assert_eq!(order, ["c", "a", "b", "d"]);
+        assert_eq!(z.rank(b"b"), Some(2));
+        z.insert(b"e", -1.0, SMALL);
+        assert_eq!(z.encoding(), "skiplist");
+        assert_eq!(z.rank(b"e"), Some(0));
+        assert_eq!(z.rank(b"b"), Some(3));
+        assert_eq!(z.count_below_score(2.0, false), 2);
+        assert_eq!(z.count_below_score(2.0, true), 4);
+        assert_eq!(z.insert(b"a", 10.0, SMALL), Some(2.0));
+        assert_eq!(z.get(3), Some((&b"a"[..], 10.0)));
+        assert_eq!(z.remove_range(0, 2), 2);
+        assert_eq!(z.len(), 3);
     }
 }
