@@ -76,20 +76,19 @@ pub enum CmdError {
 
 // Fixed messages, one section per command family. Add a family's texts in its own section.
 
+// --- shared by several families ---
+/// HRANDFIELD / SRANDMEMBER / ZRANDMEMBER counts beyond ±LONG_MAX (Redis's text, "must between" included).
+pub const COUNT_RANGE: CmdError =
+    CmdError::Static("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+
 // --- hashes ---
 pub const HASH_NOT_INTEGER: CmdError = CmdError::Static("ERR hash value is not an integer");
 pub const HASH_NOT_FLOAT: CmdError = CmdError::Static("ERR hash value is not a float");
 pub const HASH_INCR_NAN_OR_INFINITY: CmdError = CmdError::Static("ERR value is NaN or Infinity");
-pub const HASH_COUNT_RANGE: CmdError = CmdError::Static(
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-);
 pub const HASH_WITHVALUES_COUNT_RANGE: CmdError = CmdError::Static("ERR value is out of range");
 
 // --- sets ---
 pub const SET_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
-pub const SET_COUNT_RANGE: CmdError = CmdError::Static(
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-);
 pub const SET_NUMKEYS_NOT_POSITIVE: CmdError = CmdError::Static("ERR numkeys should be greater than 0");
 pub const SET_NUMKEYS_TOO_MANY: CmdError =
     CmdError::Static("ERR Number of keys can't be greater than number of args");

@@ -110,3 +110,30 @@ pub fn reply_scan_header(out: &mut Out, cursor: u64, n: usize) {
     out.bulk(itoa::Buffer::new().format(cursor).as_bytes());
     out.array(n);
 }
+
+/// Bounds replies whose size the client picks (HRANDFIELD / SRANDMEMBER / ZRANDMEMBER with a huge negative
+/// count). Past the normal client class's hard output limit, or 1 GiB when it has none, the partial reply is
+/// dropped and the client closed, as Redis's CLIENT_CLOSE_ASAP does, instead of growing until memory runs out.
+pub struct ReplyGuard {
+    start: usize,
+    limit: u64,
+}
+
+impl ReplyGuard {
+    const UNLIMITED_REPLY_BYTES: u64 = 1 << 30;
+
+    pub fn new(config: &crate::config::Config, out: &Out) -> ReplyGuard {
+        let hard = config.client_output_buffer_limit.normal.hard;
+        ReplyGuard { start: out.buf.len(), limit: if hard == 0 { Self::UNLIMITED_REPLY_BYTES } else { hard } }
+    }
+
+    /// True once the reply outgrew the limit: it is then dropped and the client marked to close.
+    pub fn exceeded(&self, out: &mut Out, client: &mut crate::server::client::Client) -> bool {
+        if ((out.buf.len() - self.start) as u64) < self.limit {
+            return false;
+        }
+        out.buf.truncate(self.start);
+        client.close_after_reply = true;
+        true
+    }
+}

@@ -2,7 +2,7 @@
 //! Semantics follow Redis 7.0's t_set.c, including which strategy SPOP and SDIFF pick, since that decides the
 //! encoding of what they leave behind.
 
-use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ScanOptions};
+use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
 use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
@@ -275,12 +275,12 @@ const SRANDMEMBER_SUB_STRATEGY_MUL: usize = 3;
 fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
     let n = arg_i64(count)?;
     if n == i64::MIN {
-        return Err(error::SET_COUNT_RANGE);
+        return Err(error::COUNT_RANGE);
     }
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let rng = &mut state.rng;
-    let Some(set) = read_set(&mut state.dbs[client.db], key, now)? else {
+    let crate::server::state::State { dbs, rng, config, .. } = &mut **state;
+    let Some(set) = read_set(&mut dbs[client.db], key, now)? else {
         out.array(0);
         return Ok(());
     };
@@ -291,10 +291,14 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
     }
     if !distinct || count == 1 {
         // Repeats allowed: streamed one draw at a time, so a huge count allocates nothing up front.
+        let guard = ReplyGuard::new(config, out);
         out.array(count as usize);
         for _ in 0..count {
             if let Some(m) = set.random(rng) {
                 reply_member(out, m);
+            }
+            if guard.exceeded(out, client) {
+                return Ok(());
             }
         }
         return Ok(());
