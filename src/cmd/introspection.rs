@@ -141,7 +141,7 @@ fn command_getkeys(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     if !cmd.arity_ok(target.len()) {
         return Err(CmdError::InvalidCommandArgs);
     }
-    let keys = cmd.key_positions(target.len());
+    let keys = cmd.key_positions(target).ok_or(CmdError::InvalidCommandArguments)?;
     if keys.is_empty() {
         return Err(CmdError::NoKeyArguments);
     }

@@ -21,7 +21,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("srandmember", -2, READONLY, (1, 1, 1), srandmember).group("set"),
     CommandSpec::new("smove", 4, WRITE | FAST, (1, 2, 1), smove).group("set"),
     CommandSpec::new("sinter", -2, READONLY, (1, -1, 1), sinter).group("set"),
-    CommandSpec::new("sintercard", -3, READONLY, (0, 0, 0), sintercard).group("set"),
+    CommandSpec::new("sintercard", -3, READONLY, (0, 0, 0), sintercard).numkeys_at(1).group("set"),
     CommandSpec::new("sinterstore", -3, WRITE | DENYOOM, (1, -1, 1), sinterstore).group("set"),
     CommandSpec::new("sunion", -2, READONLY, (1, -1, 1), sunion).group("set"),
     CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, (1, -1, 1), sunionstore).group("set"),

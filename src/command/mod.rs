@@ -36,9 +36,11 @@ pub mod flags {
     pub const ONLY_SENTINEL: u32 = 1 << 18;
     pub const NO_MANDATORY_KEYS: u32 = 1 << 19;
     pub const NO_ASYNC_LOADING: u32 = 1 << 20;
+    /// Keys found through a numkeys argument (set with `CommandSpec::numkeys_at`, not by hand).
+    pub const MOVABLEKEYS: u32 = 1 << 21;
 
-    /// (flag, name) in the order Redis prints them in COMMAND INFO. SENTINEL and PROTECTED are internal: Redis
-    /// 7.0 does not print them.
+    /// (flag, name) in the order Redis 7.0 prints them in COMMAND INFO; MAY_REPLICATE, SENTINEL and PROTECTED
+    /// are hidden on purpose there.
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),
         (READONLY, "readonly"),
@@ -53,10 +55,10 @@ pub mod flags {
         (SKIP_SLOWLOG, "skip_slowlog"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
-        (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
+        (MOVABLEKEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
     ];
 }
@@ -71,6 +73,8 @@ pub struct CommandSpec {
     pub flags: u32,
     /// First key position, last key position (negative counts from the end), step; 0 = no keys.
     pub keys: (i32, i32, i32),
+    /// For commands whose keys follow a numkeys argument (ZUNIONSTORE dst numkeys k...): its position.
+    pub numkeys: Option<usize>,
     /// ACL categories beyond those implied by the flags, e.g. "@string".
     pub acl: &'static [&'static str],
     pub group: &'static str,
@@ -81,11 +85,38 @@ pub struct CommandSpec {
 
 impl CommandSpec {
     pub const fn new(name: &'static str, arity: i32, flags: u32, keys: (i32, i32, i32), handler: Handler) -> Self {
-        CommandSpec { name, arity, flags, keys, acl: &[], group: "", handler: Some(handler), subcommands: &[] }
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            keys,
+            numkeys: None,
+            acl: &[],
+            group: "",
+            handler: Some(handler),
+            subcommands: &[],
+        }
     }
 
     pub const fn container(name: &'static str, subcommands: &'static [CommandSpec]) -> Self {
-        CommandSpec { name, arity: -2, flags: 0, keys: (0, 0, 0), acl: &[], group: "", handler: None, subcommands }
+        CommandSpec {
+            name,
+            arity: -2,
+            flags: 0,
+            keys: (0, 0, 0),
+            numkeys: None,
+            acl: &[],
+            group: "",
+            handler: None,
+            subcommands,
+        }
+    }
+
+    /// Keys are the `numkeys` arguments after position `at` (plus any in `keys`, e.g. a destination).
+    pub const fn numkeys_at(mut self, at: usize) -> Self {
+        self.numkeys = Some(at);
+        self.flags |= flags::MOVABLEKEYS;
+        self
     }
 
     pub const fn group(mut self, group: &'static str) -> Self {
@@ -110,13 +141,24 @@ impl CommandSpec {
         })
     }
 
-    /// Positions of the key arguments in `argv` (COMMAND GETKEYS, and later WATCH/ACL/cluster).
-    pub fn key_positions(&self, argc: usize) -> Vec<usize> {
+    /// Positions of the key arguments in `argv` (COMMAND GETKEYS, and later WATCH/ACL/cluster); None when a
+    /// numkeys argument is not a positive count that the arguments can hold.
+    pub fn key_positions(&self, argv: &[&[u8]]) -> Option<Vec<usize>> {
+        let argc = argv.len();
         let (first, last, step) = self.keys;
-        if first <= 0 || step <= 0 {
-            return Vec::new();
+        let mut positions: Vec<usize> = if first <= 0 || step <= 0 {
+            Vec::new()
+        } else {
+            let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
+            (first..=last).step_by(step as usize).map(|i| i as usize).collect()
+        };
+        if let Some(at) = self.numkeys {
+            let n = argv.get(at).and_then(|a| crate::protocol::number::parse_i64(a)).unwrap_or(0);
+            if n <= 0 || n as usize > argc - at - 1 {
+                return None;
+            }
+            positions.extend(at + 1..=at + n as usize);
         }
-        let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
-        (first..=last).step_by(step as usize).map(|i| i as usize).collect()
+        Some(positions)
     }
 }

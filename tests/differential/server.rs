@@ -170,3 +170,19 @@ fn shutdown_and_debug_argument_errors() {
         "#,
     );
 }
+
+#[test]
+fn command_getkeys_with_numkeys() {
+    diff_script(
+        "getkeys_numkeys",
+        r#"
+        COMMAND GETKEYS SINTERCARD 2 a b
+        COMMAND GETKEYS SINTERCARD 2 a b LIMIT 5
+        COMMAND GETKEYS SINTERCARD 0 a
+        COMMAND GETKEYS SINTERCARD x a
+        COMMAND GETKEYS SINTERCARD 3 a b
+        COMMAND GETKEYS MSET a 1 b 2
+        COMMAND GETKEYS SET a
+        "#,
+    );
+}
