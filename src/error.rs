@@ -91,12 +91,34 @@ pub const HASH_WITHVALUES_COUNT_RANGE: CmdError = CmdError::Static("ERR value is
 // --- sets ---
 pub const SET_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
 pub const SET_NUMKEYS_NOT_POSITIVE: CmdError = CmdError::Static("ERR numkeys should be greater than 0");
-pub const SET_NUMKEYS_TOO_MANY: CmdError =
-    CmdError::Static("ERR Number of keys can't be greater than number of args");
+pub const SET_NUMKEYS_TOO_MANY: CmdError = CmdError::Static("ERR Number of keys can't be greater than number of args");
 pub const SET_LIMIT_NEGATIVE: CmdError = CmdError::Static("ERR LIMIT can't be negative");
 
 // --- sorted sets ---
-
+pub const ZSET_XX_AND_NX: CmdError = CmdError::Static("ERR XX and NX options at the same time are not compatible");
+pub const ZSET_GT_LT_NX: CmdError =
+    CmdError::Static("ERR GT, LT, and/or NX options at the same time are not compatible");
+pub const ZSET_INCR_SINGLE_PAIR: CmdError =
+    CmdError::Static("ERR INCR option supports a single increment-element pair");
+pub const ZSET_SCORE_NAN: CmdError = CmdError::Static("ERR resulting score is not a number (NaN)");
+pub const ZSET_MIN_MAX_NOT_FLOAT: CmdError = CmdError::Static("ERR min or max is not a float");
+pub const ZSET_MIN_MAX_NOT_STRING: CmdError = CmdError::Static("ERR min or max not valid string range item");
+pub const ZSET_LIMIT_NEEDS_BY: CmdError =
+    CmdError::Static("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+pub const ZSET_WITHSCORES_BYLEX: CmdError =
+    CmdError::Static("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+pub const ZSET_WEIGHT_NOT_FLOAT: CmdError = CmdError::Static("ERR weight value is not a float");
+pub const ZSET_ZUNION_NO_KEYS: CmdError = CmdError::Static("ERR at least 1 input key is needed for 'zunion' command");
+pub const ZSET_ZUNIONSTORE_NO_KEYS: CmdError =
+    CmdError::Static("ERR at least 1 input key is needed for 'zunionstore' command");
+pub const ZSET_ZINTER_NO_KEYS: CmdError = CmdError::Static("ERR at least 1 input key is needed for 'zinter' command");
+pub const ZSET_ZINTERSTORE_NO_KEYS: CmdError =
+    CmdError::Static("ERR at least 1 input key is needed for 'zinterstore' command");
+pub const ZSET_ZINTERCARD_NO_KEYS: CmdError =
+    CmdError::Static("ERR at least 1 input key is needed for 'zintercard' command");
+pub const ZSET_ZDIFF_NO_KEYS: CmdError = CmdError::Static("ERR at least 1 input key is needed for 'zdiff' command");
+pub const ZSET_ZDIFFSTORE_NO_KEYS: CmdError =
+    CmdError::Static("ERR at least 1 input key is needed for 'zdiffstore' command");
 
 impl CmdError {
     /// `ERR wrong number of arguments for '<name>' command`, with the lowercased (sub)command name.

@@ -125,17 +125,19 @@ impl RZSet {
         }
     }
 
-    /// Sets `member`'s score, adding it if new. Returns the previous score. Converts to the large encoding when
-    /// the set outgrows `limits`.
+    /// Sets `member`'s score, adding it if new. Returns the previous score. As Redis's `zsetAdd`, only a new
+    /// member can push a listpack past `limits` and convert it (an update never does, even after CONFIG SET
+    /// lowered them), and a listpack keeps whole scores as integers, so -0 is stored as 0 there.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: Limits) -> Option<f64> {
         let old = self.remove(member);
         if let RZSet::Listpack(lp) = self {
-            if lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value {
+            if old.is_none() && (lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value) {
                 self.convert();
             }
         }
         match self {
             RZSet::Listpack(lp) => {
+                let score = if score == 0.0 { 0.0 } else { score };
                 let at = lp
                     .pairs()
                     .find(|(_, m, s)| cmp(decode_score(s), m, score, member) == Ordering::Greater)

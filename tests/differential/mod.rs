@@ -12,12 +12,12 @@ mod script;
 
 mod connection;
 mod hash;
-mod set;
-mod sorted_set;
 mod keyspace;
 mod protocol;
 mod self_test;
 mod server;
+mod set;
+mod sorted_set;
 mod strings;
 
 use crate::support::{self, Conn, EmbedisServer, ReadError, RedisServer, ServerOptions};
