@@ -9,6 +9,7 @@ use crate::protocol::number::{self, LongDoubleError};
 use crate::protocol::Out;
 use crate::server::state::State;
 use crate::storage::hash::{Indexed, Limits};
+use crate::storage::random;
 use crate::storage::{Db, RHash, Value};
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -323,7 +324,7 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], count: i64, with_values: bool) ->
         }
         return Ok(());
     }
-    let mut picked = distinct_indices(rng, size, n as usize);
+    let mut picked = random::distinct_positions(size, n as usize, rng);
     if matches!(ix, Indexed::Pairs(_)) {
         picked.sort_unstable();
     }
@@ -334,30 +335,6 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], count: i64, with_values: bool) ->
         }
     }
     Ok(())
-}
-
-/// `count` distinct positions in `0..size` (`count < size`), in random order. Redis's two strategies: when most
-/// of the hash is wanted, shuffle a prefix of all positions; otherwise draw until enough are distinct. Either
-/// way the memory is bounded by the hash's size, never by the requested count alone.
-fn distinct_indices(rng: &mut fastrand::Rng, size: usize, count: usize) -> Vec<usize> {
-    if count.saturating_mul(3) > size {
-        let mut all: Vec<usize> = (0..size).collect();
-        for i in 0..count {
-            let j = rng.usize(i..size);
-            all.swap(i, j);
-        }
-        all.truncate(count);
-        return all;
-    }
-    let mut seen = std::collections::HashSet::with_capacity(count);
-    let mut picked = Vec::with_capacity(count);
-    while picked.len() < count {
-        let i = rng.usize(..size);
-        if seen.insert(i) {
-            picked.push(i);
-        }
-    }
-    picked
 }
 
 fn hscan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {

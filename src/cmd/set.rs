@@ -7,6 +7,7 @@ use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::Out;
+use crate::storage::random;
 use crate::storage::set::{Intset, Member};
 use crate::storage::{Db, RSet, Value};
 
@@ -268,10 +269,6 @@ fn srandmember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// Up to this many times the count, SRANDMEMBER copies the set and drops random members; past it, it draws
-/// random members until it has enough distinct ones (Redis's SRANDMEMBER_SUB_STRATEGY_MUL).
-const SRANDMEMBER_SUB_STRATEGY_MUL: usize = 3;
-
 fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
     let n = arg_i64(count)?;
     if n == i64::MIN {
@@ -310,7 +307,7 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
         return Ok(());
     }
     // From here count < size: every buffer below is bounded by the set's own size.
-    let picked = distinct_positions(size, count as usize, rng);
+    let picked = random::distinct_positions(size, count as usize, rng);
     out.array(picked.len());
     for i in picked {
         if let Some(m) = set.get(i) {
@@ -318,27 +315,6 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
         }
     }
     Ok(())
-}
-
-/// `count < size` distinct random positions in 0..size, uniformly, by Redis's two strategies.
-fn distinct_positions(size: usize, count: usize, rng: &mut fastrand::Rng) -> Vec<usize> {
-    if count * SRANDMEMBER_SUB_STRATEGY_MUL > size {
-        let mut all: Vec<usize> = (0..size).collect();
-        while all.len() > count {
-            all.swap_remove(rng.usize(..all.len()));
-        }
-        all
-    } else {
-        let mut seen = std::collections::HashSet::with_capacity(count);
-        let mut picked = Vec::with_capacity(count);
-        while picked.len() < count {
-            let i = rng.usize(..size);
-            if seen.insert(i) {
-                picked.push(i);
-            }
-        }
-        picked
-    }
 }
 
 // --- the algebra ---
@@ -576,31 +552,6 @@ fn sscan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn distinct_positions_are_distinct_and_uniform() {
-        let mut rng = fastrand::Rng::with_seed(3);
-        // Both strategies: count*3 > size (drop from a full copy) and count*3 <= size (draw until distinct).
-        for (size, count) in [(10, 9), (10, 4), (30, 10), (100, 3)] {
-            let mut hits = vec![0u32; size];
-            let rounds = 20_000;
-            for _ in 0..rounds {
-                let picked = distinct_positions(size, count, &mut rng);
-                assert_eq!(picked.len(), count);
-                let unique: std::collections::HashSet<_> = picked.iter().collect();
-                assert_eq!(unique.len(), count, "distinct");
-                for i in picked {
-                    hits[i] += 1;
-                }
-            }
-            // Each position is expected rounds*count/size times; allow 5 standard deviations.
-            let expected = rounds as f64 * count as f64 / size as f64;
-            for (i, h) in hits.iter().enumerate() {
-                let tolerance = 5.0 * expected.sqrt();
-                assert!((*h as f64 - expected).abs() < tolerance, "size {size} count {count} pos {i}: {h}");
-            }
-        }
-    }
 
     #[test]
     fn difference_picks_redis_algorithm_and_encoding() {

@@ -10,6 +10,7 @@ use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::{number, Out};
 use crate::server::state::State;
+use crate::storage::random;
 use crate::storage::set::Member;
 use crate::storage::zset::{self, LexBound, Limits};
 use crate::storage::{Db, RSet, RZSet, Value};
@@ -740,10 +741,6 @@ fn zpopmax(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 // --- ZRANDMEMBER ---
 
-/// Past this many times the count, ZRANDMEMBER draws random members until it has enough distinct ones instead
-/// of dropping random members from a copy of the whole set (Redis's ZRANDMEMBER_SUB_STRATEGY_MUL).
-const ZRANDMEMBER_SUB_STRATEGY_MUL: usize = 3;
-
 /// The largest |count| accepted with WITHSCORES (Redis guards the doubled reply length: ±LONG_MAX/2).
 const WITHSCORES_MAX_COUNT: i64 = i64::MAX / 2;
 
@@ -814,30 +811,14 @@ fn zrandmember_count(ctx: &mut Ctx, key: &[u8], count: i64, withscores: bool) ->
     Ok(())
 }
 
-/// `count < z.len()` distinct random elements, by Redis's two strategies: when most of the set is wanted, drop
-/// random elements from a copy of all (replied in random order); otherwise draw until enough are distinct
-/// (replied in listpack order for a listpack, as `lpRandomPairsUnique` picks them).
+/// `count < z.len()` distinct random elements; a listpack replies them in its own order (as Redis's
+/// `lpRandomPairsUnique` picks them), a skiplist in random order.
 fn distinct_members<'a>(z: &'a RZSet, count: usize, rng: &mut fastrand::Rng) -> Vec<(&'a [u8], f64)> {
-    if count * ZRANDMEMBER_SUB_STRATEGY_MUL > z.len() {
-        let mut all: Vec<(&[u8], f64)> = z.iter().collect();
-        while all.len() > count {
-            all.swap_remove(rng.usize(..all.len()));
-        }
-        return all;
-    }
-    let mut seen = std::collections::HashSet::with_capacity(count);
-    let mut picked = Vec::with_capacity(count);
-    while picked.len() < count {
-        if let Some((m, s)) = z.random(rng) {
-            if seen.insert(m) {
-                picked.push((m, s));
-            }
-        }
-    }
+    let mut picked = random::distinct_positions(z.len(), count, rng);
     if z.encoding() == "listpack" {
-        picked.sort_by(|a, b| zset::cmp(a.1, a.0, b.1, b.0));
+        picked.sort_unstable();
     }
-    picked
+    picked.into_iter().filter_map(|rank| z.get(rank)).collect()
 }
 
 // --- the algebra: ZUNION / ZINTER / ZDIFF and their STORE / CARD variants ---

@@ -5,6 +5,7 @@ pub mod db;
 pub mod hash;
 pub mod key;
 pub mod listpack;
+pub mod random;
 pub mod scan;
 pub mod set;
 pub mod string;
