@@ -55,4 +55,23 @@ mod tests {
             }
         }
     }
+
+    /// Pearson's chi-square over 10,000 single draws into 10 buckets: below 27.88, the 0.1% critical value for
+    /// 9 degrees of freedom.
+    #[test]
+    fn single_draws_pass_a_chi_square_test() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for count in [1, 2] {
+            let mut hits = [0u32; 10];
+            let draws = 10_000 / count;
+            for _ in 0..draws {
+                for i in distinct_positions(10, count, &mut rng) {
+                    hits[i] += 1;
+                }
+            }
+            let expected = (draws * count) as f64 / 10.0;
+            let chi2: f64 = hits.iter().map(|&h| (h as f64 - expected).powi(2) / expected).sum();
+            assert!(chi2 < 27.88, "chi-square {chi2} for {hits:?}");
+        }
+    }
 }
