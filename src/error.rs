@@ -82,6 +82,14 @@ pub enum CmdError {
 pub const COUNT_RANGE: CmdError =
     CmdError::Static("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
 
+// --- transactions ---
+pub const EXEC_ABORT: CmdError = CmdError::Static("EXECABORT Transaction discarded because of previous errors.");
+pub const MULTI_NESTED: CmdError = CmdError::Static("ERR MULTI calls can not be nested");
+pub const EXEC_WITHOUT_MULTI: CmdError = CmdError::Static("ERR EXEC without MULTI");
+pub const DISCARD_WITHOUT_MULTI: CmdError = CmdError::Static("ERR DISCARD without MULTI");
+pub const WATCH_INSIDE_MULTI: CmdError = CmdError::Static("ERR WATCH inside MULTI is not allowed");
+pub const NOT_ALLOWED_IN_MULTI: CmdError = CmdError::Static("ERR Command not allowed inside a transaction");
+
 // --- hashes ---
 pub const HASH_NOT_INTEGER: CmdError = CmdError::Static("ERR hash value is not an integer");
 pub const HASH_NOT_FLOAT: CmdError = CmdError::Static("ERR hash value is not a float");

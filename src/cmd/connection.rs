@@ -59,6 +59,7 @@ fn quit(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 }
 
 fn reset(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    super::transactions::discard_transaction(ctx);
     ctx.client.db = 0;
     ctx.out.resp3 = false;
     ctx.client.authenticated = ctx.state.config.requirepass.is_none();

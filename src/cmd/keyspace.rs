@@ -232,7 +232,12 @@ fn swapdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     if a < 0 || a >= n || b < 0 || b >= n {
         return Err(CmdError::DbIndexOutOfRange);
     }
-    ctx.state.dbs.swap(a as usize, b as usize);
+    if a != b {
+        let (x, y) = two_dbs(&mut ctx.state.dbs, a as usize, b as usize);
+        x.touch_existing(Some(y));
+        y.touch_existing(Some(x));
+        x.swap_contents(y);
+    }
     ctx.out.ok();
     Ok(())
 }

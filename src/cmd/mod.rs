@@ -8,6 +8,7 @@ pub mod server;
 pub mod set;
 pub mod sorted_set;
 pub mod string;
+pub mod transactions;
 
 use crate::error::CmdError;
 use crate::protocol::{number, Out};

@@ -45,15 +45,28 @@ pub fn lookup<'a>(argv: &[&[u8]]) -> Result<&'static CommandSpec, CmdError> {
     }
 }
 
-/// Runs one command and writes its reply to `out`.
+/// A command refused by a gate: inside MULTI it also dooms the transaction (Redis's `rejectCommand`).
+fn reject(client: &mut Client, out: &mut Out, e: &CmdError) {
+    if client.multi.is_some() {
+        client.multi_aborted = true;
+    }
+    out.error(e);
+}
+
+/// The commands MULTI does not queue.
+fn runs_inside_multi(cmd: &CommandSpec) -> bool {
+    matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+}
+
+/// Runs one command (or queues it inside MULTI) and writes its reply to `out`.
 pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
     let cmd = match lookup(argv) {
         Ok(cmd) => cmd,
-        Err(e) => return out.error(&e),
+        Err(e) => return reject(client, out, &e),
     };
     let full_name = table::full_name(cmd);
     if !cmd.arity_ok(argv.len()) {
-        return out.error(&CmdError::WrongArity(full_name.to_string()));
+        return reject(client, out, &CmdError::WrongArity(full_name.to_string()));
     }
     if cmd.has(flags::PROTECTED) {
         let allowed = match state.config.enable_debug_command {
@@ -62,24 +75,57 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             Protection::No => false,
         };
         if !allowed {
-            return out.error(&CmdError::DebugNotAllowed);
+            return reject(client, out, &CmdError::DebugNotAllowed);
         }
     }
     if !client.authenticated && !cmd.has(flags::NO_AUTH) {
         if state.config.requirepass.is_none() {
             client.authenticated = true;
         } else {
-            return out.error(&CmdError::NoAuth);
+            return reject(client, out, &CmdError::NoAuth);
         }
     }
+    if let Some(queue) = &mut client.multi {
+        if cmd.has(flags::NO_MULTI) {
+            return reject(client, out, &crate::error::NOT_ALLOWED_IN_MULTI);
+        }
+        if !runs_inside_multi(cmd) {
+            queue.push(argv.iter().map(|a| a.to_vec()).collect());
+            return out.raw(b"+QUEUED\r\n");
+        }
+    }
+    execute(state, shared, client, cmd, argv, out);
+}
+
+/// Runs a command that passed the gates (directly, or queued and now run by EXEC).
+pub fn execute(
+    state: &mut State,
+    shared: &Shared,
+    client: &mut Client,
+    cmd: &'static CommandSpec,
+    argv: &[&[u8]],
+    out: &mut Out,
+) {
     let Some(handler) = cmd.handler else {
         return out.error(&CmdError::arity(cmd.name));
     };
-    client.last_cmd = full_name;
+    client.last_cmd = table::full_name(cmd);
     state.stats.commands_processed += 1;
     let now = shared.clock.now_ms();
     let mut ctx = Ctx { state, shared, client, out, now };
-    if let Err(e) = handler(&mut ctx, argv) {
-        ctx.out.error(&e);
+    match handler(&mut ctx, argv) {
+        Err(e) => ctx.out.error(&e),
+        // A successful write may have changed its keys in place: break the watches on them.
+        // FIXME: Redis signals only actual changes, so a no-op write (SETNX on an existing key, SADD of a
+        // present member) breaks a watch here but not in Redis. Safe (EXEC fails, the client retries), not exact.
+        Ok(()) if cmd.has(flags::WRITE) => {
+            if let Some(keys) = cmd.key_positions(argv) {
+                let db = &mut ctx.state.dbs[ctx.client.db];
+                for i in keys {
+                    db.touch(argv[i]);
+                }
+            }
+        }
+        Ok(()) => {}
     }
 }

@@ -13,6 +13,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     cmd::hash::COMMANDS,
     cmd::set::COMMANDS,
     cmd::sorted_set::COMMANDS,
+    cmd::transactions::COMMANDS,
     cmd::server::COMMANDS,
     cmd::introspection::COMMANDS,
 ];

@@ -16,11 +16,27 @@ pub struct Client {
     pub close_after_reply: bool,
     /// The last command's full name (`client|list`), for CLIENT LIST `cmd=`.
     pub last_cmd: &'static str,
+    /// Commands queued since MULTI; None outside a transaction.
+    pub multi: Option<Vec<Vec<Vec<u8>>>>,
+    /// A command was rejected while queuing: EXEC answers EXECABORT.
+    pub multi_aborted: bool,
+    /// WATCHed keys: (db, key, already expired when watched).
+    pub watched: Vec<(usize, crate::storage::Key, bool)>,
 }
 
 impl Client {
     pub fn new(id: u64, local: bool, authenticated: bool) -> Client {
-        Client { id, db: 0, authenticated, local, close_after_reply: false, last_cmd: "NULL" }
+        Client {
+            id,
+            db: 0,
+            authenticated,
+            local,
+            close_after_reply: false,
+            last_cmd: "NULL",
+            multi: None,
+            multi_aborted: false,
+            watched: Vec::new(),
+        }
     }
 }
 

@@ -96,7 +96,11 @@ struct Registration<'a> {
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
-        self.shared.state.lock().clients.remove(self.id);
+        let mut state = self.shared.state.lock();
+        state.clients.remove(self.id);
+        for db in &mut state.dbs {
+            db.unwatch_all(self.id);
+        }
     }
 }
 

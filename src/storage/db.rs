@@ -41,9 +41,19 @@ pub struct Db {
     volatile: IndexSet<Key, RandomState>,
     /// Where the active expiry cycle resumes in `volatile`.
     expire_cursor: usize,
+    /// WATCHed keys of this database and the clients whose watch a change broke.
+    watches: Watches,
     /// Running estimate of the average TTL of volatile keys, ms (INFO keyspace `avg_ttl`).
     pub avg_ttl: i64,
     pub stats: DbStats,
+}
+
+/// WATCH bookkeeping: who watches which key, and whose watch was broken by a change.
+#[derive(Debug, Default)]
+struct Watches {
+    /// Per key: (client, the key had already expired when watched).
+    by_key: std::collections::HashMap<Key, Vec<(u64, bool)>, RandomState>,
+    broken: std::collections::HashSet<u64, RandomState>,
 }
 
 fn lru_clock(now_ms: i64) -> u32 {
@@ -77,6 +87,7 @@ impl Db {
 
     fn remove_index(&mut self, i: usize) -> Option<Entry> {
         let (key, e) = self.keys.swap_remove_index(i)?;
+        self.touch(&key);
         if e.expire_at != NO_EXPIRE {
             self.volatile.swap_remove(&key);
         }
@@ -119,6 +130,11 @@ impl Db {
         self.keys.get(key).filter(|e| e.expire_at == NO_EXPIRE || e.expire_at > now)
     }
 
+    /// Is the key present with a TTL that has passed (not yet deleted)?
+    pub fn is_expired(&self, key: &[u8], now: i64) -> bool {
+        matches!(self.keys.get(key), Some(e) if e.expire_at != NO_EXPIRE && e.expire_at <= now)
+    }
+
     /// Is the key present and not expired? Does not delete (KEYS, SCAN filtering decide that themselves).
     pub fn is_live(&self, key: &[u8], now: i64) -> bool {
         matches!(self.keys.get(key), Some(e) if e.expire_at == NO_EXPIRE || e.expire_at > now)
@@ -128,6 +144,7 @@ impl Db {
     /// whose TTL had passed counts as new.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now: i64) {
         use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+        self.touch(key);
         let lru = lru_clock(now);
         match self.keys.raw_entry_mut_v1().from_key(key) {
             RawEntryMut::Occupied(mut o) => {
@@ -151,6 +168,7 @@ impl Db {
 
     /// Stores an entry as is, TTL included (RENAME, MOVE, COPY).
     pub fn insert_entry(&mut self, key: &[u8], entry: Entry) {
+        self.touch(key);
         let volatile = entry.expire_at != NO_EXPIRE;
         if let Some(old) = self.keys.insert(key.into(), entry) {
             if old.expire_at != NO_EXPIRE && !volatile {
@@ -178,6 +196,7 @@ impl Db {
 
     /// Sets the absolute expiry time of an existing key. False if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at_ms: i64) -> bool {
+        self.touch(key);
         match self.keys.get_mut(key) {
             Some(e) => {
                 if e.expire_at == NO_EXPIRE {
@@ -192,6 +211,7 @@ impl Db {
 
     /// Removes the TTL of an existing key. True if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
+        self.touch(key);
         match self.keys.get_mut(key) {
             Some(e) if e.expire_at != NO_EXPIRE => {
                 e.expire_at = NO_EXPIRE;
@@ -203,9 +223,70 @@ impl Db {
     }
 
     pub fn clear(&mut self) {
+        self.touch_existing(None);
         self.keys = IndexMap::default();
         self.volatile = IndexSet::default();
         self.avg_ttl = 0;
+    }
+
+    /// Marks the watchers of `key` as broken (Redis's `signalModifiedKey` -> `touchWatchedKey`).
+    pub fn touch(&mut self, key: &[u8]) {
+        if self.watches.by_key.is_empty() {
+            return;
+        }
+        let exists = self.keys.contains_key(key);
+        if let Some(clients) = self.watches.by_key.get_mut(key) {
+            for (client, expired_when_watched) in clients.iter_mut() {
+                // Deleting a key that had already expired when watched changes nothing visible (Redis 7.0's
+                // touchWatchedKey): the watch holds, and the key now counts as plainly absent.
+                if *expired_when_watched && !exists {
+                    *expired_when_watched = false;
+                } else {
+                    self.watches.broken.insert(*client);
+                }
+            }
+        }
+    }
+
+    /// FLUSHDB / SWAPDB (`touchAllWatchedKeysInDb`): breaks the watches on keys that exist here, or in the
+    /// database about to replace this one's contents.
+    pub fn touch_existing(&mut self, replaced_with: Option<&Db>) {
+        let Watches { by_key, broken } = &mut self.watches;
+        for (key, clients) in by_key.iter() {
+            if self.keys.contains_key(key) || replaced_with.is_some_and(|db| db.keys.contains_key(key)) {
+                broken.extend(clients.iter().map(|(c, _)| *c));
+            }
+        }
+    }
+
+    /// Exchanges the contents (keys, TTLs, counters) with `other`; watches stay with their database, as SWAPDB.
+    pub fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.watches, &mut other.watches);
+        std::mem::swap(self, other);
+    }
+
+    pub fn watch(&mut self, key: &[u8], client: u64, expired: bool) {
+        let clients = self.watches.by_key.entry(Key::from(key)).or_default();
+        if !clients.iter().any(|(c, _)| *c == client) {
+            clients.push((client, expired));
+        }
+    }
+
+    /// Forgets every watch of `client` here (EXEC, DISCARD, UNWATCH, RESET, disconnect).
+    pub fn unwatch_all(&mut self, client: u64) {
+        if self.watches.by_key.is_empty() && self.watches.broken.is_empty() {
+            return;
+        }
+        self.watches.by_key.retain(|_, clients| {
+            clients.retain(|(c, _)| *c != client);
+            !clients.is_empty()
+        });
+        self.watches.broken.remove(&client);
+    }
+
+    /// Did a change break one of `client`'s watches here?
+    pub fn watch_broken(&self, client: u64) -> bool {
+        self.watches.broken.contains(&client)
     }
 
     /// Every live key, in storage order (KEYS).
@@ -264,7 +345,9 @@ impl Db {
             let at = entry.expire_at;
             if at <= now {
                 // The last volatile key moves into position i: look at it next.
-                self.keys.swap_remove_index(pos);
+                if let Some((key, _)) = self.keys.swap_remove_index(pos) {
+                    self.touch(&key);
+                }
                 self.volatile.swap_remove_index(i);
                 self.stats.expired += 1;
                 expired += 1;

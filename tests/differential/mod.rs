@@ -19,6 +19,7 @@ mod server;
 mod set;
 mod sorted_set;
 mod strings;
+mod transactions;
 
 use crate::support::{self, Conn, EmbedisServer, ReadError, RedisServer, ServerOptions};
 use reply::compared_form;

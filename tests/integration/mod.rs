@@ -5,3 +5,4 @@ mod binary;
 mod connections;
 mod embedding;
 mod real_clients;
+mod transactions;

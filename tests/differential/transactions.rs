@@ -1,0 +1,174 @@
+//! MULTI / EXEC / DISCARD / WATCH / UNWATCH against redis-server: queuing, aborts, runtime errors in their
+//! slot, and what breaks a watch (a change, a deletion, an expiry, FLUSHDB/FLUSHALL, SWAPDB).
+
+use super::{diff_resp3_script, diff_script};
+
+#[test]
+fn multi_exec_discard_and_their_errors() {
+    diff_script(
+        "multi_exec",
+        r#"
+        EXEC
+        DISCARD
+        MULTI
+        MULTI
+        SET a 1
+        INCR a
+        INCRBY a b
+        GET a
+        EXEC
+        GET a
+        MULTI
+        SET a 1
+        FOO bar
+        GET
+        EXEC
+        GET a
+        MULTI
+        SET s text
+        HSET s f v
+        INCR s
+        APPEND s !
+        EXEC
+        MULTI
+        SHUTDOWN
+        EXEC
+        MULTI
+        PING
+        UNWATCH
+        ECHO hi
+        DISCARD
+        EXEC
+        MULTI
+        EXEC
+        MULTI
+        QUIT
+        "#,
+    );
+}
+
+#[test]
+fn watch_is_broken_by_changes_and_kept_otherwise() {
+    diff_script(
+        "watch",
+        r#"
+        WATCH
+        WATCH x
+        SET x 1
+        MULTI
+        EXEC
+        WATCH x
+        MULTI
+        SET x 2
+        EXEC
+        WATCH x y
+        GET x
+        MULTI
+        GET y
+        EXEC
+        WATCH x
+        MULTI
+        WATCH y
+        EXEC
+        WATCH x
+        DEL x
+        MULTI
+        EXEC
+        SET x 1
+        WATCH x
+        EXPIRE x 100
+        MULTI
+        EXEC
+        WATCH x
+        RENAME x x2
+        MULTI
+        EXEC
+        WATCH x2
+        UNWATCH
+        SET x2 changed
+        MULTI
+        EXEC
+        WATCH x2
+        MULTI
+        DISCARD
+        SET x2 again
+        MULTI
+        EXEC
+        WATCH nothere
+        FLUSHDB
+        MULTI
+        EXEC
+        SET here 1
+        WATCH here
+        FLUSHALL
+        MULTI
+        EXEC
+        WATCH a b
+        SWAPDB 0 1
+        MULTI
+        EXEC
+        SET a 1
+        WATCH a
+        SWAPDB 0 1
+        MULTI
+        EXEC
+        SELECT 1
+        SET other 1
+        SELECT 0
+        WATCH other
+        SELECT 1
+        SET other 2
+        SELECT 0
+        MULTI
+        EXEC
+        "#,
+    );
+}
+
+#[test]
+fn watched_keys_and_expiry() {
+    diff_script(
+        "watch_expiry",
+        r#"
+        SET k v PX 100
+        WATCH k
+        !sleep 200
+        MULTI
+        GET k
+        EXEC
+        SET j v PX 50
+        !sleep 100
+        WATCH j
+        MULTI
+        GET j
+        EXEC
+        SET j v PX 50
+        !sleep 100
+        WATCH j
+        GET j
+        SET j 2
+        MULTI
+        GET j
+        EXEC
+        "#,
+    );
+}
+
+#[test]
+fn resp3_transaction_replies() {
+    diff_resp3_script(
+        "multi_resp3",
+        r#"
+        MULTI
+        SET a 1
+        GET nope
+        HGETALL h
+        EXEC
+        SET w 1
+        WATCH w
+        SET w 2
+        MULTI
+        EXEC
+        "#,
+    );
+}
