@@ -10,7 +10,8 @@
 #        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
-#        SUITE=strings|types|all (all): the string workloads, the hash/set/sorted-set workloads, or both.
+#        SUITE=strings|types|scripting|all (all): the string workloads, the hash/set/sorted-set workloads, the
+#        transaction and scripting workloads, or everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,7 @@ MEM_KEYS=${MEM_KEYS:-$((1000000 / scale))}
 KEYSPACE=100000
 SUITE=${SUITE:-all}
 EMBEDIS_BIN=$PWD/target/release/embedis-server
+TX_BENCH=$PWD/target/release/examples/tx_bench
 CLK_TCK=$(getconf CLK_TCK)
 
 for tool in redis-server redis-cli redis-benchmark python3 timeout; do
@@ -221,6 +223,25 @@ memory_test() {
       w, e1 / 1024, r1 / 1024, e1 / r1, e0 / 1024, r0 / 1024 }')")
 }
 
+# tx_workload LABEL N: MULTI / SET / INCR / EXEC, one transaction per round trip from 50 connections
+# (examples/tx_bench: redis-benchmark cannot send a transaction). CPU is per transaction.
+tx_workload() {
+  local label=$1 n=$2 round order name pid before after rps
+  for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order="embedis redis"; else order="redis embedis"; fi
+    for name in $order; do
+      pid=${PID[$name]}
+      before=$(cpu_ticks "$pid")
+      rps=$(timeout "$RUN_TIMEOUT" "$TX_BENCH" "${PORT[$name]}" 50 "$n" | awk '/^rps/ { print $2 }')
+      after=$(cpu_ticks "$pid")
+      [[ -n $rps ]] || { echo "tx_bench failed against $name" >&2; exit 1; }
+      awk -v r="$rps" -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" \
+        'BEGIN { printf "%s %.4f\n", r, t / hz / n * 1e6 }' >>"$WORK/$label.multi_exec.$name"
+    done
+  done
+  report_row "$label" multi_exec
+}
+
 # type_workloads LABEL N ARGS...: the hash, set and sorted-set commands of our users' patterns, on data loaded
 # into both servers first: 10,000 hashes of 10 fields, 10,000 sets of 10 members, a 1,000-member leaderboard.
 type_workloads() {
@@ -248,7 +269,7 @@ type_workloads() {
 main() {
   if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     log "building $EMBEDIS_BIN"
-    cargo build --release --bin embedis-server
+    cargo build --release --bin embedis-server --example tx_bench
   fi
   [[ -x $EMBEDIS_BIN ]] || { echo "no $EMBEDIS_BIN" >&2; exit 1; }
   log "QUICK=$QUICK rounds=$ROUNDS n: P1=$N_P1 P16=$N_P16 c500=$N_C500, memory keys=$MEM_KEYS, CLK_TCK=$CLK_TCK"
@@ -260,14 +281,17 @@ main() {
   header=$(printf "%-14s %-16s %12s %12s %8s %10s %10s %8s" workload test "embedis_rps" "redis_rps" "rps_x" \
     "e_us/req" "r_us/req" "cpu_x")
   echo "$header" >&2
-  if [[ $SUITE != types ]]; then
+  if [[ $SUITE == all || $SUITE == strings ]]; then
     workload "c50-P1" "$N_P1" get,set,incr,mset -c 50 -P 1
     workload "c50-P16" "$N_P16" get,set,incr,mset -c 50 -P 16
     workload "c500-P1" "$N_C500" get -c 500 -P 1
   fi
-  if [[ $SUITE != strings ]]; then
+  if [[ $SUITE == all || $SUITE == types ]]; then
     type_workloads "c50-P1" "$N_P1" -c 50 -P 1
     type_workloads "c50-P16" "$N_P16" -c 50 -P 16
+  fi
+  if [[ $SUITE == all || $SUITE == scripting ]]; then
+    tx_workload "c50-tx" "$((N_P1 / 2))"
   fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \
@@ -277,10 +301,10 @@ main() {
 
   # Fresh servers for each memory test, so the benchmarks' keys and allocator history do not count.
   MEMORY=()
-  if [[ $SUITE != types ]]; then
+  if [[ $SUITE == all || $SUITE == strings ]]; then
     memory_test "$MEM_KEYS keys with 32-byte values" string_keys "$MEM_KEYS"
   fi
-  if [[ $SUITE != strings ]]; then
+  if [[ $SUITE == all || $SUITE == types ]]; then
     memory_test "$((100000 / scale)) hashes of 10 fields" hashes $((100000 / scale))
     memory_test "$((100000 / scale)) sets of 10 members" sets $((100000 / scale))
     memory_test "one sorted set of $((1000000 / scale)) members" one_zset $((1000000 / scale))
