@@ -90,6 +90,14 @@ pub const DISCARD_WITHOUT_MULTI: CmdError = CmdError::Static("ERR DISCARD withou
 pub const WATCH_INSIDE_MULTI: CmdError = CmdError::Static("ERR WATCH inside MULTI is not allowed");
 pub const NOT_ALLOWED_IN_MULTI: CmdError = CmdError::Static("ERR Command not allowed inside a transaction");
 
+// --- scripts (busy) ---
+pub const BUSY_SCRIPT: CmdError =
+    CmdError::Static("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+pub const SCRIPT_UNKILLABLE: CmdError = CmdError::Static(
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the \
+     script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
+);
+
 // --- hashes ---
 pub const HASH_NOT_INTEGER: CmdError = CmdError::Static("ERR hash value is not an integer");
 pub const HASH_NOT_FLOAT: CmdError = CmdError::Static("ERR hash value is not a float");

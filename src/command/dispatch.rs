@@ -119,6 +119,7 @@ pub fn execute(
         // FIXME: Redis signals only actual changes, so a no-op write (SETNX on an existing key, SADD of a
         // present member) breaks a watch here but not in Redis. Safe (EXEC fails, the client retries), not exact.
         Ok(()) if cmd.has(flags::WRITE) => {
+            ctx.shared.script.note_write();
             if let Some(keys) = cmd.key_positions(argv) {
                 let db = &mut ctx.state.dbs[ctx.client.db];
                 for i in keys {

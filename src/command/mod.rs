@@ -38,6 +38,8 @@ pub mod flags {
     pub const NO_ASYNC_LOADING: u32 = 1 << 20;
     /// Keys found through a numkeys argument (set with `CommandSpec::numkeys_at`, not by hand).
     pub const MOVABLEKEYS: u32 = 1 << 21;
+    /// Runs on a blocking thread so the event loop can answer BUSY meanwhile (scripts). Internal, not printed.
+    pub const OFFLOAD: u32 = 1 << 22;
 
     /// (flag, name) in the order Redis 7.0 prints them in COMMAND INFO; MAY_REPLICATE, SENTINEL and PROTECTED
     /// are hidden on purpose there.

@@ -4,7 +4,8 @@
 
 use super::client::{Client, ClientInfo};
 use super::state::Shared;
-use crate::command::dispatch;
+use crate::command::dispatch::{dispatch, lookup};
+use crate::command::flags;
 use crate::protocol::{Limits, Next, Out, RequestParser};
 use bytes::{Buf, BytesMut};
 use std::sync::Arc;
@@ -89,32 +90,85 @@ pub fn admit(shared: &Shared, peer: Peer) -> Result<Client, &'static [u8]> {
 }
 
 /// Removes the client from the registry however its task ends (closed, killed by abort, server shutdown).
-struct Registration<'a> {
-    shared: &'a Shared,
+struct Registration {
+    shared: Arc<Shared>,
     id: u64,
 }
 
-impl Drop for Registration<'_> {
+fn unregister(shared: &Shared, id: u64) {
+    let mut state = shared.state.lock();
+    state.clients.remove(id);
+    for db in &mut state.dbs {
+        db.unwatch_all(id);
+    }
+}
+
+impl Drop for Registration {
     fn drop(&mut self) {
-        let mut state = self.shared.state.lock();
-        state.clients.remove(self.id);
-        for db in &mut state.dbs {
-            db.unwatch_all(self.id);
+        // Never block the event loop on the lock a running script holds: clean up once it is done.
+        if self.shared.script.running() {
+            let (shared, id) = (self.shared.clone(), self.id);
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    shared.script.idle().await;
+                    unregister(&shared, id);
+                });
+                return;
+            }
         }
+        unregister(&self.shared, self.id);
     }
 }
 
 /// Serves an admitted client until it leaves, is killed (its task aborted) or the server stops.
 pub async fn serve<S: ClientStream>(shared: Arc<Shared>, mut stream: S, mut client: Client) {
-    let _registration = Registration { shared: &shared, id: client.id };
+    let _registration = Registration { shared: shared.clone(), id: client.id };
     let _ = run(&shared, &mut stream, &mut client).await;
 }
 
-async fn run<S: ClientStream>(shared: &Shared, stream: &mut S, client: &mut Client) -> std::io::Result<()> {
+/// How a batch ended.
+enum Batch {
+    /// Everything complete in the input ran.
+    Done,
+    /// Output reached the flush size: write, then continue with the rest of the input.
+    Flush,
+    /// The next command must run off the event loop (a script): its arguments.
+    Offload(Vec<Vec<u8>>),
+    /// A script holds the data and is not yet BUSY: wait for it, then run the batch.
+    WaitForScript,
+}
+
+/// Runs an OFFLOAD command on a blocking thread with the state lock, while the event loop serves others.
+async fn offload(shared: &Arc<Shared>, client: &mut Client, out: &mut Out, argv: Vec<Vec<u8>>) -> std::io::Result<()> {
+    // One script at a time: wait for any other to finish before announcing this one.
+    shared.script.idle().await;
+    let threshold = shared.state.lock().config.busy_reply_threshold;
+    shared.script.begin(shared.clock.now_ms(), threshold);
+    let job_shared = shared.clone();
+    let mut job_client = std::mem::replace(client, Client::new(0, false, false));
+    let mut job_out = std::mem::take(out);
+    let job = tokio::task::spawn_blocking(move || {
+        {
+            let _turn = job_shared.script.turn();
+            let mut state = job_shared.state.lock();
+            let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
+            dispatch(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
+        }
+        job_shared.script.end();
+        (job_client, job_out)
+    });
+    let (c, o) = job.await.map_err(std::io::Error::other)?;
+    *client = c;
+    *out = o;
+    Ok(())
+}
+
+async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut Client) -> std::io::Result<()> {
     let mut input = BytesMut::with_capacity(READ_CHUNK);
     let mut parser = RequestParser::new();
     let mut out = Out::new(false);
-    // True while the input may still hold complete commands not yet run (a batch stopped to flush output).
+    // True while the input may still hold complete commands not yet run (a batch stopped to flush output, to
+    // offload a script, or to wait for one).
     let mut pending = false;
     let mut written = 0;
     loop {
@@ -138,7 +192,18 @@ async fn run<S: ClientStream>(shared: &Shared, stream: &mut S, client: &mut Clie
             }
         }
         let io = (read, written);
-        pending = execute_batch(shared, client, &mut parser, &mut input, &mut out, io);
+        pending = match execute_batch(shared, client, &mut parser, &mut input, &mut out, io) {
+            Batch::Done => false,
+            Batch::Flush => true,
+            Batch::Offload(argv) => {
+                offload(shared, client, &mut out, argv).await?;
+                true
+            }
+            Batch::WaitForScript => {
+                shared.script.idle().await;
+                true
+            }
+        };
         written = out.buf.len();
         if !out.buf.is_empty() {
             stream.write_all(&out.buf).await?;
@@ -153,7 +218,44 @@ async fn run<S: ClientStream>(shared: &Shared, stream: &mut S, client: &mut Clie
     }
 }
 
-/// Runs every complete command in `input` under one lock. Returns true if it stopped early to flush output.
+/// Does this command run off the event loop? (Not inside MULTI: EXEC runs the queue in one go.)
+fn offloaded(client: &Client, argv: &[&[u8]]) -> bool {
+    client.multi.is_none() && lookup(argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD))
+}
+
+/// While a script is past the busy threshold: every command gets BUSY without touching the data, except the
+/// ones that end the wait (SCRIPT KILL, SHUTDOWN NOSAVE) and QUIT.
+fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, input: &mut BytesMut, out: &mut Out) {
+    let limits = Limits { max_bulk: i64::MAX, unauthenticated: !client.authenticated };
+    while parser.parse(input, &limits) == Next::Command {
+        parser.with_argv(input, |argv| {
+            let name = |i: usize, n: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(n.as_bytes()));
+            if name(0, "script") && name(1, "kill") && argv.len() == 2 {
+                if shared.script.wrote() {
+                    out.error(&crate::error::SCRIPT_UNKILLABLE);
+                } else {
+                    shared.script.request_kill();
+                    out.ok();
+                }
+            } else if name(0, "shutdown") && argv[1..].iter().any(|a| a.eq_ignore_ascii_case(b"nosave")) {
+                client.close_after_reply = true;
+                shared.request_shutdown();
+            } else if name(0, "quit") {
+                out.ok();
+                client.close_after_reply = true;
+            } else {
+                out.error(&crate::error::BUSY_SCRIPT);
+            }
+        });
+        if client.close_after_reply {
+            break;
+        }
+    }
+    let consumed = parser.take_consumed();
+    input.advance(consumed);
+}
+
+/// Runs every complete command in `input` under one lock, up to a flush point or a command to offload.
 ///
 /// `io` is (bytes just read, bytes written after the previous batch), counted here to take the lock once.
 fn execute_batch(
@@ -163,23 +265,40 @@ fn execute_batch(
     input: &mut BytesMut,
     out: &mut Out,
     io: (usize, usize),
-) -> bool {
+) -> Batch {
+    if shared.script.running() {
+        if shared.script.busy(shared.clock.now_ms()) {
+            busy_batch(shared, client, parser, input, out);
+            return Batch::Done;
+        }
+        return Batch::WaitForScript;
+    }
     let mut state = shared.state.lock();
     state.stats.net_input_bytes += io.0 as u64;
     state.stats.net_output_bytes += io.1 as u64;
-    let mut stopped_early = false;
+    let mut end = Batch::Done;
     let max_bulk = state.config.proto_max_bulk_len.min(i64::MAX as u64) as i64;
     loop {
         // Per command: an AUTH earlier in the same pipeline lifts the limits for what follows it.
         let limits = Limits { max_bulk, unauthenticated: !client.authenticated };
         match parser.parse(input, &limits) {
             Next::Command => {
-                parser.with_argv(input, |argv| dispatch(&mut state, shared, client, argv, out));
+                let offload = parser.with_argv(input, |argv| {
+                    if offloaded(client, argv) {
+                        return Some(argv.iter().map(|a| a.to_vec()).collect());
+                    }
+                    dispatch(&mut state, shared, client, argv, out);
+                    None
+                });
+                if let Some(argv) = offload {
+                    end = Batch::Offload(argv);
+                    break;
+                }
                 if client.close_after_reply || shared.shutting_down() {
                     break;
                 }
                 if out.buf.len() >= OUTPUT_FLUSH_AT {
-                    stopped_early = true;
+                    end = Batch::Flush;
                     break;
                 }
             }
@@ -205,7 +324,7 @@ fn execute_batch(
         info.last_interaction_ms = now;
         info.resp = if out.resp3 { 3 } else { 2 };
     }
-    stopped_early
+    end
 }
 
 const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled \

@@ -23,6 +23,10 @@ pub async fn run(shared: Arc<Shared>) {
         if shared.shutting_down() {
             return;
         }
+        if shared.script.running() {
+            // The data belongs to the script until it ends (script_gate.rs).
+            continue;
+        }
         active_expire_cycle(&shared, period * CYCLE_CPU_PERCENT / 100);
         if last_timeout_check.elapsed() >= Duration::from_secs(1) {
             last_timeout_check = Instant::now();

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod cron;
 pub mod listener;
 pub mod log;
+pub mod script_gate;
 pub mod state;
 
 use crate::config::{Config, LogLevel};
@@ -182,8 +183,9 @@ fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::o
         shared.stopped().await;
         shared.log.warning("embedis is now ready to exit, bye bye...");
     });
-    // Dropping the runtime closes every socket and cancels every task.
-    drop(rt);
+    // Closes every socket and cancels every task, without waiting for a script still running on a blocking
+    // thread (its interrupt hook sees the shutdown and stops it).
+    rt.shutdown_background();
 }
 
 async fn accept_tcp(shared: Arc<Shared>, listener: tokio::net::TcpListener) {
@@ -198,6 +200,8 @@ async fn accept_tcp(shared: Arc<Shared>, listener: tokio::net::TcpListener) {
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // Admission reads the configuration: wait out a running script rather than block the event loop.
+        shared.script.idle().await;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
         let local = peer.ip().is_loopback()
             || matches!(peer.ip(), std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
@@ -218,6 +222,7 @@ async fn accept_unix(shared: Arc<Shared>, listener: tokio::net::UnixListener, pa
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
+        shared.script.idle().await;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
         let peer = Peer { addr: name.clone(), laddr: name.clone(), fd, local: true, unix: true };
         start_connection(&shared, stream, peer);

@@ -74,6 +74,8 @@ pub struct Shared {
     pub state: Mutex<State>,
     pub clock: Clock,
     pub log: super::log::Logger,
+    /// Scripts running off the event loop (see script_gate.rs).
+    pub script: super::script_gate::ScriptGate,
     shutdown: AtomicBool,
     pub shutdown_notify: Notify,
 }
@@ -84,6 +86,7 @@ impl Shared {
             state: Mutex::new(state),
             clock: Clock::default(),
             log,
+            script: Default::default(),
             shutdown: AtomicBool::new(false),
             shutdown_notify: Notify::new(),
         }

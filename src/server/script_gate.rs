@@ -1,0 +1,87 @@
+//! Long scripts without a frozen server: a command flagged OFFLOAD (EVAL and friends) runs on a blocking thread
+//! holding the state lock, while the event loop keeps serving everyone else. Other clients wait for the script
+//! while it is young; once it has run past `busy-reply-threshold` they get Redis's BUSY error, and SCRIPT KILL and
+//! SHUTDOWN NOSAVE are answered without touching the data, as Redis answers them from inside its Lua hook.
+//!
+//! Invariant: the running flag is set on the event-loop thread *before* the job is spawned, and every lock the
+//! event loop takes checks it first, so the event loop never blocks on the lock a script holds.
+
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use tokio::sync::Notify;
+
+#[derive(Default)]
+pub struct ScriptGate {
+    running: AtomicBool,
+    started_ms: AtomicI64,
+    busy_after_ms: AtomicI64,
+    /// SCRIPT KILL asked the running script to stop (its hook checks `kill_requested`).
+    kill: AtomicBool,
+    /// The running script has executed a write: SCRIPT KILL answers UNKILLABLE.
+    wrote: AtomicBool,
+    done: Notify,
+    /// Serializes jobs: one script at a time, in the order their clients sent them.
+    turn: Mutex<()>,
+}
+
+impl ScriptGate {
+    /// Marks a script as running (call on the event-loop thread, before spawning the job).
+    pub fn begin(&self, now_ms: i64, busy_threshold_ms: u64) {
+        self.started_ms.store(now_ms, Ordering::SeqCst);
+        self.busy_after_ms.store(busy_threshold_ms.min(i64::MAX as u64) as i64, Ordering::SeqCst);
+        self.kill.store(false, Ordering::SeqCst);
+        self.wrote.store(false, Ordering::SeqCst);
+        self.running.store(true, Ordering::SeqCst);
+    }
+
+    /// Called by the job once it has released the state lock.
+    pub fn end(&self) {
+        self.running.store(false, Ordering::SeqCst);
+        self.done.notify_waiters();
+    }
+
+    pub fn running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Has the running script passed the busy threshold?
+    pub fn busy(&self, now_ms: i64) -> bool {
+        self.running() && now_ms - self.started_ms.load(Ordering::SeqCst) >= self.busy_after_ms.load(Ordering::SeqCst)
+    }
+
+    /// Resolves when no script is running.
+    pub async fn idle(&self) {
+        loop {
+            let done = self.done.notified();
+            tokio::pin!(done);
+            done.as_mut().enable();
+            if !self.running() {
+                return;
+            }
+            done.await;
+        }
+    }
+
+    pub fn note_write(&self) {
+        if self.running() {
+            self.wrote.store(true, Ordering::SeqCst);
+        }
+    }
+
+    pub fn wrote(&self) -> bool {
+        self.wrote.load(Ordering::SeqCst)
+    }
+
+    pub fn request_kill(&self) {
+        self.kill.store(true, Ordering::SeqCst);
+    }
+
+    /// For the script's interrupt hook: should the script stop now?
+    pub fn kill_requested(&self) -> bool {
+        self.kill.load(Ordering::SeqCst)
+    }
+
+    pub fn turn(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.turn.lock()
+    }
+}
