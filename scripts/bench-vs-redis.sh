@@ -223,6 +223,20 @@ memory_test() {
       w, e1 / 1024, r1 / 1024, e1 / r1, e0 / 1024, r0 / 1024 }')")
 }
 
+# script_workloads LABEL N ARGS...: EVAL "return 1" 0, and EVALSHA of the token-bucket script
+# (scripts/token_bucket.lua) on 100,000 distinct keys.
+script_workloads() {
+  local label=$1 n=$2 name sha
+  shift 2
+  for name in embedis redis; do
+    sha=$(redis-cli -p "${PORT[$name]}" -x script load <scripts/token_bucket.lua)
+  done
+  # "return(1)": one word, as COMMAND is split on spaces; the same script as `return 1`.
+  COMMAND="EVAL return(1) 0" workload "$label" "$n" eval_return_1 "$@"
+  COMMAND="EVALSHA $sha 1 tb:__rand_int__ 10 100 __rand_int__ 1" RANGE=100000 \
+    workload "$label" "$n" evalsha_bucket "$@"
+}
+
 # tx_workload LABEL N: MULTI / SET / INCR / EXEC, one transaction per round trip from 50 connections
 # (examples/tx_bench: redis-benchmark cannot send a transaction). CPU is per transaction.
 tx_workload() {
@@ -292,6 +306,7 @@ main() {
   fi
   if [[ $SUITE == all || $SUITE == scripting ]]; then
     tx_workload "c50-tx" "$((N_P1 / 2))"
+    script_workloads "c50-P1" "$N_P1" -c 50 -P 1
   fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \
