@@ -57,9 +57,8 @@ fn main() {
         std::process::exit(2);
     };
     let start = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|id| std::thread::spawn(move || client(port as u16, id, transactions / clients)))
-        .collect();
+    let threads: Vec<_> =
+        (0..clients).map(|id| std::thread::spawn(move || client(port as u16, id, transactions / clients))).collect();
     for t in threads {
         if let Err(e) = t.join().unwrap_or_else(|_| Err(std::io::Error::other("client thread panicked"))) {
             eprintln!("tx_bench: {e}");

@@ -136,6 +136,15 @@ pub const ZSET_ZDIFF_NO_KEYS: CmdError = CmdError::Static("ERR at least 1 input 
 pub const ZSET_ZDIFFSTORE_NO_KEYS: CmdError =
     CmdError::Static("ERR at least 1 input key is needed for 'zdiffstore' command");
 
+// --- scripting ---
+pub const SCRIPT_NUMKEYS_TOO_MANY: CmdError =
+    CmdError::Static("ERR Number of keys can't be greater than number of args");
+pub const SCRIPT_NUMKEYS_NEGATIVE: CmdError = CmdError::Static("ERR Number of keys can't be negative");
+pub const SCRIPT_NOSCRIPT: CmdError = CmdError::Static("NOSCRIPT No matching script. Please use EVAL.");
+pub const SCRIPT_FLUSH_OPTION: CmdError = CmdError::Static("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+pub const SCRIPT_NOTBUSY: CmdError = CmdError::Static("NOTBUSY No scripts in execution right now.");
+pub const SCRIPT_NO_ENGINE: CmdError = CmdError::Static("ERR Lua scripting engine unavailable");
+
 impl CmdError {
     /// `ERR wrong number of arguments for '<name>' command`, with the lowercased (sub)command name.
     pub fn arity(name: &str) -> CmdError {

@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod glob;
 pub mod protocol;
+pub mod scripting;
 pub mod server;
 pub mod storage;
 

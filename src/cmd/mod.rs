@@ -4,6 +4,7 @@ pub mod connection;
 pub mod hash;
 pub mod introspection;
 pub mod keyspace;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sorted_set;

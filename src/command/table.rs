@@ -16,6 +16,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     cmd::transactions::COMMANDS,
     cmd::server::COMMANDS,
     cmd::introspection::COMMANDS,
+    cmd::scripting::COMMANDS,
 ];
 
 type Index = HashMap<&'static [u8], &'static CommandSpec, foldhash::fast::RandomState>;

@@ -13,8 +13,12 @@ const CYCLE_CPU_PERCENT: u32 = 25;
 
 pub async fn run(shared: Arc<Shared>) {
     let mut last_timeout_check = Instant::now();
+    let mut hz = 10;
     loop {
-        let hz = shared.state.lock().config.hz.clamp(1, 500);
+        // Never wait for the lock a running script holds (script_gate.rs): keep the last hz meanwhile.
+        if !shared.script.running() {
+            hz = shared.state.lock().config.hz.clamp(1, 500);
+        }
         let period = Duration::from_millis(1000 / hz as u64);
         tokio::select! {
             _ = tokio::time::sleep(period) => {}

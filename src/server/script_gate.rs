@@ -8,6 +8,7 @@
 
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
 use tokio::sync::Notify;
 
 #[derive(Default)]
@@ -15,8 +16,8 @@ pub struct ScriptGate {
     running: AtomicBool,
     started_ms: AtomicI64,
     busy_after_ms: AtomicI64,
-    /// SCRIPT KILL asked the running script to stop (its hook checks `kill_requested`).
-    kill: AtomicBool,
+    /// SCRIPT KILL or a shutdown asked the running script to stop: its interrupt hook polls this.
+    stop: Arc<AtomicBool>,
     /// The running script has executed a write: SCRIPT KILL answers UNKILLABLE.
     wrote: AtomicBool,
     done: Notify,
@@ -29,7 +30,7 @@ impl ScriptGate {
     pub fn begin(&self, now_ms: i64, busy_threshold_ms: u64) {
         self.started_ms.store(now_ms, Ordering::SeqCst);
         self.busy_after_ms.store(busy_threshold_ms.min(i64::MAX as u64) as i64, Ordering::SeqCst);
-        self.kill.store(false, Ordering::SeqCst);
+        self.stop.store(false, Ordering::SeqCst);
         self.wrote.store(false, Ordering::SeqCst);
         self.running.store(true, Ordering::SeqCst);
     }
@@ -72,13 +73,14 @@ impl ScriptGate {
         self.wrote.load(Ordering::SeqCst)
     }
 
+    /// SCRIPT KILL (and a shutdown): the running script stops at its next interrupt check.
     pub fn request_kill(&self) {
-        self.kill.store(true, Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
     }
 
-    /// For the script's interrupt hook: should the script stop now?
-    pub fn kill_requested(&self) -> bool {
-        self.kill.load(Ordering::SeqCst)
+    /// The flag a script's interrupt hook polls (shared with the hook, which must own what it reads).
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
     }
 
     pub fn turn(&self) -> parking_lot::MutexGuard<'_, ()> {

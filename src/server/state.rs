@@ -36,6 +36,8 @@ pub struct State {
     pub executable: String,
     /// DEBUG SET-ACTIVE-EXPIRE: the background expiry cycle runs only when true.
     pub active_expire: bool,
+    /// The Lua state and the script cache (EVAL, SCRIPT LOAD).
+    pub scripts: crate::scripting::Scripts,
 }
 
 impl State {
@@ -53,6 +55,7 @@ impl State {
             started_ms: now_ms,
             lastsave: now_ms / 1000,
             active_expire: true,
+            scripts: crate::scripting::Scripts::default(),
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
     }
@@ -95,6 +98,8 @@ impl Shared {
     /// Asks every task to stop (SHUTDOWN, the handle, a signal).
     pub fn request_shutdown(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
+        // A script running on its blocking thread stops too (SHUTDOWN NOSAVE during BUSY).
+        self.script.request_kill();
         self.shutdown_notify.notify_waiters();
     }
 

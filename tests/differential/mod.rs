@@ -14,6 +14,7 @@ mod connection;
 mod hash;
 mod keyspace;
 mod protocol;
+mod scripting;
 mod self_test;
 mod server;
 mod set;

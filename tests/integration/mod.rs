@@ -5,4 +5,5 @@ mod binary;
 mod connections;
 mod embedding;
 mod real_clients;
+mod scripting;
 mod transactions;

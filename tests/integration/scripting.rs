@@ -1,0 +1,52 @@
+//! Long scripts: other clients get BUSY past busy-reply-threshold, SCRIPT KILL stops a script that has not
+//! written, SHUTDOWN NOSAVE still works when it has.
+
+use crate::support::Conn;
+use std::time::Duration;
+
+fn server(threshold_ms: u64) -> embedis::blocking::ServerHandle {
+    let config = embedis::Config {
+        busy_reply_threshold: threshold_ms,
+        loglevel: embedis::config::LogLevel::Nothing,
+        ..embedis::Config::default()
+    };
+    embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").start().unwrap()
+}
+
+#[test]
+fn a_long_script_makes_others_busy_and_script_kill_stops_it() {
+    let server = server(100);
+    let addr = server.addr();
+    // Connected before the script starts (new connections are admitted once it ends).
+    let mut other = Conn::connect(addr);
+    assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        c.try_cmd(&["EVAL", "while true do end", "0"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let busy = other.cmd(&["GET", "k"]);
+    assert_eq!(busy, b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let killed = runner.join().unwrap().expect("the script's client gets an error reply");
+    let text = String::from_utf8_lossy(&killed);
+    assert!(text.starts_with("-ERR") && text.contains("Script killed by user with SCRIPT KILL"), "{text}");
+    assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn a_script_that_wrote_is_unkillable_but_shutdown_nosave_works() {
+    let server = server(100);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let _runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        let _ = c.try_cmd(&["EVAL", "redis.call('SET', 'x', '1') while true do end", "0"], Duration::from_secs(20));
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let reply = other.cmd(&["SCRIPT", "KILL"]);
+    assert!(reply.starts_with(b"-UNKILLABLE"), "{}", String::from_utf8_lossy(&reply));
+    other.send(&["SHUTDOWN", "NOSAVE"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(std::net::TcpStream::connect(addr).is_err(), "the server stopped");
+}
