@@ -111,7 +111,7 @@ pub fn execute(
     };
     client.last_cmd = table::full_name(cmd);
     state.stats.commands_processed += 1;
-    let now = shared.clock.now_ms();
+    let now = client.time_snapshot.unwrap_or_else(|| shared.clock.now_ms());
     let mut ctx = Ctx { state, shared, client, out, now };
     match handler(&mut ctx, argv) {
         Err(e) => ctx.out.error(&e),

@@ -106,7 +106,24 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
         if !(0..=3).contains(&lua_int(lua, args.front())) {
             return raise(lua, &b, "ERR Invalid debug level.");
         }
-        // FIXME(phase 2): write the message to the server log at that level; validated and dropped for now.
+        // Kept in the bridge until the script ends; `run` writes them to the server log (the logger lives in
+        // the server, not in the Lua state).
+        let words: Vec<String> = args
+            .iter()
+            .skip(1)
+            .map(|v| lua.coerce_string(v.clone()).ok().flatten().map(|s| s.to_string_lossy()).unwrap_or_default())
+            .collect();
+        let logs: Table = match b.raw_get::<Value>("logs")? {
+            Value::Table(t) => t,
+            _ => {
+                let t = lua.create_table()?;
+                b.raw_set("logs", t.clone())?;
+                t
+            }
+        };
+        // Level and message, one after the other.
+        logs.raw_push(lua_int(lua, args.front()))?;
+        logs.raw_push(words.join(" "))?;
         Ok(())
     })?;
     let b = bridge.clone();
@@ -212,6 +229,7 @@ pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdErr
 
     let mut client = Client::new(0, true, true);
     client.db = ctx.client.db;
+    client.time_snapshot = Some(ctx.now);
     let call_ctx =
         RefCell::new(CallCtx { state: &mut *ctx.state, shared: ctx.shared, client, read_only: opts.read_only });
     let runner: Function = bridge.raw_get("run").map_err(lua_error)?;
@@ -240,12 +258,32 @@ pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdErr
         .map_err(lua_error)?;
     lua.remove_hook();
     drop(call_ctx);
+    flush_script_logs(&bridge, &ctx.shared.log);
     if ok {
         convert::lua_to_resp(&result, ctx.out, resp == 3, 0);
     } else {
         convert::script_error(&result, opts.sha, ctx.out);
     }
     Ok(())
+}
+
+/// Writes what the script passed to `redis.log` to the server log, at the levels Redis maps LOG_* to.
+fn flush_script_logs(bridge: &Table, log: &crate::server::log::Logger) {
+    use crate::config::LogLevel;
+    let Ok(Value::Table(logs)) = bridge.raw_get::<Value>("logs") else { return };
+    let items: Vec<Value> = logs.sequence_values::<Value>().flatten().collect();
+    for pair in items.chunks_exact(2) {
+        let level = match pair[0] {
+            Value::Integer(0) => LogLevel::Debug,
+            Value::Integer(1) => LogLevel::Verbose,
+            Value::Integer(2) => LogLevel::Notice,
+            _ => LogLevel::Warning,
+        };
+        if let Value::String(msg) = &pair[1] {
+            log.log(level, &msg.to_string_lossy());
+        }
+    }
+    let _ = bridge.raw_set("logs", Value::Nil);
 }
 
 /// Instructions between two checks of the stop flag: rare enough to cost nothing measurable.

@@ -22,6 +22,9 @@ pub struct Client {
     pub multi_aborted: bool,
     /// WATCHed keys: (db, key, already expired when watched).
     pub watched: Vec<(usize, crate::storage::Key, bool)>,
+    /// A script's commands all see the time the script started, so a key cannot expire halfway through it
+    /// (Redis's lua_time_snapshot).
+    pub time_snapshot: Option<i64>,
 }
 
 impl Client {
@@ -36,6 +39,7 @@ impl Client {
             multi: None,
             multi_aborted: false,
             watched: Vec::new(),
+            time_snapshot: None,
         }
     }
 }
