@@ -136,7 +136,7 @@ local allowed = {}
 for _, name in ipairs({'string', 'math', 'table', 'coroutine', 'xpcall', 'tostring', 'getfenv', 'setmetatable',
     'next', 'assert', 'tonumber', 'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'type', '_G',
     'select', 'unpack', 'gcinfo', 'pairs', 'rawget', 'loadstring', 'ipairs', '_VERSION', 'setfenv', 'load',
-    'error', 'newproxy'}) do
+    'error', 'newproxy', 'bit', 'cjson', 'struct', 'cmsgpack'}) do
   allowed[name] = true
 end
 local names = {}
@@ -144,8 +144,8 @@ for name in lua_next, G do names[#names + 1] = name end
 for _, name in ipairs(names) do
   if not allowed[name] then lua_rawset(G, name, nil) end
 end
-for _, lib in ipairs({'string', 'math', 'table', 'coroutine'}) do
-  lua_rawset(G, lib, protect(lua_rawget(G, lib)))
+for _, lib in ipairs({'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'struct', 'cmsgpack'}) do
+  if lua_rawget(G, lib) ~= nil then lua_rawset(G, lib, protect(lua_rawget(G, lib))) end
 end
 lua_rawset(G, 'redis', protect(redis))
 

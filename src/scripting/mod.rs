@@ -6,6 +6,8 @@
 //! and reads the RESP reply back into Lua values (`convert`).
 
 mod convert;
+mod lib_bit;
+mod lib_cjson;
 
 use crate::command::dispatch::{execute, lookup};
 use crate::command::{flags, CommandSpec, Ctx};
@@ -43,8 +45,14 @@ struct Engine {
 
 /// The lowercase hex SHA1 of `data` (script ids, `redis.sha1hex`).
 pub fn sha1hex(data: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha1::digest(data);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(40);
+    for b in digest.iter() {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
 }
 
 fn lua_error(e: mlua::Error) -> CmdError {
@@ -62,6 +70,9 @@ impl Engine {
         bridge.raw_set("version", VERSION)?;
         bridge.raw_set("version_num", VERSION_NUM)?;
         register_api(&lua, &bridge)?;
+        // The C libraries Redis loads next to the standard ones (init.lua keeps them and makes them read-only).
+        globals.raw_set("bit", lib_bit::create(&lua, &bridge)?)?;
+        globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
         lua.load(include_str!("init.lua")).set_name("=internal").call::<()>((globals.clone(), bridge.clone()))?;
         Ok(Engine { lua, globals, bridge, scripts: HashMap::new() })
     }

@@ -132,14 +132,20 @@ enum Batch {
     Done,
     /// Output reached the flush size: write, then continue with the rest of the input.
     Flush,
-    /// The next command must run off the event loop (a script): its arguments.
-    Offload(Vec<Vec<u8>>),
+    /// The next command must run off the event loop (a script): its SHA1 and arguments.
+    Offload(String, Vec<Vec<u8>>),
     /// A script holds the data and is not yet BUSY: wait for it, then run the batch.
     WaitForScript,
 }
 
 /// Runs an OFFLOAD command on a blocking thread with the state lock, while the event loop serves others.
-async fn offload(shared: &Arc<Shared>, client: &mut Client, out: &mut Out, argv: Vec<Vec<u8>>) -> std::io::Result<()> {
+async fn offload(
+    shared: &Arc<Shared>,
+    client: &mut Client,
+    out: &mut Out,
+    sha: String,
+    argv: Vec<Vec<u8>>,
+) -> std::io::Result<()> {
     // One script at a time: wait for any other to finish before announcing this one.
     shared.script.idle().await;
     let threshold = shared.state.lock().config.busy_reply_threshold;
@@ -152,7 +158,9 @@ async fn offload(shared: &Arc<Shared>, client: &mut Client, out: &mut Out, argv:
             let _turn = job_shared.script.turn();
             let mut state = job_shared.state.lock();
             let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
+            let started = std::time::Instant::now();
             dispatch(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
+            job_shared.script.record(sha, started.elapsed());
         }
         job_shared.script.end();
         (job_client, job_out)
@@ -195,8 +203,8 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
         pending = match execute_batch(shared, client, &mut parser, &mut input, &mut out, io) {
             Batch::Done => false,
             Batch::Flush => true,
-            Batch::Offload(argv) => {
-                offload(shared, client, &mut out, argv).await?;
+            Batch::Offload(sha, argv) => {
+                offload(shared, client, &mut out, sha, argv).await?;
                 true
             }
             Batch::WaitForScript => {
@@ -218,9 +226,33 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
     }
 }
 
-/// Does this command run off the event loop? (Not inside MULTI: EXEC runs the queue in one go.)
-fn offloaded(client: &Client, argv: &[&[u8]]) -> bool {
-    client.multi.is_none() && lookup(argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD))
+/// Where a command runs (see script_gate.rs).
+enum Placement {
+    /// On the event loop, like any command.
+    Here,
+    /// A quick script: on the event loop, timed.
+    QuickScript(String),
+    /// On a blocking thread, timed.
+    Offload(String),
+}
+
+/// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
+/// quick. EVAL is known by its body's SHA1, EVALSHA by its argument.
+fn placement(shared: &Shared, client: &Client, argv: &[&[u8]]) -> Placement {
+    if client.multi.is_some() || !lookup(argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
+        return Placement::Here;
+    }
+    let Some(arg) = argv.get(1) else { return Placement::Here };
+    let sha = if argv[0].len() >= 7 && argv[0][..7].eq_ignore_ascii_case(b"evalsha") {
+        String::from_utf8_lossy(arg).to_ascii_lowercase()
+    } else {
+        crate::scripting::sha1hex(arg)
+    };
+    if shared.script.is_quick(&sha) {
+        Placement::QuickScript(sha)
+    } else {
+        Placement::Offload(sha)
+    }
 }
 
 /// While a script is past the busy threshold: every command gets BUSY without touching the data, except the
@@ -283,15 +315,21 @@ fn execute_batch(
         let limits = Limits { max_bulk, unauthenticated: !client.authenticated };
         match parser.parse(input, &limits) {
             Next::Command => {
-                let offload = parser.with_argv(input, |argv| {
-                    if offloaded(client, argv) {
-                        return Some(argv.iter().map(|a| a.to_vec()).collect());
+                let offload = parser.with_argv(input, |argv| match placement(shared, client, argv) {
+                    Placement::Here => {
+                        dispatch(&mut state, shared, client, argv, out);
+                        None
                     }
-                    dispatch(&mut state, shared, client, argv, out);
-                    None
+                    Placement::QuickScript(sha) => {
+                        let started = std::time::Instant::now();
+                        dispatch(&mut state, shared, client, argv, out);
+                        shared.script.record(sha, started.elapsed());
+                        None
+                    }
+                    Placement::Offload(sha) => Some((sha, argv.iter().map(|a| a.to_vec()).collect())),
                 });
-                if let Some(argv) = offload {
-                    end = Batch::Offload(argv);
+                if let Some((sha, argv)) = offload {
+                    end = Batch::Offload(sha, argv);
                     break;
                 }
                 if client.close_after_reply || shared.shutting_down() {

@@ -5,10 +5,20 @@
 //!
 //! Invariant: the running flag is set on the event-loop thread *before* the job is spawned, and every lock the
 //! event loop takes checks it first, so the event loop never blocks on the lock a script holds.
+//!
+//! The hand-off costs two thread switches, several times a short script's run time, so a script whose last run
+//! was quick (under FAST_SCRIPT) runs on the event loop directly. A first run, and any run after a slow one, is
+//! offloaded; `while true do end` is always caught that way.
+//! FIXME: a script that was quick before and now loops (it waits on data) blocks the event loop without BUSY
+//! replies; the complete answer is an interrupt hook that serves other clients from inside the script, as Redis.
 
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs shorter than this count as quick.
+const FAST_SCRIPT: Duration = Duration::from_millis(1);
 use tokio::sync::Notify;
 
 #[derive(Default)]
@@ -23,6 +33,8 @@ pub struct ScriptGate {
     done: Notify,
     /// Serializes jobs: one script at a time, in the order their clients sent them.
     turn: Mutex<()>,
+    /// SHA1s of scripts whose last run was quick: they run on the event loop.
+    quick: Mutex<std::collections::HashSet<String, foldhash::fast::RandomState>>,
 }
 
 impl ScriptGate {
@@ -85,5 +97,20 @@ impl ScriptGate {
 
     pub fn turn(&self) -> parking_lot::MutexGuard<'_, ()> {
         self.turn.lock()
+    }
+
+    /// Was this script's last run quick?
+    pub fn is_quick(&self, sha: &str) -> bool {
+        self.quick.lock().contains(sha)
+    }
+
+    /// Remembers how long a script took, to decide where it runs next time.
+    pub fn record(&self, sha: String, took: Duration) {
+        let mut quick = self.quick.lock();
+        if took < FAST_SCRIPT {
+            quick.insert(sha);
+        } else {
+            quick.remove(&sha);
+        }
     }
 }

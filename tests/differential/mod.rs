@@ -15,6 +15,7 @@ mod hash;
 mod keyspace;
 mod protocol;
 mod scripting;
+mod scripting_libs;
 mod self_test;
 mod server;
 mod set;

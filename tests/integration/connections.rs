@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 fn server_with(config: impl FnOnce(&mut embedis::Config)) -> embedis::blocking::ServerHandle {
-    let mut c = embedis::Config { loglevel: embedis::config::LogLevel::Warning, ..embedis::Config::default() };
+    let mut c = embedis::Config { loglevel: embedis::config::LogLevel::Nothing, ..embedis::Config::default() };
     config(&mut c);
     embedis::blocking::Server::builder().config(c).port(0).bind("127.0.0.1").start().expect("start")
 }
