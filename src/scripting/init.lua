@@ -149,17 +149,16 @@ for _, lib in ipairs({'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 's
 end
 lua_rawset(G, 'redis', protect(redis))
 
-local globals = setmetatable({}, {
+-- Scripts see `globals`, whose reads fall through to the real table G without a function call (most global
+-- reads are of existing names: tonumber, redis, KEYS...); only a missing name reaches G's own __index, which
+-- raises Redis's error at the script's line.
+setmetatable(G, {
   __index = function(_, k)
-    local v = lua_rawget(G, k)
-    if v == nil then
-      error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-    end
-    return v
+    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
   end,
-  __newindex = ro_error,
   __metatable = false,
 })
+local globals = setmetatable({}, {__index = G, __newindex = ro_error, __metatable = false})
 real[globals] = G
 lua_rawset(G, '_G', globals)
 -- Every chunk loaded from now on (scripts, loadstring) sees the protected globals.

@@ -41,6 +41,8 @@ struct Engine {
     bridge: Table,
     /// Compiled scripts by lowercase SHA1 hex.
     scripts: HashMap<String, Function>,
+    /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
+    hooked: bool,
 }
 
 /// The lowercase hex SHA1 of `data` (script ids, `redis.sha1hex`).
@@ -74,7 +76,7 @@ impl Engine {
         globals.raw_set("bit", lib_bit::create(&lua, &bridge)?)?;
         globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
         lua.load(include_str!("init.lua")).set_name("=internal").call::<()>((globals.clone(), bridge.clone()))?;
-        Ok(Engine { lua, globals, bridge, scripts: HashMap::new() })
+        Ok(Engine { lua, globals, bridge, scripts: HashMap::new(), hooked: false })
     }
 }
 
@@ -226,7 +228,14 @@ struct CallCtx<'a> {
 
 /// Runs a cached script and writes its reply (or its error) to `ctx.out`.
 pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdError> {
+    let stop = ctx.shared.script.stop_flag();
     let engine = ctx.state.scripts.engine()?;
+    if !engine.hooked {
+        // Other clients get BUSY and can SCRIPT KILL while a script runs (server/script_gate.rs); scripts notice
+        // a kill or a shutdown in this hook, every few thousand instructions.
+        install_interrupt_hook(&engine.lua, &engine.bridge, stop.clone());
+        engine.hooked = true;
+    }
     let (lua, globals, bridge) = (engine.lua.clone(), engine.globals.clone(), engine.bridge.clone());
     let set_array = |name: &str, items: &[&[u8]]| -> mlua::Result<()> {
         let t = lua.create_table_with_capacity(items.len().min(1024), 0)?;
@@ -244,9 +253,6 @@ pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdErr
     let call_ctx =
         RefCell::new(CallCtx { state: &mut *ctx.state, shared: ctx.shared, client, read_only: opts.read_only });
     let runner: Function = bridge.raw_get("run").map_err(lua_error)?;
-    // Other clients get BUSY and can SCRIPT KILL while the script runs (server/script_gate.rs); the script
-    // notices a kill or a shutdown here, every few thousand instructions.
-    install_interrupt_hook(&lua, &bridge, ctx.shared.script.stop_flag());
     let (ok, result, resp) = lua
         .scope(|scope| {
             let redis: Table = bridge.raw_get("redis")?;
@@ -267,7 +273,10 @@ pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdErr
             result
         })
         .map_err(lua_error)?;
-    lua.remove_hook();
+    if stop.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        // The kill escalated the hook to every line: back to the cheap one for the next script.
+        install_interrupt_hook(&lua, &bridge, stop);
+    }
     drop(call_ctx);
     flush_script_logs(&bridge, &ctx.shared.log);
     if ok {
