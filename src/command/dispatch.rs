@@ -120,9 +120,9 @@ pub fn execute(
         // present member) breaks a watch here but not in Redis. Safe (EXEC fails, the client retries), not exact.
         Ok(()) if cmd.has(flags::WRITE) => {
             ctx.shared.script.note_write();
-            if let Some(keys) = cmd.key_positions(argv) {
-                let db = &mut ctx.state.dbs[ctx.client.db];
-                for i in keys {
+            let db = &mut ctx.state.dbs[ctx.client.db];
+            if db.watched() {
+                for i in cmd.key_positions(argv).unwrap_or_default() {
                     db.touch(argv[i]);
                 }
             }

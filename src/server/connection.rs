@@ -239,7 +239,9 @@ enum Placement {
 /// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
 /// quick. EVAL is known by its body's SHA1, EVALSHA by its argument.
 fn placement(shared: &Shared, client: &Client, argv: &[&[u8]]) -> Placement {
-    if client.multi.is_some() || !lookup(argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
+    // Every script command starts with `eval`: the common case skips the table lookup.
+    let maybe_script = argv.first().is_some_and(|name| name.len() >= 4 && name[..4].eq_ignore_ascii_case(b"eval"));
+    if !maybe_script || client.multi.is_some() || !lookup(argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
         return Placement::Here;
     }
     let Some(arg) = argv.get(1) else { return Placement::Here };

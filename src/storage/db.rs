@@ -248,6 +248,11 @@ impl Db {
         }
     }
 
+    /// Does any client watch a key of this database? (Skips the bookkeeping on every write when none does.)
+    pub fn watched(&self) -> bool {
+        !self.watches.by_key.is_empty()
+    }
+
     /// FLUSHDB / SWAPDB (`touchAllWatchedKeysInDb`): breaks the watches on keys that exist here, or in the
     /// database about to replace this one's contents.
     pub fn touch_existing(&mut self, replaced_with: Option<&Db>) {
