@@ -61,7 +61,13 @@ pub(super) fn type_name(v: Option<&Value>) -> &'static str {
 }
 
 /// luaL_typerror: "bad argument #n to 'f' (number expected, got string)".
-pub(super) fn type_error<T>(lua: &Lua, bridge: &Table, narg: usize, expected: &str, got: Option<&Value>) -> mlua::Result<T> {
+pub(super) fn type_error<T>(
+    lua: &Lua,
+    bridge: &Table,
+    narg: usize,
+    expected: &str,
+    got: Option<&Value>,
+) -> mlua::Result<T> {
     arg_error(lua, bridge, narg, &format!("{expected} expected, got {}", type_name(got)))
 }
 

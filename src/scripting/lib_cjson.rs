@@ -2,7 +2,7 @@
 //! (`cjson`, and any `cjson.new()`) has its own settings.
 
 use super::lib_bit::{arg_error, lua_error, type_error, type_name};
-use mlua::{LightUserData, Lua, MultiValue, Table, Value};
+use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy)]
@@ -35,6 +35,11 @@ const DEFAULTS: Config = Config {
 /// nesting error when it runs out whatever the depth setting. Each open array holds one stack slot, each open
 /// object two (key and value); the argument holds one.
 const MAX_STACK: i64 = 8000;
+
+/// Deepest nesting walked whatever the settings: each open container holds mlua references (a table, a key),
+/// and mlua's reference stack is as small as Lua's. Below Redis's own limits (7998 arrays, 4000 objects), which
+/// only settings above this depth reach.
+const HARD_DEPTH: i64 = 2500;
 
 /// Stack slots an open container holds.
 fn slots(is_object: bool) -> i64 {
@@ -109,13 +114,15 @@ struct Encoder<'a> {
     lua: &'a Lua,
     bridge: &'a Table,
     cfg: Config,
+    /// Lua's raw `next`: objects are walked one key at a time, so no more references are held than open tables.
+    next: &'a Function,
     out: Vec<u8>,
 }
 
 /// An open array or object: what is left to write of it.
 enum Open {
     Array { t: Table, len: i64, next: i64 },
-    Object { items: std::vec::IntoIter<(Value, Value)>, first: bool },
+    Object { t: Table, key: Value },
 }
 
 /// The largest JSON text built: past it the allocation fails in Redis too ("not enough memory").
@@ -161,7 +168,7 @@ impl Encoder<'_> {
             Value::Table(t) => {
                 let depth = stack.len() as i64 + 1;
                 let held: i64 = 1 + stack.iter().map(|o| slots(matches!(o, Open::Object { .. }))).sum::<i64>();
-                if depth > self.cfg.encode_max_depth || held + 3 > MAX_STACK {
+                if depth > self.cfg.encode_max_depth || held + 3 > MAX_STACK || depth > HARD_DEPTH {
                     return lua_error(self.lua, self.bridge, &format!("Cannot serialise, excessive nesting ({depth})"));
                 }
                 match self.array_length(v, t)? {
@@ -171,8 +178,7 @@ impl Encoder<'_> {
                     }
                     _ => {
                         self.out.push(b'{');
-                        let items: Vec<(Value, Value)> = t.pairs::<Value, Value>().collect::<mlua::Result<_>>()?;
-                        stack.push(Open::Object { items: items.into_iter(), first: true });
+                        stack.push(Open::Object { t: t.clone(), key: Value::Nil });
                     }
                 }
             }
@@ -243,15 +249,17 @@ impl Encoder<'_> {
                     *next += 1;
                     self.value(&item, &mut stack)?;
                 }
-                Open::Object { items, first } => {
-                    let Some((k, v)) = items.next() else {
+                Open::Object { t, key } => {
+                    let (k, v): (Value, Value) = self.next.call((t.clone(), key.clone()))?;
+                    if k.is_nil() {
                         self.out.push(b'}');
                         stack.pop();
                         continue;
-                    };
-                    if !std::mem::replace(first, false) {
+                    }
+                    if !key.is_nil() {
                         self.out.push(b',');
                     }
+                    *key = k.clone();
                     self.key(&k)?;
                     self.value(&v, &mut stack)?;
                 }
@@ -269,11 +277,11 @@ fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-fn encode(lua: &Lua, bridge: &Table, cfg: &Shared, args: MultiValue) -> mlua::Result<mlua::String> {
+fn encode(lua: &Lua, bridge: &Table, cfg: &Shared, next: &Function, args: MultiValue) -> mlua::Result<mlua::String> {
     if args.len() != 1 {
         return arg_error(lua, bridge, 1, "expected 1 argument");
     }
-    let mut enc = Encoder { lua, bridge, cfg: config(cfg), out: Vec::new() };
+    let mut enc = Encoder { lua, bridge, cfg: config(cfg), next, out: Vec::new() };
     enc.run(&args[0])?;
     lua.create_string(&enc.out)
 }
@@ -530,7 +538,7 @@ impl Parser<'_> {
     /// json_decode_descend, with the slots the open containers hold and the ones the new one needs.
     fn descend(&mut self, held: i64, needed: i64) -> mlua::Result<()> {
         self.depth += 1;
-        if self.depth <= self.cfg.decode_max_depth && held + needed <= MAX_STACK {
+        if self.depth <= self.cfg.decode_max_depth && held + needed <= MAX_STACK && self.depth <= HARD_DEPTH {
             return Ok(());
         }
         let msg = format!("Found too many nested data structures ({}) at character {}", self.depth, self.ptr);
@@ -773,12 +781,18 @@ fn settings() -> [(&'static str, usize, SettingFn); 7] {
     ]
 }
 
-/// Builds a `cjson` table with fresh settings (the global one, and each `cjson.new()`).
+/// Builds the `cjson` table; called before init.lua replaces the global `next`.
 pub fn create(lua: &Lua, bridge: &Table) -> mlua::Result<Table> {
+    let next: Function = lua.globals().raw_get("next")?;
+    create_with(lua, bridge, next)
+}
+
+/// A `cjson` table with fresh settings (the global one, and each `cjson.new()`).
+fn create_with(lua: &Lua, bridge: &Table, next: Function) -> mlua::Result<Table> {
     let lib = lua.create_table()?;
     let cfg: Shared = Arc::new(Mutex::new(DEFAULTS));
-    let (b, c) = (bridge.clone(), cfg.clone());
-    lib.raw_set("encode", lua.create_function(move |lua, args: MultiValue| encode(lua, &b, &c, args))?)?;
+    let (b, c, n) = (bridge.clone(), cfg.clone(), next.clone());
+    lib.raw_set("encode", lua.create_function(move |lua, args: MultiValue| encode(lua, &b, &c, &n, args))?)?;
     let (b, c) = (bridge.clone(), cfg.clone());
     lib.raw_set("decode", lua.create_function(move |lua, args: MultiValue| decode(lua, &b, &c, args))?)?;
     for (name, nargs, f) in settings() {
@@ -794,7 +808,7 @@ pub fn create(lua: &Lua, bridge: &Table) -> mlua::Result<Table> {
         lib.raw_set(name, func)?;
     }
     let b = bridge.clone();
-    lib.raw_set("new", lua.create_function(move |lua, _: MultiValue| create(lua, &b))?)?;
+    lib.raw_set("new", lua.create_function(move |lua, _: MultiValue| create_with(lua, &b, next.clone()))?)?;
     lib.raw_set("null", null())?;
     lib.raw_set("_NAME", "cjson")?;
     lib.raw_set("_VERSION", "2.1.0")?;

@@ -40,7 +40,9 @@ struct Engine {
     /// The bridge table of init.lua: `run`, and `command` during a run.
     bridge: Table,
     /// Compiled scripts by lowercase SHA1 hex.
-    scripts: HashMap<String, Function>,
+    /// Held in the Lua registry, not as `Function` handles: every live handle takes a slot of mlua's auxiliary
+    /// stack (about 8000), so caching that many scripts that way would abort the server.
+    scripts: HashMap<String, mlua::RegistryKey>,
     /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
     hooked: bool,
 }
@@ -188,7 +190,8 @@ impl Scripts {
                 };
                 CmdError::Coded(format!("ERR Error compiling script (new function): {msg}"))
             })?;
-            engine.scripts.insert(sha.clone(), f);
+            let key = engine.lua.create_registry_value(f).map_err(lua_error)?;
+            engine.scripts.insert(sha.clone(), key);
         }
         Ok(sha)
     }
@@ -196,7 +199,8 @@ impl Scripts {
     /// A cached script by SHA1, case-insensitively.
     pub fn get(&self, sha: &[u8]) -> Option<Function> {
         let key = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
-        self.engine.as_ref()?.scripts.get(&key).cloned()
+        let engine = self.engine.as_ref()?;
+        engine.lua.registry_value::<Function>(engine.scripts.get(&key)?).ok()
     }
 
     pub fn exists(&self, sha: &[u8]) -> bool {

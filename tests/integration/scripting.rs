@@ -50,3 +50,25 @@ fn a_script_that_wrote_is_unkillable_but_shutdown_nosave_works() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(std::net::TcpStream::connect(addr).is_err(), "the server stopped");
 }
+
+#[test]
+fn ten_thousand_cached_scripts_do_not_exhaust_the_lua_state() {
+    use std::io::{Read, Write};
+    let server = embedis::blocking::Server::start().unwrap();
+    let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+    let mut burst = Vec::new();
+    for i in 0..10_000 {
+        let body = format!("return {i}");
+        burst
+            .extend_from_slice(format!("*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n${}\r\n{body}\r\n", body.len()).as_bytes());
+    }
+    burst.extend_from_slice(b"*1\r\n$4\r\nQUIT\r\n");
+    s.write_all(&burst).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut replies = Vec::new();
+    s.read_to_end(&mut replies).unwrap();
+    assert!(replies.ends_with(b"+OK\r\n"), "every SCRIPT LOAD answered, then QUIT");
+    let mut c = Conn::connect(server.addr());
+    let sha = embedis::scripting::sha1hex(b"return 9999");
+    assert_eq!(c.cmd(&["EVALSHA", &sha, "0"]), b":9999\r\n");
+}
