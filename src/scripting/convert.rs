@@ -185,34 +185,29 @@ fn table_to_resp(t: &Table, out: &mut Out, resp3: bool, depth: usize) {
         Ok(Value::Integer(i)) => return out.double(i as f64),
         _ => {}
     }
+    // Every Lua value held on the Rust side takes a slot of mlua's auxiliary stack (about 8000, and running out
+    // aborts the process), so tables are walked twice, counting then converting, never collected.
     if let Ok(Value::Table(map)) = t.raw_get::<Value>("map") {
-        let pairs: Vec<(Value, Value)> = map.pairs::<Value, Value>().filter_map(Result::ok).collect();
-        out.map(pairs.len());
-        for (k, v) in &pairs {
-            lua_to_resp(k, out, resp3, depth + 1);
-            lua_to_resp(v, out, resp3, depth + 1);
+        out.map(map.pairs::<Value, Value>().filter(Result::is_ok).count());
+        for (k, v) in map.pairs::<Value, Value>().filter_map(Result::ok) {
+            lua_to_resp(&k, out, resp3, depth + 1);
+            lua_to_resp(&v, out, resp3, depth + 1);
         }
         return;
     }
     if let Ok(Value::Table(set)) = t.raw_get::<Value>("set") {
-        let keys: Vec<Value> = set.pairs::<Value, Value>().filter_map(|p| p.ok().map(|(k, _)| k)).collect();
-        out.set(keys.len());
-        for k in &keys {
-            lua_to_resp(k, out, resp3, depth + 1);
+        out.set(set.pairs::<Value, Value>().filter(Result::is_ok).count());
+        for (k, _) in set.pairs::<Value, Value>().filter_map(Result::ok) {
+            lua_to_resp(&k, out, resp3, depth + 1);
         }
         return;
     }
     // An array, up to the first nil.
-    let mut items = Vec::new();
-    while let Ok(v) = t.raw_get::<Value>(items.len() + 1) {
-        if v.is_nil() {
-            break;
-        }
-        items.push(v);
-    }
-    out.array(items.len());
-    for v in &items {
-        lua_to_resp(v, out, resp3, depth + 1);
+    let len = (1..).take_while(|i| t.raw_get::<Value>(*i).is_ok_and(|v| !v.is_nil())).count();
+    out.array(len);
+    for i in 1..=len {
+        let v = t.raw_get::<Value>(i).unwrap_or(Value::Nil);
+        lua_to_resp(&v, out, resp3, depth + 1);
     }
 }
 

@@ -72,3 +72,13 @@ fn ten_thousand_cached_scripts_do_not_exhaust_the_lua_state() {
     let sha = embedis::scripting::sha1hex(b"return 9999");
     assert_eq!(c.cmd(&["EVALSHA", &sha, "0"]), b":9999\r\n");
 }
+
+#[test]
+fn a_script_returning_a_hundred_thousand_nested_tables_is_answered() {
+    let server = embedis::blocking::Server::start().unwrap();
+    let mut c = Conn::connect(server.addr());
+    let script = "local t = {} for i = 1, 100000 do t[i] = {i, 'x'} end return t";
+    let reply = c.try_cmd(&["EVAL", script, "0"], Duration::from_secs(30)).expect("a reply");
+    assert!(reply.starts_with(b"*100000\r\n*2\r\n:1\r\n$1\r\nx\r\n"));
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+}
