@@ -594,19 +594,6 @@ fn hrandfield_huge_negative_count_hits_the_output_limit() {
     );
 }
 
-/// The bulk strings of a RESP2 reply, in order, at any depth.
-fn bulks(reply: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(reply).into_owned();
-    let mut lines = text.split("\r\n");
-    let mut out = Vec::new();
-    while let Some(line) = lines.next() {
-        if line.starts_with('$') && line != "$-1" {
-            out.push(lines.next().unwrap_or_default().to_string());
-        }
-    }
-    out
-}
-
 /// HRANDFIELD's rules, checked over many calls on both encodings: positive counts give distinct fields (in
 /// listpack order for a listpack), negative counts repeat, every field gets picked, values match their fields.
 #[test]
@@ -620,16 +607,16 @@ fn hrandfield_distinctness_and_distribution() {
             args.push(format!("v{i}"));
         }
         conn.cmd(&args);
-        assert_eq!(bulks(&conn.cmd(&["OBJECT", "ENCODING", key])), vec![encoding]);
+        assert_eq!(support::conn::bulks(&conn.cmd(&["OBJECT", "ENCODING", key])), vec![encoding]);
         let position = |f: &str| f[1..].parse::<usize>().unwrap();
         for count in [2, 5, fields / 3, fields / 2, fields - 1] {
-            let got = bulks(&conn.cmd(&["HRANDFIELD", key, &count.to_string()]));
+            let got = support::conn::bulks(&conn.cmd(&["HRANDFIELD", key, &count.to_string()]));
             assert_eq!(got.len(), count, "{key} {count}");
             assert_eq!(got.iter().collect::<HashSet<_>>().len(), count, "distinct: {key} {count}");
             if encoding == "listpack" {
                 assert!(got.windows(2).all(|w| position(&w[0]) < position(&w[1])), "listpack order: {got:?}");
             }
-            let pairs = bulks(&conn.cmd(&["HRANDFIELD", key, &count.to_string(), "WITHVALUES"]));
+            let pairs = support::conn::bulks(&conn.cmd(&["HRANDFIELD", key, &count.to_string(), "WITHVALUES"]));
             assert_eq!(pairs.len(), count * 2);
             for pair in pairs.chunks(2) {
                 assert_eq!(pair[1], format!("v{}", &pair[0][1..]));
@@ -638,14 +625,15 @@ fn hrandfield_distinctness_and_distribution() {
         let mut picks: HashMap<String, usize> = HashMap::new();
         let rounds = 200;
         for _ in 0..rounds {
-            for f in bulks(&conn.cmd(&["HRANDFIELD", key, &(-(fields as i64)).to_string()])) {
+            for f in support::conn::bulks(&conn.cmd(&["HRANDFIELD", key, &(-(fields as i64)).to_string()])) {
                 *picks.entry(f).or_default() += 1;
             }
         }
         assert_eq!(picks.len(), fields, "every field of {key} gets picked");
         // Each field is expected `rounds` times; a fair sampler stays well within half and double of that.
         assert!(picks.values().all(|&n| n > rounds / 2 && n < rounds * 2), "{key}: {picks:?}");
-        let single: HashSet<String> = (0..fields * 20).flat_map(|_| bulks(&conn.cmd(&["HRANDFIELD", key]))).collect();
+        let single: HashSet<String> =
+            (0..fields * 20).flat_map(|_| support::conn::bulks(&conn.cmd(&["HRANDFIELD", key]))).collect();
         assert_eq!(single.len(), fields);
     }
 }
@@ -663,7 +651,7 @@ fn hscan_survives_changes_between_calls() {
     conn.cmd(&args);
     let (mut cursor, mut seen, mut round) = ("0".to_string(), HashSet::new(), 0);
     loop {
-        let reply = bulks(&conn.cmd(&["HSCAN", "h", &cursor, "COUNT", "7"]));
+        let reply = support::conn::bulks(&conn.cmd(&["HSCAN", "h", &cursor, "COUNT", "7"]));
         cursor = reply[0].clone();
         seen.extend(reply[1..].chunks(2).map(|p| p[0].clone()));
         // Churn: delete fields that are not multiples of 3, add new ones.

@@ -1204,19 +1204,6 @@ fn resp3_reply_shapes() {
     );
 }
 
-/// The bulk strings of a RESP2 reply, in order, at any depth.
-fn bulks(reply: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(reply).into_owned();
-    let mut lines = text.split("\r\n");
-    let mut out = Vec::new();
-    while let Some(line) = lines.next() {
-        if line.starts_with('$') && line != "$-1" {
-            out.push(lines.next().unwrap_or_default().to_string());
-        }
-    }
-    out
-}
-
 /// ZRANDMEMBER's rules on a live embedis, both encodings: a positive count gives distinct members (with their
 /// own scores), a negative one repeats, and single draws are uniform: over 10,000 draws on 10 members each member
 /// comes up between 800 and 1,200 times.
@@ -1235,18 +1222,18 @@ fn zrandmember_distinctness_and_distribution() {
         }
         conn.cmd(&args);
         conn.cmd(&["CONFIG", "SET", "zset-max-listpack-entries", "128"]);
-        assert_eq!(bulks(&conn.cmd(&["OBJECT", "ENCODING", key])), vec![encoding]);
+        assert_eq!(support::conn::bulks(&conn.cmd(&["OBJECT", "ENCODING", key])), vec![encoding]);
         for count in [2, 3, size / 3, size / 2, size - 1, size] {
-            let got = bulks(&conn.cmd(&["ZRANDMEMBER", key, &count.to_string()]));
+            let got = support::conn::bulks(&conn.cmd(&["ZRANDMEMBER", key, &count.to_string()]));
             assert_eq!(got.len(), count, "{key} {count}");
             assert_eq!(got.iter().collect::<HashSet<_>>().len(), count, "distinct: {key} {count}: {got:?}");
-            let pairs = bulks(&conn.cmd(&["ZRANDMEMBER", key, &count.to_string(), "WITHSCORES"]));
+            let pairs = support::conn::bulks(&conn.cmd(&["ZRANDMEMBER", key, &count.to_string(), "WITHSCORES"]));
             assert_eq!(pairs.len(), count * 2);
             for pair in pairs.chunks(2) {
                 assert_eq!(pair[1], pair[0][1..], "score of {}", pair[0]);
             }
         }
-        let repeated = bulks(&conn.cmd(&["ZRANDMEMBER", key, &(-(size as i64) * 3).to_string()]));
+        let repeated = support::conn::bulks(&conn.cmd(&["ZRANDMEMBER", key, &(-(size as i64) * 3).to_string()]));
         assert_eq!(repeated.len(), size * 3);
         assert!(repeated.iter().collect::<HashSet<_>>().len() < size * 3, "a negative count repeats");
         if size != 10 {
@@ -1254,7 +1241,7 @@ fn zrandmember_distinctness_and_distribution() {
         }
         let mut picks: HashMap<String, usize> = HashMap::new();
         for _ in 0..10_000 {
-            for m in bulks(&conn.cmd(&["ZRANDMEMBER", key])) {
+            for m in support::conn::bulks(&conn.cmd(&["ZRANDMEMBER", key])) {
                 *picks.entry(m).or_default() += 1;
             }
         }
@@ -1278,7 +1265,7 @@ fn zscan_survives_changes_between_calls() {
     let mut cursor = "0".to_string();
     let mut round = 0;
     loop {
-        let reply = bulks(&conn.cmd(&["ZSCAN", "z", &cursor, "COUNT", "7"]));
+        let reply = support::conn::bulks(&conn.cmd(&["ZSCAN", "z", &cursor, "COUNT", "7"]));
         cursor = reply[0].clone();
         seen.extend(reply[1..].chunks(2).map(|p| p[0].clone()));
         conn.cmd(&["ZADD", "z", "1000", &format!("new{round}")]);

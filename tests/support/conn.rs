@@ -273,3 +273,16 @@ fn hello_protocol<A: AsRef<[u8]>>(args: &[A]) -> Option<bool> {
         _ => None,
     }
 }
+
+/// The bulk strings of a RESP2 reply, in order, at any depth.
+pub fn bulks(reply: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(reply).into_owned();
+    let mut lines = text.split("\r\n");
+    let mut out = Vec::new();
+    while let Some(line) = lines.next() {
+        if line.starts_with('$') && line != "$-1" {
+            out.push(lines.next().unwrap_or_default().to_string());
+        }
+    }
+    out
+}
