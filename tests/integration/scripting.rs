@@ -24,7 +24,7 @@ fn a_long_script_makes_others_busy_and_script_kill_stops_it() {
         let mut c = Conn::connect(addr);
         c.try_cmd(&["EVAL", "while true do end", "0"], Duration::from_secs(20)).map(|r| r.to_vec())
     });
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_millis(800));
     let busy = other.cmd(&["GET", "k"]);
     assert_eq!(busy, b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
     assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
@@ -43,7 +43,7 @@ fn a_script_that_wrote_is_unkillable_but_shutdown_nosave_works() {
         let mut c = Conn::connect(addr);
         let _ = c.try_cmd(&["EVAL", "redis.call('SET', 'x', '1') while true do end", "0"], Duration::from_secs(20));
     });
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_millis(800));
     let reply = other.cmd(&["SCRIPT", "KILL"]);
     assert!(reply.starts_with(b"-UNKILLABLE"), "{}", String::from_utf8_lossy(&reply));
     other.send(&["SHUTDOWN", "NOSAVE"]);
