@@ -8,6 +8,8 @@
 mod convert;
 mod lib_bit;
 mod lib_cjson;
+mod lib_cmsgpack;
+mod lib_struct;
 
 use crate::command::dispatch::{execute, lookup};
 use crate::command::{flags, CommandSpec, Ctx};
@@ -77,6 +79,8 @@ impl Engine {
         // The C libraries Redis loads next to the standard ones (init.lua keeps them and makes them read-only).
         globals.raw_set("bit", lib_bit::create(&lua, &bridge)?)?;
         globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
+        globals.raw_set("struct", lib_struct::create(&lua, &bridge)?)?;
+        globals.raw_set("cmsgpack", lib_cmsgpack::create(&lua, &bridge)?)?;
         lua.load(include_str!("init.lua")).set_name("=internal").call::<()>((globals.clone(), bridge.clone()))?;
         Ok(Engine { lua, globals, bridge, scripts: HashMap::new(), hooked: false })
     }
