@@ -16,6 +16,7 @@ mod keyspace;
 mod protocol;
 mod scripting;
 mod scripting_libs;
+mod scripting_struct_msgpack;
 mod self_test;
 mod server;
 mod set;
