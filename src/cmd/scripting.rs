@@ -5,7 +5,7 @@ use super::{arg_i64, is, reply_help, Args};
 use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
-use crate::scripting::{self, RunOptions};
+use crate::scripting::{self, RunOptions, ScriptId};
 
 /// OFFLOAD: scripts run off the event loop, so others get BUSY and can SCRIPT KILL a long one.
 const EVAL_FLAGS: u32 = NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | OFFLOAD;
@@ -43,14 +43,12 @@ fn keys_and_args<'a, 'b>(argv: Args<'a, 'b>) -> Result<KeysAndArgs<'a, 'b>, CmdE
 
 fn eval_generic(ctx: &mut Ctx, argv: Args, by_sha: bool, read_only: bool) -> Result<(), CmdError> {
     let (keys, args) = keys_and_args(argv)?;
-    let (func, sha) = if by_sha {
-        let func = ctx.state.scripts.get(argv[1]).ok_or(error::SCRIPT_NOSCRIPT)?;
-        (func, String::from_utf8_lossy(argv[1]).to_ascii_lowercase())
+    let id = if by_sha {
+        ScriptId::parse(argv[1]).ok_or(error::SCRIPT_NOSCRIPT)?
     } else {
-        let sha = ctx.state.scripts.load(argv[1])?;
-        (ctx.state.scripts.get(sha.as_bytes()).ok_or(error::SCRIPT_NO_ENGINE)?, sha)
+        ctx.state.scripts.load(argv[1])?
     };
-    scripting::run(ctx, func, RunOptions { sha: &sha, keys, args, read_only })
+    scripting::run(ctx, id, RunOptions { keys, args, read_only })
 }
 
 fn eval(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {

@@ -100,18 +100,8 @@ impl RequestParser {
     /// Calls `f` with the arguments of the command `parse` just returned. Up to 8 arguments are gathered on the
     /// stack, so running a typical command allocates nothing.
     pub fn with_argv<R>(&self, buf: &[u8], f: impl FnOnce(&[&[u8]]) -> R) -> R {
-        const ON_STACK: usize = 8;
         let arg = |a: &Arg| if a.inline { &self.inline[a.start..a.end] } else { &buf[a.start..a.end] };
-        if self.args.len() <= ON_STACK {
-            let mut argv: [&[u8]; ON_STACK] = [&[]; ON_STACK];
-            for (slot, a) in argv.iter_mut().zip(&self.args) {
-                *slot = arg(a);
-            }
-            f(&argv[..self.args.len()])
-        } else {
-            let argv: Vec<&[u8]> = self.args.iter().map(arg).collect();
-            f(&argv)
-        }
+        with_argv_of(self.args.iter().map(arg), f)
     }
 
     /// The arguments of the command `parse` just returned.
@@ -256,6 +246,23 @@ fn header_line(buf: &[u8], pos: usize, too_big: ProtocolError) -> Result<Option<
 /// request waits for more input (until it is too big).
 fn find_before_nul(buf: &[u8], byte: u8) -> Option<usize> {
     buf.iter().position(|&b| b == byte || b == 0).filter(|&i| buf[i] == byte)
+}
+
+/// Calls `f` with the arguments `args` yields as one slice. Up to 8 are gathered on the stack, so running a
+/// typical command allocates nothing.
+pub fn with_argv_of<'a, R>(args: impl ExactSizeIterator<Item = &'a [u8]>, f: impl FnOnce(&[&[u8]]) -> R) -> R {
+    const ON_STACK: usize = 8;
+    let n = args.len();
+    if n <= ON_STACK {
+        let mut argv: [&[u8]; ON_STACK] = [&[]; ON_STACK];
+        for (slot, a) in argv.iter_mut().zip(args) {
+            *slot = a;
+        }
+        f(&argv[..n])
+    } else {
+        let argv: Vec<&[u8]> = args.collect();
+        f(&argv)
+    }
 }
 
 /// Redis's `string2ll`: optional `-`, no leading zeros, no `+`, no spaces, no overflow.

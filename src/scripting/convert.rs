@@ -7,16 +7,15 @@ use mlua::{Lua, Table, Value};
 /// Deepest Lua table a reply may nest (Redis stops at the Lua stack limit with this error).
 const MAX_DEPTH: usize = 1000;
 
-/// A redis.call argument: strings as they are, numbers as `%.17g`; anything else is refused.
-pub fn lua_arg(v: &Value) -> Option<Vec<u8>> {
-    let mut buf = Vec::new();
+/// Appends a redis.call argument to `buf`: strings as they are, numbers as `%.17g`; false for anything else.
+pub fn push_lua_arg(v: &Value, buf: &mut Vec<u8>) -> bool {
     match v {
-        Value::String(s) => return Some(s.as_bytes().to_vec()),
-        Value::Integer(i) => format_g17(*i as f64, &mut buf),
-        Value::Number(n) => format_g17(*n, &mut buf),
-        _ => return None,
+        Value::String(s) => buf.extend_from_slice(&s.as_bytes()),
+        Value::Integer(i) => format_g17(*i as f64, buf),
+        Value::Number(n) => format_g17(*n, buf),
+        _ => return false,
     }
-    Some(buf)
+    true
 }
 
 /// An error table `{err = text}` (luaPushError), with the flag Redis sets on errors of executed commands.

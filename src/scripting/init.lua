@@ -2,7 +2,7 @@
 -- real globals table; `impl` is the bridge to Rust (impl.command is set for the duration of each script run).
 local G, impl = ...
 local dbg = debug
-local error, type, tostring, select, setmetatable = error, type, tostring, select, setmetatable
+local error, type, tostring, select, setmetatable, setfenv = error, type, tostring, select, setmetatable, setfenv
 local lua_rawget, lua_rawset, lua_next, lua_pcall, lua_loadstring = rawget, rawset, next, pcall, loadstring
 local INTERNAL = "=internal"
 
@@ -35,10 +35,8 @@ local function handler(err)
 end
 
 function impl.run(f)
-  impl.resp = 2
   impl.pending = nil
-  local ok, result = xpcall(f, handler)
-  return ok, result, impl.resp
+  return xpcall(f, handler)
 end
 
 local function ro_error() error("Attempt to modify a readonly table", 2) end
@@ -56,9 +54,10 @@ end
 
 local redis = {}
 impl.redis = redis
--- redis.call / redis.pcall are set by Rust for each run. Functions that raise errors are Rust functions too:
--- a Lua function called as `return f()` would be a tail call and lose the script's frame, and with it the
--- `on @user_script:N` of the error. They raise by storing the error table in impl.pending.
+-- Functions that raise errors are Rust functions: a Lua function called as `return f()` would be a tail call and
+-- lose the script's frame, and with it the `on @user_script:N` of the error. They raise by storing the error
+-- table in impl.pending.
+redis.call, redis.pcall = impl.call, impl.pcall
 redis.sha1hex, redis.log, redis.setresp, redis.set_repl = impl.sha1hex, impl.log, impl.setresp, impl.set_repl
 function redis.error_reply(...)
   if select('#', ...) ~= 1 or type((...)) ~= 'string' then return {err = 'ERR wrong number or type of arguments'} end
@@ -133,10 +132,12 @@ G.pairs = function(t) return next_, t, nil end
 
 -- Only Redis's allow list stays global.
 local allowed = {}
-for _, name in ipairs({'string', 'math', 'table', 'coroutine', 'xpcall', 'tostring', 'getfenv', 'setmetatable',
-    'next', 'assert', 'tonumber', 'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'type', '_G',
-    'select', 'unpack', 'gcinfo', 'pairs', 'rawget', 'loadstring', 'ipairs', '_VERSION', 'setfenv', 'load',
-    'error', 'newproxy', 'bit', 'cjson', 'struct', 'cmsgpack'}) do
+-- Redis 7.0.15 also removed getfenv, setfenv and newproxy (a script could reach the unprotected globals or
+-- run Lua code from the garbage collector).
+for _, name in ipairs({'string', 'math', 'table', 'coroutine', 'xpcall', 'tostring', 'setmetatable', 'next',
+    'assert', 'tonumber', 'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'type', '_G', 'select',
+    'unpack', 'gcinfo', 'pairs', 'rawget', 'loadstring', 'ipairs', '_VERSION', 'load', 'error', 'bit', 'cjson',
+    'struct', 'cmsgpack'}) do
   allowed[name] = true
 end
 local names = {}

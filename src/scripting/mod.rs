@@ -19,7 +19,9 @@ use crate::server::client::Client;
 use crate::server::state::{Shared, State};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
-use std::cell::RefCell;
+use crate::config::LogLevel;
+use crate::protocol::decode::with_argv_of;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 /// The version scripts see in `redis.REDIS_VERSION`.
@@ -32,33 +34,79 @@ const SCRIPT_CHUNK: &str = "@user_script";
 /// The script cache and the Lua state it lives in.
 #[derive(Default)]
 pub struct Scripts {
-    engine: Option<Engine>,
+    engine: Option<SendEngine>,
 }
 
 struct Engine {
     lua: Lua,
     /// The real globals table (scripts see a read-only proxy of it).
     globals: Table,
-    /// The bridge table of init.lua: `run`, and `command` during a run.
+    /// The bridge table of init.lua (`run`, `pending`, the Rust half of the redis.* functions).
     bridge: Table,
-    /// Compiled scripts by lowercase SHA1 hex.
+    /// init.lua's `run`: calls a script under its error handler.
+    runner: Function,
+    /// Compiled scripts by id.
     /// Held in the Lua registry, not as `Function` handles: every live handle takes a slot of mlua's auxiliary
     /// stack (about 8000), so caching that many scripts that way would abort the server.
-    scripts: HashMap<String, mlua::RegistryKey>,
+    scripts: HashMap<ScriptId, mlua::RegistryKey, foldhash::fast::RandomState>,
     /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
     hooked: bool,
+    /// Buffers redis.call reuses from one call to the next.
+    scratch: Scratch,
+}
+
+/// The arguments and the reply of one redis.call, kept between calls so that a call allocates nothing.
+#[derive(Default)]
+struct Scratch {
+    /// The arguments, end to end, and where each ends.
+    args: Vec<u8>,
+    ends: Vec<usize>,
+    reply: Vec<u8>,
+}
+
+/// The engine holds Lua handles (reference-counted without atomics: mlua's `send` locking costs about 5% of a
+/// short script). It is only ever used by the thread holding the state lock, and no handle outlives a run or
+/// leaves the engine, so moving it between threads with the State is sound.
+struct SendEngine(Engine);
+
+// SAFETY: see SendEngine: every handle into the Lua state is owned by the engine (or by a run, on the thread that
+// holds the state lock), so no two threads ever touch its reference counts or the Lua state at the same time.
+unsafe impl Send for SendEngine {}
+
+/// A script's id: the SHA1 of its body in lowercase hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScriptId([u8; 40]);
+
+impl ScriptId {
+    pub fn of_body(body: &[u8]) -> ScriptId {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut id = [0; 40];
+        for (i, b) in Sha1::digest(body).iter().enumerate() {
+            id[2 * i] = HEX[(b >> 4) as usize];
+            id[2 * i + 1] = HEX[(b & 15) as usize];
+        }
+        ScriptId(id)
+    }
+
+    /// An id as EVALSHA and SCRIPT EXISTS take it, in any case; None if it cannot name a script.
+    pub fn parse(text: &[u8]) -> Option<ScriptId> {
+        let id: [u8; 40] = text.try_into().ok()?;
+        Some(ScriptId(id.map(|b| b.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Built from hex digits or checked-length client bytes lowercased: shown lossily if not UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// The lowercase hex SHA1 of `data` (script ids, `redis.sha1hex`).
 pub fn sha1hex(data: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha1::digest(data);
-    let mut out = String::with_capacity(40);
-    for b in digest.iter() {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
-    out
+    ScriptId::of_body(data).as_str().to_string()
 }
 
 fn lua_error(e: mlua::Error) -> CmdError {
@@ -82,7 +130,16 @@ impl Engine {
         globals.raw_set("struct", lib_struct::create(&lua, &bridge)?)?;
         globals.raw_set("cmsgpack", lib_cmsgpack::create(&lua, &bridge)?)?;
         lua.load(include_str!("init.lua")).set_name("=internal").call::<()>((globals.clone(), bridge.clone()))?;
-        Ok(Engine { lua, globals, bridge, scripts: HashMap::new(), hooked: false })
+        let runner = bridge.raw_get("run")?;
+        Ok(Engine {
+            lua,
+            globals,
+            bridge,
+            runner,
+            scripts: HashMap::default(),
+            hooked: false,
+            scratch: Scratch::default(),
+        })
     }
 }
 
@@ -103,8 +160,65 @@ fn lua_int(lua: &Lua, v: Option<&Value>) -> i64 {
     }
 }
 
-/// The redis.* functions that may raise errors (see init.lua for why they are Rust functions).
+thread_local! {
+    /// The context of the script running on this thread, for the Rust functions of its `redis` table. Those are
+    /// created once per Lua state, so they find the run here rather than capturing it. Null between runs.
+    static RUNNING: Cell<*mut CallCtx<'static>> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Calls `f` with the running script's context; None outside a run.
+fn with_running<R>(f: impl FnOnce(&mut CallCtx) -> R) -> Option<R> {
+    // Taken out while in use: a call that re-enters (a `__gc` metamethod run by a collection during
+    // redis.call) finds no context instead of a second mutable reference.
+    let ctx = RUNNING.replace(std::ptr::null_mut());
+    if ctx.is_null() {
+        return None;
+    }
+    // SAFETY: `run` points RUNNING at its CallCtx only while that CallCtx lives (RunningGuard clears it), on this
+    // thread, and the pointer was just taken out of the slot, so this is the only reference to it.
+    let result = f(unsafe { &mut *ctx });
+    RUNNING.set(ctx);
+    Some(result)
+}
+
+/// Points RUNNING at a run's context until dropped (also when a panic unwinds).
+struct RunningGuard;
+
+impl RunningGuard {
+    fn set(ctx: &mut CallCtx) -> RunningGuard {
+        RUNNING.set((ctx as *mut CallCtx).cast::<CallCtx<'static>>());
+        RunningGuard
+    }
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        RUNNING.set(std::ptr::null_mut());
+    }
+}
+
+const NOT_RUNNING: &str = "ERR This Redis lib function can only be called from a running script";
+
+/// The redis.* functions written in Rust: the ones that run commands, and the ones that may raise errors (see
+/// init.lua for why those cannot be Lua functions).
 fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
+    let b = bridge.clone();
+    let call = lua.create_function(move |lua, args: MultiValue| {
+        match with_running(|cc| redis_command(lua, cc, args)) {
+            None => raise(lua, &b, NOT_RUNNING),
+            Some(Err(e)) => Err(e),
+            Some(Ok((err, true))) => {
+                b.raw_set("pending", err)?;
+                Err(mlua::Error::RuntimeError("redis.call failed".into()))
+            }
+            Some(Ok((reply, false))) => Ok(reply),
+        }
+    })?;
+    let b = bridge.clone();
+    let pcall = lua.create_function(move |lua, args: MultiValue| match with_running(|cc| redis_command(lua, cc, args)) {
+        None => raise(lua, &b, NOT_RUNNING),
+        Some(result) => Ok(result?.0),
+    })?;
     let b = bridge.clone();
     let sha1 = lua.create_function(move |lua, args: MultiValue| {
         if args.len() != 1 {
@@ -122,28 +236,22 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
         if level.is_none() {
             return raise(lua, &b, "ERR First argument must be a number (log level).");
         }
-        if !(0..=3).contains(&lua_int(lua, args.front())) {
-            return raise(lua, &b, "ERR Invalid debug level.");
-        }
-        // Kept in the bridge until the script ends; `run` writes them to the server log (the logger lives in
-        // the server, not in the Lua state).
+        let level = match lua_int(lua, args.front()) {
+            0 => LogLevel::Debug,
+            1 => LogLevel::Verbose,
+            2 => LogLevel::Notice,
+            3 => LogLevel::Warning,
+            _ => return raise(lua, &b, "ERR Invalid debug level."),
+        };
         let words: Vec<String> = args
             .iter()
             .skip(1)
             .map(|v| lua.coerce_string(v.clone()).ok().flatten().map(|s| s.to_string_lossy()).unwrap_or_default())
             .collect();
-        let logs: Table = match b.raw_get::<Value>("logs")? {
-            Value::Table(t) => t,
-            _ => {
-                let t = lua.create_table()?;
-                b.raw_set("logs", t.clone())?;
-                t
-            }
-        };
-        // Level and message, one after the other.
-        logs.raw_push(lua_int(lua, args.front()))?;
-        logs.raw_push(words.join(" "))?;
-        Ok(())
+        match with_running(|cc| cc.shared.log.log(level, &words.join(" "))) {
+            Some(()) => Ok(()),
+            None => raise(lua, &b, NOT_RUNNING),
+        }
     })?;
     let b = bridge.clone();
     let setresp = lua.create_function(move |lua, args: MultiValue| {
@@ -154,7 +262,10 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
         if resp != 2 && resp != 3 {
             return raise(lua, &b, "ERR RESP version must be 2 or 3.");
         }
-        b.raw_set("resp", resp)
+        match with_running(|cc| cc.resp3 = resp == 3) {
+            Some(()) => Ok(()),
+            None => raise(lua, &b, NOT_RUNNING),
+        }
     })?;
     let b = bridge.clone();
     let set_repl = lua.create_function(move |lua, args: MultiValue| {
@@ -167,6 +278,8 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
         // Scripts replicate their effects only; there is no replication yet, so nothing to select.
         Ok(())
     })?;
+    bridge.raw_set("call", call)?;
+    bridge.raw_set("pcall", pcall)?;
     bridge.raw_set("sha1hex", sha1)?;
     bridge.raw_set("log", log)?;
     bridge.raw_set("setresp", setresp)?;
@@ -176,17 +289,17 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
 impl Scripts {
     fn engine(&mut self) -> Result<&mut Engine, CmdError> {
         if self.engine.is_none() {
-            self.engine = Some(Engine::new().map_err(lua_error)?);
+            self.engine = Some(SendEngine(Engine::new().map_err(lua_error)?));
         }
         // Just created if it was missing.
-        self.engine.as_mut().ok_or(error::SCRIPT_NO_ENGINE)
+        self.engine.as_mut().map(|e| &mut e.0).ok_or(error::SCRIPT_NO_ENGINE)
     }
 
-    /// Compiles and caches a script (EVAL, SCRIPT LOAD); returns its SHA1.
-    pub fn load(&mut self, body: &[u8]) -> Result<String, CmdError> {
-        let sha = sha1hex(body);
+    /// Compiles and caches a script (EVAL, SCRIPT LOAD); returns its id.
+    pub fn load(&mut self, body: &[u8]) -> Result<ScriptId, CmdError> {
+        let id = ScriptId::of_body(body);
         let engine = self.engine()?;
-        if !engine.scripts.contains_key(&sha) {
+        if !engine.scripts.contains_key(&id) {
             let f = engine.lua.load(body).set_name(SCRIPT_CHUNK).into_function().map_err(|e| {
                 let msg = match e {
                     mlua::Error::SyntaxError { message, .. } => message,
@@ -195,20 +308,14 @@ impl Scripts {
                 CmdError::Coded(format!("ERR Error compiling script (new function): {msg}"))
             })?;
             let key = engine.lua.create_registry_value(f).map_err(lua_error)?;
-            engine.scripts.insert(sha.clone(), key);
+            engine.scripts.insert(id, key);
         }
-        Ok(sha)
+        Ok(id)
     }
 
-    /// A cached script by SHA1, case-insensitively.
-    pub fn get(&self, sha: &[u8]) -> Option<Function> {
-        let key = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
-        let engine = self.engine.as_ref()?;
-        engine.lua.registry_value::<Function>(engine.scripts.get(&key)?).ok()
-    }
-
-    pub fn exists(&self, sha: &[u8]) -> bool {
-        self.get(sha).is_some()
+    pub fn exists(&self, id: &[u8]) -> bool {
+        let engine = self.engine.as_ref().map(|e| &e.0);
+        ScriptId::parse(id).is_some_and(|id| engine.is_some_and(|e| e.scripts.contains_key(&id)))
     }
 
     /// SCRIPT FLUSH: drops the scripts and the Lua state itself, as Redis does.
@@ -219,38 +326,52 @@ impl Scripts {
 
 /// How the script may call commands.
 pub struct RunOptions<'a> {
-    pub sha: &'a str,
     pub keys: &'a [&'a [u8]],
     pub args: &'a [&'a [u8]],
     /// EVAL_RO / EVALSHA_RO.
     pub read_only: bool,
 }
 
-/// What `redis.call` needs while the script runs.
+/// What the redis.* functions need while the script runs.
 struct CallCtx<'a> {
     state: &'a mut State,
     shared: &'a Shared,
+    /// The script's own client: the caller's db, the caller's time snapshot.
     client: Client,
     read_only: bool,
+    /// `redis.setresp(3)`: replies reach the script, and its result is read back, as RESP3.
+    resp3: bool,
+    scratch: &'a mut Scratch,
 }
 
-/// Runs a cached script and writes its reply (or its error) to `ctx.out`.
-pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdError> {
+/// Runs a cached script and writes its reply (or its error) to `ctx.out`; NOSCRIPT if it is not cached.
+pub fn run(ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError> {
+    // Out of the State for the run, so the script's commands can borrow the State: none of them can reach the
+    // scripts (EVAL, SCRIPT and FUNCTION are refused in scripts).
+    let Some(SendEngine(mut engine)) = ctx.state.scripts.engine.take() else {
+        return Err(error::SCRIPT_NOSCRIPT);
+    };
+    let result = run_in(&mut engine, ctx, id, opts);
+    ctx.state.scripts.engine = Some(SendEngine(engine));
+    result
+}
+
+fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError> {
+    let key = engine.scripts.get(&id).ok_or(error::SCRIPT_NOSCRIPT)?;
+    let func: Function = engine.lua.registry_value(key).map_err(lua_error)?;
     let stop = ctx.shared.script.stop_flag();
-    let engine = ctx.state.scripts.engine()?;
     if !engine.hooked {
         // Other clients get BUSY and can SCRIPT KILL while a script runs (server/script_gate.rs); scripts notice
         // a kill or a shutdown in this hook, every few thousand instructions.
         install_interrupt_hook(&engine.lua, &engine.bridge, stop.clone());
         engine.hooked = true;
     }
-    let (lua, globals, bridge) = (engine.lua.clone(), engine.globals.clone(), engine.bridge.clone());
     let set_array = |name: &str, items: &[&[u8]]| -> mlua::Result<()> {
-        let t = lua.create_table_with_capacity(items.len().min(1024), 0)?;
+        let t = engine.lua.create_table_with_capacity(items.len().min(1024), 0)?;
         for (i, item) in items.iter().enumerate() {
-            t.raw_set(i + 1, lua.create_string(item)?)?;
+            t.raw_set(i + 1, engine.lua.create_string(item)?)?;
         }
-        globals.raw_set(name, t)
+        engine.globals.raw_set(name, t)
     };
     set_array("KEYS", opts.keys).map_err(lua_error)?;
     set_array("ARGV", opts.args).map_err(lua_error)?;
@@ -258,60 +379,27 @@ pub fn run(ctx: &mut Ctx, func: Function, opts: RunOptions) -> Result<(), CmdErr
     let mut client = Client::new(0, true, true);
     client.db = ctx.client.db;
     client.time_snapshot = Some(ctx.now);
-    let call_ctx =
-        RefCell::new(CallCtx { state: &mut *ctx.state, shared: ctx.shared, client, read_only: opts.read_only });
-    let runner: Function = bridge.raw_get("run").map_err(lua_error)?;
-    let (ok, result, resp) = lua
-        .scope(|scope| {
-            let redis: Table = bridge.raw_get("redis")?;
-            let (cc, b) = (&call_ctx, &bridge);
-            let call = scope.create_function(move |lua, args: MultiValue| match redis_command(lua, b, cc, args)? {
-                (err, true) => {
-                    b.raw_set("pending", err)?;
-                    Err(mlua::Error::RuntimeError("redis.call failed".into()))
-                }
-                (reply, false) => Ok(reply),
-            })?;
-            let pcall = scope.create_function(move |lua, args: MultiValue| Ok(redis_command(lua, b, cc, args)?.0))?;
-            redis.raw_set("call", call)?;
-            redis.raw_set("pcall", pcall)?;
-            let result = runner.call::<(bool, Value, i64)>(func);
-            redis.raw_set("call", Value::Nil)?;
-            redis.raw_set("pcall", Value::Nil)?;
-            result
-        })
-        .map_err(lua_error)?;
+    let mut call_ctx = CallCtx {
+        state: &mut *ctx.state,
+        shared: ctx.shared,
+        client,
+        read_only: opts.read_only,
+        resp3: false,
+        scratch: &mut engine.scratch,
+    };
+    let running = RunningGuard::set(&mut call_ctx);
+    let result = engine.runner.call::<(bool, Value)>(func);
+    drop(running);
+    let resp3 = call_ctx.resp3;
     if stop.swap(false, std::sync::atomic::Ordering::SeqCst) {
         // The kill escalated the hook to every line: back to the cheap one for the next script.
-        install_interrupt_hook(&lua, &bridge, stop);
+        install_interrupt_hook(&engine.lua, &engine.bridge, stop);
     }
-    drop(call_ctx);
-    flush_script_logs(&bridge, &ctx.shared.log);
-    if ok {
-        convert::lua_to_resp(&result, ctx.out, resp == 3, 0);
-    } else {
-        convert::script_error(&result, opts.sha, ctx.out);
+    match result.map_err(lua_error)? {
+        (true, value) => convert::lua_to_resp(&value, ctx.out, resp3, 0),
+        (false, err) => convert::script_error(&err, id.as_str(), ctx.out),
     }
     Ok(())
-}
-
-/// Writes what the script passed to `redis.log` to the server log, at the levels Redis maps LOG_* to.
-fn flush_script_logs(bridge: &Table, log: &crate::server::log::Logger) {
-    use crate::config::LogLevel;
-    let Ok(Value::Table(logs)) = bridge.raw_get::<Value>("logs") else { return };
-    let items: Vec<Value> = logs.sequence_values::<Value>().flatten().collect();
-    for pair in items.chunks_exact(2) {
-        let level = match pair[0] {
-            Value::Integer(0) => LogLevel::Debug,
-            Value::Integer(1) => LogLevel::Verbose,
-            Value::Integer(2) => LogLevel::Notice,
-            _ => LogLevel::Warning,
-        };
-        if let Value::String(msg) = &pair[1] {
-            log.log(level, &msg.to_string_lossy());
-        }
-    }
-    let _ = bridge.raw_set("logs", Value::Nil);
 }
 
 /// Instructions between two checks of the stop flag: rare enough to cost nothing measurable.
@@ -334,32 +422,35 @@ fn install_interrupt_hook(lua: &Lua, bridge: &Table, stop: std::sync::Arc<std::s
 const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
 
 /// One command for redis.call / redis.pcall: the reply as a Lua value, and whether it is an error.
-fn redis_command(lua: &Lua, bridge: &Table, cc: &RefCell<CallCtx>, args: MultiValue) -> mlua::Result<(Value, bool)> {
+fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<(Value, bool)> {
     let fail = |text: &str, stats_flag: bool| -> mlua::Result<(Value, bool)> {
         Ok((Value::Table(convert::error_table(lua, text.as_bytes(), stats_flag)?), true))
     };
     if args.is_empty() {
         return fail("ERR Please specify at least one argument for this redis lib call", false);
     }
-    let mut owned: Vec<Vec<u8>> = Vec::with_capacity(args.len().min(1024));
+    let Scratch { args: arg_bytes, ends, reply } = &mut *cc.scratch;
+    arg_bytes.clear();
+    ends.clear();
     for v in &args {
-        match convert::lua_arg(v) {
-            Some(a) => owned.push(a),
-            None => return fail("ERR Lua redis lib command arguments must be strings or integers", false),
+        if !convert::push_lua_arg(v, arg_bytes) {
+            return fail("ERR Lua redis lib command arguments must be strings or integers", false);
         }
+        ends.push(arg_bytes.len());
     }
-    let argv: Vec<&[u8]> = owned.iter().map(|a| &a[..]).collect();
-    let resp3 = bridge.raw_get::<i64>("resp").unwrap_or(2) == 3;
-    let mut cc = cc.try_borrow_mut().map_err(|_| mlua::Error::RecursiveMutCallback)?;
-    let cmd = match script_gates(&argv, cc.read_only) {
-        Ok(cmd) => cmd,
-        Err(text) => return fail(text, true),
-    };
-    let mut out = Out { buf: Vec::new(), resp3 };
-    let CallCtx { state, shared, client, .. } = &mut *cc;
-    execute(state, shared, client, cmd, &argv, &mut out);
-    drop(cc);
-    convert::resp_to_lua(lua, &out.buf)
+    let arg = |i: usize| &arg_bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+    let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
+        let cmd = script_gates(argv, cc.read_only)?;
+        let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
+        out.buf.clear();
+        execute(cc.state, cc.shared, &mut cc.client, cmd, argv, &mut out);
+        *reply = out.buf;
+        Ok(())
+    });
+    match gated {
+        Ok(()) => convert::resp_to_lua(lua, reply),
+        Err(text) => fail(text, true),
+    }
 }
 
 /// scriptCall's checks, in Redis's order: known command, arity, allowed in scripts, read-only scripts.
@@ -397,8 +488,7 @@ mod tests {
         let engine = Engine::new().expect("init.lua runs");
         let f = engine.lua.load("return type(redis.call)..type(os)").set_name(SCRIPT_CHUNK).into_function();
         // `os` is gone: reading it is an error through the protected globals.
-        let runner: Function = engine.bridge.raw_get("run").expect("run");
-        let (ok, err, _): (bool, Value, i64) = runner.call(f.expect("compiles")).expect("runs");
+        let (ok, err): (bool, Value) = engine.runner.call(f.expect("compiles")).expect("runs");
         assert!(!ok);
         let t = err.as_table().expect("error table");
         let msg: String = t.raw_get("err").expect("err");

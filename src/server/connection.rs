@@ -7,6 +7,7 @@ use super::state::Shared;
 use crate::command::dispatch::{dispatch, lookup};
 use crate::command::flags;
 use crate::protocol::{Limits, Next, Out, RequestParser};
+use crate::scripting::ScriptId;
 use bytes::{Buf, BytesMut};
 use std::sync::Arc;
 use tokio::io::{AsyncWrite, AsyncWriteExt, Interest};
@@ -133,7 +134,7 @@ enum Batch {
     /// Output reached the flush size: write, then continue with the rest of the input.
     Flush,
     /// The next command must run off the event loop (a script): its SHA1 and arguments.
-    Offload(String, Vec<Vec<u8>>),
+    Offload(ScriptId, Vec<Vec<u8>>),
     /// A script holds the data and is not yet BUSY: wait for it, then run the batch.
     WaitForScript,
 }
@@ -143,7 +144,7 @@ async fn offload(
     shared: &Arc<Shared>,
     client: &mut Client,
     out: &mut Out,
-    sha: String,
+    sha: ScriptId,
     argv: Vec<Vec<u8>>,
 ) -> std::io::Result<()> {
     // One script at a time: wait for any other to finish before announcing this one.
@@ -231,9 +232,9 @@ enum Placement {
     /// On the event loop, like any command.
     Here,
     /// A quick script: on the event loop, timed.
-    QuickScript(String),
+    QuickScript(ScriptId),
     /// On a blocking thread, timed.
-    Offload(String),
+    Offload(ScriptId),
 }
 
 /// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
@@ -245,15 +246,17 @@ fn placement(shared: &Shared, client: &Client, argv: &[&[u8]]) -> Placement {
         return Placement::Here;
     }
     let Some(arg) = argv.get(1) else { return Placement::Here };
-    let sha = if argv[0].len() >= 7 && argv[0][..7].eq_ignore_ascii_case(b"evalsha") {
-        String::from_utf8_lossy(arg).to_ascii_lowercase()
+    let id = if argv[0].len() >= 7 && argv[0][..7].eq_ignore_ascii_case(b"evalsha") {
+        // Not a script id: EVALSHA answers NOSCRIPT at once.
+        let Some(id) = ScriptId::parse(arg) else { return Placement::Here };
+        id
     } else {
-        crate::scripting::sha1hex(arg)
+        ScriptId::of_body(arg)
     };
-    if shared.script.is_quick(&sha) {
-        Placement::QuickScript(sha)
+    if shared.script.is_quick(&id) {
+        Placement::QuickScript(id)
     } else {
-        Placement::Offload(sha)
+        Placement::Offload(id)
     }
 }
 

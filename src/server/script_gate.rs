@@ -12,6 +12,7 @@
 //! FIXME: a script that was quick before and now loops (it waits on data) blocks the event loop without BUSY
 //! replies; the complete answer is an interrupt hook that serves other clients from inside the script, as Redis.
 
+use crate::scripting::ScriptId;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
@@ -34,7 +35,7 @@ pub struct ScriptGate {
     /// Serializes jobs: one script at a time, in the order their clients sent them.
     turn: Mutex<()>,
     /// SHA1s of scripts whose last run was quick: they run on the event loop.
-    quick: Mutex<std::collections::HashSet<String, foldhash::fast::RandomState>>,
+    quick: Mutex<std::collections::HashSet<ScriptId, foldhash::fast::RandomState>>,
 }
 
 impl ScriptGate {
@@ -100,17 +101,17 @@ impl ScriptGate {
     }
 
     /// Was this script's last run quick?
-    pub fn is_quick(&self, sha: &str) -> bool {
-        self.quick.lock().contains(sha)
+    pub fn is_quick(&self, id: &ScriptId) -> bool {
+        self.quick.lock().contains(id)
     }
 
     /// Remembers how long a script took, to decide where it runs next time.
-    pub fn record(&self, sha: String, took: Duration) {
+    pub fn record(&self, id: ScriptId, took: Duration) {
         let mut quick = self.quick.lock();
         if took < FAST_SCRIPT {
-            quick.insert(sha);
+            quick.insert(id);
         } else {
-            quick.remove(&sha);
+            quick.remove(&id);
         }
     }
 }

@@ -174,6 +174,10 @@ fn script_errors_and_sandbox() {
         EVAL 'return type(dofile)' 0
         EVAL 'return type(loadfile)' 0
         EVAL 'return type(os)' 0
+        EVAL 'return type(getfenv)' 0
+        EVAL 'return type(setfenv)' 0
+        EVAL 'return type(newproxy)' 0
+        EVAL 'return {type(gcinfo), type(collectgarbage), type(load), type(unpack), type(_VERSION), type(coroutine)}' 0
         EVAL 'return type(io)' 0
         EVAL 'return type(debug)' 0
         EVAL 'return type(require)' 0
