@@ -13,14 +13,14 @@ mod lib_struct;
 
 use crate::command::dispatch::{execute, lookup};
 use crate::command::{flags, CommandSpec, Ctx};
+use crate::config::LogLevel;
 use crate::error::{self, CmdError};
+use crate::protocol::decode::with_argv_of;
 use crate::protocol::Out;
 use crate::server::client::Client;
 use crate::server::state::{Shared, State};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
-use crate::config::LogLevel;
-use crate::protocol::decode::with_argv_of;
 use std::cell::Cell;
 use std::collections::HashMap;
 
@@ -203,8 +203,8 @@ const NOT_RUNNING: &str = "ERR This Redis lib function can only be called from a
 /// init.lua for why those cannot be Lua functions).
 fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
     let b = bridge.clone();
-    let call = lua.create_function(move |lua, args: MultiValue| {
-        match with_running(|cc| redis_command(lua, cc, args)) {
+    let call =
+        lua.create_function(move |lua, args: MultiValue| match with_running(|cc| redis_command(lua, cc, args)) {
             None => raise(lua, &b, NOT_RUNNING),
             Some(Err(e)) => Err(e),
             Some(Ok((err, true))) => {
@@ -212,13 +212,13 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
                 Err(mlua::Error::RuntimeError("redis.call failed".into()))
             }
             Some(Ok((reply, false))) => Ok(reply),
-        }
-    })?;
+        })?;
     let b = bridge.clone();
-    let pcall = lua.create_function(move |lua, args: MultiValue| match with_running(|cc| redis_command(lua, cc, args)) {
-        None => raise(lua, &b, NOT_RUNNING),
-        Some(result) => Ok(result?.0),
-    })?;
+    let pcall =
+        lua.create_function(move |lua, args: MultiValue| match with_running(|cc| redis_command(lua, cc, args)) {
+            None => raise(lua, &b, NOT_RUNNING),
+            Some(result) => Ok(result?.0),
+        })?;
     let b = bridge.clone();
     let sha1 = lua.create_function(move |lua, args: MultiValue| {
         if args.len() != 1 {
