@@ -94,7 +94,10 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             return out.raw(b"+QUEUED\r\n");
         }
     }
+    // One execution unit: what it writes (an EXEC's or a script's commands too) is recorded as one.
+    state.effects.begin_unit();
     execute(state, shared, client, cmd, argv, out);
+    state.effects.end_unit();
 }
 
 /// Runs a command that passed the gates (directly, or queued and now run by EXEC).
@@ -120,6 +123,9 @@ pub fn execute(
         // present member) breaks a watch here but not in Redis. Safe (EXEC fails, the client retries), not exact.
         Ok(()) if cmd.has(flags::WRITE) => {
             ctx.shared.script.note_write();
+            if ctx.state.effects.enabled {
+                ctx.state.effects.record(ctx.client.db, argv);
+            }
             let db = &mut ctx.state.dbs[ctx.client.db];
             if db.watched() {
                 for i in cmd.key_positions(argv).unwrap_or_default() {

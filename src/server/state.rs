@@ -38,6 +38,8 @@ pub struct State {
     pub active_expire: bool,
     /// The Lua state and the script cache (EVAL, SCRIPT LOAD).
     pub scripts: crate::scripting::Scripts,
+    /// What executed writes did, for the append-only file.
+    pub effects: crate::persistence::Effects,
 }
 
 impl State {
@@ -56,6 +58,7 @@ impl State {
             lastsave: now_ms / 1000,
             active_expire: true,
             scripts: crate::scripting::Scripts::default(),
+            effects: crate::persistence::Effects::default(),
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
     }

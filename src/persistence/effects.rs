@@ -1,0 +1,163 @@
+//! The effects of executed writes, as RESP commands ready for the append-only file (Redis's propagation).
+//!
+//! Every write that ran is recorded in the database it ran in (a SELECT goes first when that changes). An
+//! execution unit that recorded more than one command (EXEC, a script) is wrapped in MULTI/EXEC, so loading
+//! the file applies it atomically, as it ran.
+
+/// The recorded stream and the unit being recorded.
+#[derive(Default)]
+pub struct Effects {
+    /// Something consumes the stream (the AOF). While off, nothing is recorded and a write costs one branch.
+    pub enabled: bool,
+    /// Recorded commands in execution order, as RESP; the consumer drains it.
+    pub buf: Vec<u8>,
+    /// The database of the last recorded command.
+    selected: Option<usize>,
+    /// Nesting of execution units (a top-level command contains EXEC, which contains a script...).
+    depth: usize,
+    /// Where the outermost unit's commands start in `buf`, and how many it recorded.
+    unit_start: usize,
+    unit_commands: usize,
+}
+
+impl Effects {
+    /// Starts an execution unit (units nest; only the outermost one is wrapped).
+    pub fn begin_unit(&mut self) {
+        if self.depth == 0 {
+            self.unit_start = self.buf.len();
+            self.unit_commands = 0;
+        }
+        self.depth += 1;
+    }
+
+    /// Ends an execution unit: the outermost one, if it recorded several commands, becomes MULTI ... EXEC.
+    pub fn end_unit(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 && self.unit_commands > 1 {
+            const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+            self.buf.splice(self.unit_start..self.unit_start, MULTI.iter().copied());
+            self.buf.extend_from_slice(b"*1\r\n$4\r\nEXEC\r\n");
+        }
+    }
+
+    /// Records a command that ran in database `db`.
+    pub fn record(&mut self, db: usize, argv: &[&[u8]]) {
+        if self.selected != Some(db) {
+            let mut digits = itoa::Buffer::new();
+            self.push_command(&[b"SELECT", digits.format(db).as_bytes()]);
+            self.selected = Some(db);
+        }
+        self.push_command(argv);
+        self.unit_commands += 1;
+    }
+
+    /// Forgets which database is selected: the consumer starts a new file, which begins in database 0's
+    /// context for a loader, so the next command must select its own.
+    pub fn reset_selected(&mut self) {
+        self.selected = None;
+    }
+
+    fn push_command(&mut self, argv: &[&[u8]]) {
+        let mut digits = itoa::Buffer::new();
+        self.buf.push(b'*');
+        self.buf.extend_from_slice(digits.format(argv.len()).as_bytes());
+        self.buf.extend_from_slice(b"\r\n");
+        for arg in argv {
+            self.buf.push(b'$');
+            self.buf.extend_from_slice(digits.format(arg.len()).as_bytes());
+            self.buf.extend_from_slice(b"\r\n");
+            self.buf.extend_from_slice(arg);
+            self.buf.extend_from_slice(b"\r\n");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(e: &Effects) -> String {
+        String::from_utf8_lossy(&e.buf).replace("\r\n", " ")
+    }
+
+    #[test]
+    fn a_single_command_is_recorded_after_its_select() {
+        let mut e = Effects::default();
+        e.begin_unit();
+        e.record(0, &[b"SET", b"k", b"v"]);
+        e.end_unit();
+        assert_eq!(text(&e), "*2 $6 SELECT $1 0 *3 $3 SET $1 k $1 v ");
+        e.begin_unit();
+        e.record(0, &[b"DEL", b"k"]);
+        e.end_unit();
+        assert!(text(&e).ends_with("*3 $3 SET $1 k $1 v *2 $3 DEL $1 k "), "no second SELECT for the same db");
+    }
+
+    #[test]
+    fn a_unit_of_several_commands_is_wrapped_in_multi_exec() {
+        let mut e = Effects::default();
+        e.begin_unit();
+        e.record(2, &[b"INCR", b"a"]);
+        e.begin_unit();
+        e.record(3, &[b"INCR", b"b"]);
+        e.end_unit();
+        e.end_unit();
+        assert_eq!(
+            text(&e),
+            "*1 $5 MULTI *2 $6 SELECT $1 2 *2 $4 INCR $1 a *2 $6 SELECT $1 3 *2 $4 INCR $1 b *1 $4 EXEC "
+        );
+    }
+
+    /// Runs commands through the real dispatcher with effects on; returns what they recorded.
+    fn effects_of(lines: &[&str]) -> String {
+        use crate::config::{Config, LogLevel};
+        use crate::server::{client::Client, log::Logger, state::Shared, state::State};
+        let shared = Shared::new(State::new(Config::default(), 0), Logger::new(LogLevel::Nothing, "").expect("log"));
+        let mut client = Client::new(1, true, true);
+        let mut out = crate::protocol::Out::new(false);
+        let mut state = shared.state.lock();
+        state.effects.enabled = true;
+        for line in lines {
+            let words = crate::protocol::decode::split_args(line.as_bytes()).expect("balanced quotes");
+            let argv: Vec<&[u8]> = words.iter().map(|w| &w[..]).collect();
+            crate::command::dispatch::dispatch(&mut state, &shared, &mut client, &argv, &mut out);
+        }
+        text(&state.effects)
+    }
+
+    #[test]
+    fn writes_are_recorded_and_reads_and_failures_are_not() {
+        assert_eq!(
+            effects_of(&["SET k v", "GET k", "SADD k x", "SELECT 1", "SET k w"]),
+            "*2 $6 SELECT $1 0 *3 $3 SET $1 k $1 v *2 $6 SELECT $1 1 *3 $3 SET $1 k $1 w "
+        );
+    }
+
+    #[test]
+    fn exec_and_scripts_record_the_writes_they_ran_as_one_unit() {
+        assert_eq!(
+            effects_of(&["MULTI", "SET a 1", "GET a", "INCR a", "EXEC"]),
+            "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 SET $1 a $1 1 *2 $4 INCR $1 a *1 $4 EXEC "
+        );
+        assert_eq!(
+            effects_of(&[
+                "EVAL \"redis.call('set', KEYS[1], 'x'); redis.call('select', 3); redis.call('del', KEYS[1])\" 1 k"
+            ]),
+            "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 set $1 k $1 x *2 $6 SELECT $1 3 *2 $3 del $1 k *1 $4 EXEC "
+        );
+        // One write alone needs no transaction; a script that only reads records nothing.
+        assert_eq!(
+            effects_of(&["EVAL \"return redis.call('set', 'a', 1)\" 0"]),
+            "*2 $6 SELECT $1 0 *3 $3 set $1 a $1 1 "
+        );
+        assert_eq!(effects_of(&["EVAL \"return redis.call('get', 'a')\" 0"]), "");
+    }
+
+    #[test]
+    fn a_unit_without_writes_records_nothing() {
+        let mut e = Effects::default();
+        e.begin_unit();
+        e.end_unit();
+        assert!(e.buf.is_empty());
+    }
+}
