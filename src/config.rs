@@ -143,6 +143,8 @@ pub struct Config {
     pub maxmemory_samples: u32,
     /// Keyspace event classes, in Redis's canonical form (as CONFIG GET prints it, e.g. "AKE"); "" = off.
     pub notify_keyspace_events: String,
+    /// `notify_keyspace_events` as the class bits of crate::pubsub::keyspace::class.
+    pub notify_flags: u32,
     pub hash_max_listpack_entries: u64,
     pub hash_max_listpack_value: u64,
     pub set_max_intset_entries: u64,
@@ -200,6 +202,7 @@ impl Default for Config {
             maxmemory_policy: MaxmemoryPolicy::NoEviction,
             maxmemory_samples: 5,
             notify_keyspace_events: String::new(),
+            notify_flags: 0,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
@@ -1054,28 +1057,35 @@ fn parse_save(args: &[Vec<u8>]) -> Result<Vec<(u64, u64)>, String> {
     Ok(points)
 }
 
-/// The 7.0 keyspace event class letters and their flags (notify.c).
-const EVENT_CLASSES: &[(u8, u32)] = &[
-    (b'g', 1 << 2),
-    (b'$', 1 << 3),
-    (b'l', 1 << 4),
-    (b's', 1 << 5),
-    (b'h', 1 << 6),
-    (b'z', 1 << 7),
-    (b'x', 1 << 8),
-    (b'e', 1 << 9),
-    (b't', 1 << 10),
-    (b'd', 1 << 12),
-    (b'n', 1 << 13),
-    (b'K', 1 << 0),
-    (b'E', 1 << 1),
-    (b'm', 1 << 11),
-];
+/// The 7.0 keyspace event class letters and their flags (notify.c), in the order Redis prints them.
+const EVENT_CLASSES: &[(u8, u32)] = {
+    use crate::pubsub::keyspace::class::*;
+    &[
+        (b'g', GENERIC),
+        (b'$', STRING),
+        (b'l', LIST),
+        (b's', SET),
+        (b'h', HASH),
+        (b'z', ZSET),
+        (b'x', EXPIRED),
+        (b'e', EVICTED),
+        (b't', STREAM),
+        (b'd', MODULE),
+        (b'n', NEW),
+        (b'K', KEYSPACE),
+        (b'E', KEYEVENT),
+        (b'm', KEY_MISS),
+    ]
+};
 /// 'A': every class except key-miss and new-key events.
-const EVENTS_ALL: u32 = 0b1_0111_1111_1100;
+const EVENTS_ALL: u32 = {
+    use crate::pubsub::keyspace::class::*;
+    GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE
+};
 
-/// keyspaceEventsStringToFlags then keyspaceEventsFlagsToString: the canonical spelling ("KEA" -> "AKE").
-fn canonical_keyspace_events(arg: &[u8]) -> Result<String, String> {
+/// keyspaceEventsStringToFlags then keyspaceEventsFlagsToString: the canonical spelling ("KEA" -> "AKE"), and
+/// the class bits.
+fn canonical_keyspace_events(arg: &[u8]) -> Result<(String, u32), String> {
     let mut flags = 0;
     for c in arg {
         flags |= match (c, EVENT_CLASSES.iter().find(|(letter, _)| letter == c)) {
@@ -1096,7 +1106,7 @@ fn canonical_keyspace_events(arg: &[u8]) -> Result<String, String> {
             out.push(*letter as char);
         }
     }
-    Ok(out)
+    Ok((out, flags))
 }
 
 fn parse_oom_score_adj_values(args: &[Vec<u8>]) -> Result<String, String> {
@@ -1771,7 +1781,7 @@ impl Config {
             Special::ClientOutputBufferLimit => self.client_output_buffer_limit.update(args)?,
             Special::NotifyKeyspaceEvents => {
                 let [classes] = args else { return Err(wrong_args()) };
-                self.notify_keyspace_events = canonical_keyspace_events(classes)?;
+                (self.notify_keyspace_events, self.notify_flags) = canonical_keyspace_events(classes)?;
             }
             Special::Bind => {
                 if args.len() > MAX_BIND_ADDRESSES {
@@ -2332,7 +2342,7 @@ mod tests {
         assert_eq!(get1(&load("latency-tracking-info-percentiles").unwrap(), "latency-tracking-info-percentiles"), "");
         assert_eq!(get1(&load("replicaof no one").unwrap(), "replicaof"), "");
         for (events, shown) in [("KEA", "AKE"), ("AnK", "AK"), ("g$lshzxetdK", "AK"), ("nmd", "dnm"), ("", "")] {
-            assert_eq!(canonical_keyspace_events(events.as_bytes()).unwrap(), shown, "{events}");
+            assert_eq!(canonical_keyspace_events(events.as_bytes()).unwrap().0, shown, "{events}");
         }
     }
 

@@ -22,6 +22,8 @@ pub enum CmdError {
         command: &'static str,
     },
     WrongArity(String),
+    /// A RESP2 subscriber sent a command other than (un)subscribing, PING, QUIT or RESET; holds its full name.
+    SubscribedContext(String),
     Syntax,
     NotInteger,
     NotFloat,
@@ -211,6 +213,11 @@ impl fmt::Display for CmdError {
                 f.write_str(&String::from_utf8_lossy(&v))
             }
             WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
+            SubscribedContext(name) => write!(
+                f,
+                "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are \
+                 allowed in this context"
+            ),
             Syntax => f.write_str("ERR syntax error"),
             NotInteger => f.write_str("ERR value is not an integer or out of range"),
             NotFloat => f.write_str("ERR value is not a valid float"),

@@ -19,6 +19,7 @@ pub mod error;
 pub mod glob;
 pub mod persistence;
 pub mod protocol;
+pub mod pubsub;
 pub mod scripting;
 pub mod server;
 pub mod storage;

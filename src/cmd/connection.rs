@@ -39,6 +39,13 @@ const CLIENT: &[CommandSpec] = &[
 ];
 
 fn ping(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    // A RESP2 subscriber's PING is answered in the shape of a message, so its reader can tell it apart.
+    if ctx.client.subscriptions > 0 && !ctx.out.resp3 {
+        ctx.out.array(2);
+        ctx.out.bulk(b"pong");
+        ctx.out.bulk(argv.get(1).copied().unwrap_or_default());
+        return Ok(());
+    }
     match argv {
         [_] => ctx.out.raw(b"+PONG\r\n"),
         [_, msg] => ctx.out.bulk(msg),
@@ -62,6 +69,11 @@ fn reset(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     super::transactions::discard_transaction(ctx);
     ctx.client.db = 0;
     ctx.out.resp3 = false;
+    ctx.state.pubsub.remove_client(ctx.client.id);
+    ctx.client.subscriptions = 0;
+    if let Some(mailbox) = &ctx.client.mailbox {
+        mailbox.set_resp3(false);
+    }
     ctx.client.authenticated = ctx.state.config.requirepass.is_none();
     if let Some(info) = ctx.state.clients.get_mut(ctx.client.id) {
         info.name = None;
@@ -157,6 +169,9 @@ fn hello(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     if let Some(v) = version {
         ctx.out.resp3 = v == 3;
+        if let Some(mailbox) = &ctx.client.mailbox {
+            mailbox.set_resp3(v == 3);
+        }
     }
     let out = &mut *ctx.out;
     out.map(7);

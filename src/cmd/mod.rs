@@ -4,6 +4,7 @@ pub mod connection;
 pub mod hash;
 pub mod introspection;
 pub mod keyspace;
+pub mod pubsub;
 pub mod scripting;
 pub mod server;
 pub mod set;

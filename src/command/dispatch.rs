@@ -24,6 +24,25 @@ impl Ctx<'_> {
     pub fn db(&mut self) -> &mut Db {
         &mut self.state.dbs[self.client.db]
     }
+
+    /// A write changed `key` in the client's database: Redis's signalModifiedKey + notifyKeyspaceEvent +
+    /// dirty++. Breaks the WATCHes on the key, publishes the keyspace event, marks the command for the AOF.
+    pub fn changed(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.modified(key);
+        self.notify(class, event, key);
+    }
+
+    /// The key's content changed, without an event of its own (the command already announced one).
+    pub fn modified(&mut self, key: &[u8]) {
+        self.state.dirty += 1;
+        self.state.dbs[self.client.db].touch(key);
+    }
+
+    /// Publishes a keyspace event for a key of the client's database (a command may announce several: `set`
+    /// then `expire`, `hdel` then `del`...).
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.state.notify(class, event, key, self.client.db, self.now);
+    }
 }
 
 /// Resolves a command (and its subcommand, for containers) by name, case-insensitively.
@@ -58,6 +77,21 @@ fn runs_inside_multi(cmd: &CommandSpec) -> bool {
     matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
 }
 
+fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
+    matches!(
+        cmd.name,
+        "subscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "ping"
+            | "quit"
+            | "reset"
+    )
+}
+
 /// Runs one command (or queues it inside MULTI) and writes its reply to `out`.
 pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
     let cmd = match lookup(argv) {
@@ -84,6 +118,10 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         } else {
             return reject(client, out, &CmdError::NoAuth);
         }
+    }
+    // A RESP2 subscriber's connection carries messages: only (un)subscribing, PING, QUIT and RESET make sense.
+    if client.subscriptions > 0 && !out.resp3 && !allowed_while_subscribed(cmd) {
+        return reject(client, out, &CmdError::SubscribedContext(full_name.to_string()));
     }
     if let Some(queue) = &mut client.multi {
         if cmd.has(flags::NO_MULTI) {
@@ -135,4 +173,6 @@ pub fn execute(
         }
         Ok(()) => {}
     }
+    // Keys the command found expired on its way: their `expired` events and AOF deletions.
+    ctx.state.settle_expired(now);
 }

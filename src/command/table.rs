@@ -14,6 +14,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     cmd::set::COMMANDS,
     cmd::sorted_set::COMMANDS,
     cmd::transactions::COMMANDS,
+    cmd::pubsub::COMMANDS,
     cmd::server::COMMANDS,
     cmd::introspection::COMMANDS,
     cmd::scripting::COMMANDS,

@@ -25,6 +25,10 @@ pub struct Client {
     /// A script's commands all see the time the script started, so a key cannot expire halfway through it
     /// (Redis's lua_time_snapshot).
     pub time_snapshot: Option<i64>,
+    /// Where published messages wait for this client: created on its first subscription.
+    pub mailbox: Option<std::sync::Arc<crate::pubsub::Mailbox>>,
+    /// Channels + patterns + shard channels subscribed to (RESP2 allows only a few commands while non-zero).
+    pub subscriptions: usize,
 }
 
 impl Client {
@@ -40,6 +44,8 @@ impl Client {
             multi_aborted: false,
             watched: Vec::new(),
             time_snapshot: None,
+            mailbox: None,
+            subscriptions: 0,
         }
     }
 }

@@ -3,10 +3,12 @@
 //! can make the server allocate more than it has actually received.
 
 use super::client::{Client, ClientInfo};
+use super::log::Logger;
 use super::state::Shared;
 use crate::command::dispatch::{dispatch, lookup};
 use crate::command::flags;
 use crate::protocol::{Limits, Next, Out, RequestParser};
+use crate::pubsub::Mailbox;
 use crate::scripting::ScriptId;
 use bytes::{Buf, BytesMut};
 use std::sync::Arc;
@@ -99,6 +101,7 @@ struct Registration {
 fn unregister(shared: &Shared, id: u64) {
     let mut state = shared.state.lock();
     state.clients.remove(id);
+    state.pubsub.remove_client(id);
     for db in &mut state.dbs {
         db.unwatch_all(id);
     }
@@ -186,7 +189,25 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
             if input.capacity() - input.len() < READ_CHUNK / 4 {
                 input.reserve(READ_CHUNK);
             }
-            stream.readable().await?;
+            if let Some(mailbox) = client.mailbox.clone() {
+                // A subscriber also wakes for the messages published to it.
+                if mailbox.take_into(&mut out.buf) > 0 {
+                    flush(stream, &mut out, Some(&mailbox), (&shared.log, client.id)).await?;
+                    continue;
+                }
+                tokio::select! {
+                    biased;
+                    ready = stream.readable() => ready?,
+                    () = mailbox.woken() => {
+                        if mailbox.is_closed() {
+                            return Err(closed_for_limits(&shared.log, client.id));
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                stream.readable().await?;
+            }
             let spare = input.capacity() - input.len();
             match stream.try_read_buf(&mut input) {
                 Ok(0) => return Ok(()),
@@ -214,17 +235,59 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
             }
         };
         written = out.buf.len();
-        if !out.buf.is_empty() {
-            stream.write_all(&out.buf).await?;
-            out.buf.clear();
-            if out.buf.capacity() > 4 * OUTPUT_FLUSH_AT {
-                out.buf.shrink_to(READ_CHUNK);
-            }
-        }
+        flush(stream, &mut out, client.mailbox.as_deref(), (&shared.log, client.id)).await?;
         if client.close_after_reply || shared.shutting_down() {
             return Ok(());
         }
     }
+}
+
+/// Writes `out` to the socket. A subscriber's write gives way when its mailbox closes (it overran its output
+/// buffer limit, typically while its socket was full because it does not read): the connection then ends.
+async fn flush<S: ClientStream>(
+    stream: &mut S,
+    out: &mut Out,
+    mailbox: Option<&Mailbox>,
+    (log, id): (&Logger, u64),
+) -> std::io::Result<()> {
+    if out.buf.is_empty() {
+        return Ok(());
+    }
+    match mailbox {
+        None => stream.write_all(&out.buf).await?,
+        Some(mailbox) => {
+            let mut at = 0;
+            while at < out.buf.len() {
+                tokio::select! {
+                    biased;
+                    n = stream.write(&out.buf[at..]) => {
+                        let n = n?;
+                        if n == 0 {
+                            return Err(std::io::ErrorKind::WriteZero.into());
+                        }
+                        at += n;
+                        mailbox.sent(n);
+                    }
+                    () = mailbox.woken() => {
+                        if mailbox.is_closed() {
+                            return Err(closed_for_limits(log, id));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.buf.clear();
+    if out.buf.capacity() > 4 * OUTPUT_FLUSH_AT {
+        out.buf.shrink_to(READ_CHUNK);
+    }
+    Ok(())
+}
+
+/// Logs the end of a subscriber that overran `client-output-buffer-limit pubsub`, as Redis does.
+fn closed_for_limits(log: &Logger, id: u64) -> std::io::Error {
+    log.warning(&format!("Client id={id} closed for overcoming of output buffer limits."));
+    std::io::Error::other("output buffer limit reached")
 }
 
 /// Where a command runs (see script_gate.rs).
@@ -311,6 +374,10 @@ fn execute_batch(
         return Batch::WaitForScript;
     }
     let mut state = shared.state.lock();
+    if let Some(mailbox) = &client.mailbox {
+        // Messages published before this batch ran come before its replies, as in Redis's one reply buffer.
+        mailbox.take_into(&mut out.buf);
+    }
     state.stats.net_input_bytes += io.0 as u64;
     state.stats.net_output_bytes += io.1 as u64;
     let mut end = Batch::Done;

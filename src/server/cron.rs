@@ -60,6 +60,7 @@ pub fn active_expire_cycle(shared: &Shared, budget: Duration) {
             }
         }
     }
+    state.settle_expired(now);
     if sampled_total > 0 {
         let stale = expired_total as f64 * 100.0 / sampled_total as f64;
         state.stats.expired_stale_perc = state.stats.expired_stale_perc * 0.95 + stale * 0.05;
@@ -75,7 +76,8 @@ fn close_idle_clients(shared: &Shared) {
     }
     let now = shared.clock.now_ms();
     for c in state.clients.iter() {
-        if now - c.last_interaction_ms > timeout_ms {
+        // As in Redis, subscribers wait for messages as long as they like.
+        if now - c.last_interaction_ms > timeout_ms && state.pubsub.total(c.id) == 0 {
             state.clients.kill(c.id);
         }
     }

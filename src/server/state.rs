@@ -40,6 +40,11 @@ pub struct State {
     pub scripts: crate::scripting::Scripts,
     /// What executed writes did, for the append-only file.
     pub effects: crate::persistence::Effects,
+    /// Channels, patterns and their subscribers.
+    pub pubsub: crate::pubsub::PubSub,
+    /// Changes made to the data since startup (Redis's server.dirty): a command that changed nothing is not
+    /// recorded for the AOF.
+    pub dirty: u64,
 }
 
 impl State {
@@ -59,6 +64,8 @@ impl State {
             active_expire: true,
             scripts: crate::scripting::Scripts::default(),
             effects: crate::persistence::Effects::default(),
+            pubsub: crate::pubsub::PubSub::default(),
+            dirty: 0,
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
     }

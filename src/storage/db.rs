@@ -46,6 +46,9 @@ pub struct Db {
     /// Running estimate of the average TTL of volatile keys, ms (INFO keyspace `avg_ttl`).
     pub avg_ttl: i64,
     pub stats: DbStats,
+    /// Keys deleted by expiry (lazy or active) since the State last looked: it publishes their `expired`
+    /// events and records their deletion for the AOF.
+    pub expired_keys: Vec<Key>,
 }
 
 /// WATCH bookkeeping: who watches which key, and whose watch was broken by a change.
@@ -78,20 +81,26 @@ impl Db {
         let i = self.keys.get_index_of(key)?;
         let at = self.keys[i].expire_at;
         if at != NO_EXPIRE && at <= now {
-            self.remove_index(i);
-            self.stats.expired += 1;
+            if let Some((key, _)) = self.remove_index(i) {
+                self.note_expired(key);
+            }
             return None;
         }
         Some(i)
     }
 
-    fn remove_index(&mut self, i: usize) -> Option<Entry> {
+    fn remove_index(&mut self, i: usize) -> Option<(Key, Entry)> {
         let (key, e) = self.keys.swap_remove_index(i)?;
         self.touch(&key);
         if e.expire_at != NO_EXPIRE {
             self.volatile.swap_remove(&key);
         }
-        Some(e)
+        Some((key, e))
+    }
+
+    fn note_expired(&mut self, key: Key) {
+        self.stats.expired += 1;
+        self.expired_keys.push(key);
     }
 
     /// Read lookup: lazy expiry, hit/miss counting, LRU touch.
@@ -157,7 +166,7 @@ impl Db {
                     self.volatile.swap_remove(key);
                 }
                 if expired {
-                    self.stats.expired += 1;
+                    self.note_expired(key.into());
                 }
             }
             RawEntryMut::Vacant(v) => {
@@ -191,7 +200,7 @@ impl Db {
     /// Deletes a key. Returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let i = self.keys.get_index_of(key)?;
-        self.remove_index(i)
+        self.remove_index(i).map(|(_, e)| e)
     }
 
     /// Sets the absolute expiry time of an existing key. False if the key does not exist.
@@ -317,7 +326,7 @@ impl Db {
             if e.expire_at != NO_EXPIRE && e.expire_at <= now {
                 let k = k.clone();
                 self.remove(&k);
-                self.stats.expired += 1;
+                self.note_expired(k);
                 continue;
             }
             return Some(k.clone());
@@ -352,9 +361,9 @@ impl Db {
                 // The last volatile key moves into position i: look at it next.
                 if let Some((key, _)) = self.keys.swap_remove_index(pos) {
                     self.touch(&key);
+                    self.note_expired(key);
                 }
                 self.volatile.swap_remove_index(i);
-                self.stats.expired += 1;
                 expired += 1;
             } else {
                 ttl_sum += at - now;

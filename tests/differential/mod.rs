@@ -55,14 +55,37 @@ pub fn diff_script_with(name: &str, options: &ServerOptions, script: &str) {
     run(name, options, script);
 }
 
+/// Runs `script` while a second connection to each server listens to every channel (`PSUBSCRIBE *`): after
+/// each line, the messages that line caused (keyspace events, PUBLISH) are compared too, in order.
+pub fn diff_events(name: &str, script: &str) {
+    let options = ServerOptions::default();
+    run_checked(name, &options, script, true);
+}
+
 fn run(name: &str, options: &ServerOptions, script: &str) {
+    run_checked(name, options, script, false);
+}
+
+fn run_checked(name: &str, options: &ServerOptions, script: &str, events: bool) {
     let Some(oracle) = RedisServer::start_with(options) else {
         return;
     };
     let target = Target::start(options);
     let oracle_side = Side { label: "redis-server", addr: oracle.addr() };
     let target_side = Side { label: target.label(), addr: target.addr() };
-    if let Err(report) = diff_script_between(&oracle_side, &target_side, options, name, script) {
+    let result = if events {
+        compare(
+            &oracle_side,
+            &target_side,
+            name,
+            script,
+            || Session::with_events(oracle_side.addr, options),
+            || Session::with_events(target_side.addr, options),
+        )
+    } else {
+        diff_script_between(&oracle_side, &target_side, options, name, script)
+    };
+    if let Err(report) = result {
         panic!("{report}");
     }
 }
@@ -111,9 +134,19 @@ pub fn diff_script_between(
     name: &str,
     script: &str,
 ) -> Result<(), String> {
+    compare(oracle, target, name, script, || Session::new(oracle.addr, options), || Session::new(target.addr, options))
+}
+
+fn compare(
+    oracle: &Side,
+    target: &Side,
+    name: &str,
+    script: &str,
+    oracle_session: impl FnOnce() -> Session,
+    target_session: impl FnOnce() -> Session,
+) -> Result<(), String> {
     let lines = script::parse_script(name, script);
-    let mut oracle_session = Session::new(oracle.addr, options);
-    let mut target_session = Session::new(target.addr, options);
+    let (mut oracle_session, mut target_session) = (oracle_session(), target_session());
     let mut results = Vec::new();
     // Line by line on both sides, so time-dependent lines (TTL) run at nearly the same moment.
     // The two sides run concurrently, which halves the time `!raw` lines spend waiting for silence.
@@ -141,12 +174,46 @@ pub fn diff_script_between(
 struct Session {
     addr: SocketAddr,
     conn: Option<Conn>,
+    events: Option<Events>,
+}
+
+/// A connection subscribed to every channel, and one that publishes a marker after each line: what the
+/// subscriber receives before the marker is what the line caused.
+struct Events {
+    subscriber: Conn,
+    marker: Conn,
+}
+
+/// The channel of the end-of-line marker.
+const MARKER_CHANNEL: &str = "__diff_marker__";
+
+impl Events {
+    fn collect(&mut self) -> Result<Vec<Vec<u8>>, ReadError> {
+        self.marker.try_cmd(&["PUBLISH", MARKER_CHANNEL, "end"], support::REPLY_TIMEOUT)?;
+        let mut messages = Vec::new();
+        loop {
+            let message = self.subscriber.try_read_reply_bytes(support::REPLY_TIMEOUT)?;
+            if support::conn::bulks(&message).iter().any(|part| part == MARKER_CHANNEL) {
+                return Ok(messages);
+            }
+            messages.push(message);
+        }
+    }
 }
 
 impl Session {
     fn new(addr: SocketAddr, options: &ServerOptions) -> Session {
         empty_server(addr, options);
-        Session { addr, conn: None }
+        Session { addr, conn: None, events: None }
+    }
+
+    fn with_events(addr: SocketAddr, options: &ServerOptions) -> Session {
+        let mut session = Session::new(addr, options);
+        let mut subscriber = Conn::connect(addr);
+        let confirmation = subscriber.cmd(&["PSUBSCRIBE", "*"]);
+        assert_eq!(confirmation, b"*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n", "PSUBSCRIBE on {addr}");
+        session.events = Some(Events { subscriber, marker: Conn::connect(addr) });
+        session
     }
 
     fn conn(&mut self) -> &mut Conn {
@@ -161,11 +228,18 @@ impl Session {
             Action::Reconnect => Outcome { replies: Vec::new(), end: End::Closed },
             Action::Sleep(duration) => {
                 std::thread::sleep(*duration);
-                return Outcome { replies: Vec::new(), end: End::Open };
+                Outcome { replies: Vec::new(), end: End::Open }
             }
         };
         if outcome.end != End::Open {
             self.conn = None;
+        }
+        let mut outcome = outcome;
+        if let Some(events) = &mut self.events {
+            match events.collect() {
+                Ok(messages) => outcome.replies.extend(messages),
+                Err(err) => return Outcome::failed(outcome.replies, err),
+            }
         }
         outcome
     }

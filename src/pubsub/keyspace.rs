@@ -1,0 +1,85 @@
+//! Keyspace notifications (Redis's notify.c): each change to a key publishes its event name on
+//! `__keyspace@<db>__:<key>` and the key on `__keyevent@<db>__:<event>`, for the classes `notify-keyspace-events`
+//! enables.
+
+use crate::server::state::State;
+
+/// Event classes (the letters of `notify-keyspace-events`; config.rs parses them into these bits).
+pub mod class {
+    /// `K`: publish on `__keyspace@<db>__:<key>`.
+    pub const KEYSPACE: u32 = 1 << 0;
+    /// `E`: publish on `__keyevent@<db>__:<event>`.
+    pub const KEYEVENT: u32 = 1 << 1;
+    /// `g`: DEL, EXPIRE, RENAME... (type-independent commands).
+    pub const GENERIC: u32 = 1 << 2;
+    /// `$`
+    pub const STRING: u32 = 1 << 3;
+    /// `l`
+    pub const LIST: u32 = 1 << 4;
+    /// `s`
+    pub const SET: u32 = 1 << 5;
+    /// `h`
+    pub const HASH: u32 = 1 << 6;
+    /// `z`
+    pub const ZSET: u32 = 1 << 7;
+    /// `x`: a key deleted because its TTL passed.
+    pub const EXPIRED: u32 = 1 << 8;
+    /// `e`: a key evicted by maxmemory.
+    pub const EVICTED: u32 = 1 << 9;
+    /// `t`
+    pub const STREAM: u32 = 1 << 10;
+    /// `m`: a read of a missing key.
+    pub const KEY_MISS: u32 = 1 << 11;
+    /// `d`
+    pub const MODULE: u32 = 1 << 12;
+    /// `n`: a key created.
+    pub const NEW: u32 = 1 << 13;
+}
+
+impl State {
+    /// notifyKeyspaceEvent: publishes `event` for `key` of database `db`, if its class is enabled. Expiries
+    /// the command caused on its way (lazy expiry on lookup) are published first, in the order they happened.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize, now_ms: i64) {
+        self.settle_expired(now_ms);
+        self.publish_event(class, event, key, db, now_ms);
+    }
+
+    fn publish_event(&mut self, class: u32, event: &str, key: &[u8], db: usize, now_ms: i64) {
+        let flags = self.config.notify_flags;
+        if flags & class == 0 || self.pubsub.is_empty() {
+            return;
+        }
+        let limit = self.config.client_output_buffer_limit.pubsub;
+        let mut digits = itoa::Buffer::new();
+        let db = digits.format(db).as_bytes();
+        if flags & class::KEYSPACE != 0 {
+            let channel = [b"__keyspace@", db, b"__:", key].concat();
+            self.pubsub.publish(super::Kind::Channel, &channel, event.as_bytes(), &limit, now_ms);
+        }
+        if flags & class::KEYEVENT != 0 {
+            let channel = [b"__keyevent@", db, b"__:", event.as_bytes()].concat();
+            self.pubsub.publish(super::Kind::Channel, &channel, key, &limit, now_ms);
+        }
+    }
+
+    /// Publishes the `expired` events of keys that expiry deleted since the last call, and records their
+    /// deletion for the AOF (Redis's deleteExpiredKeyAndPropagate).
+    pub fn settle_expired(&mut self, now_ms: i64) {
+        for db in 0..self.dbs.len() {
+            if self.dbs[db].expired_keys.is_empty() {
+                continue;
+            }
+            let keys = std::mem::take(&mut self.dbs[db].expired_keys);
+            for key in &keys {
+                self.publish_event(class::EXPIRED, "expired", key, db, now_ms);
+                if self.effects.enabled {
+                    self.effects.record(db, &[b"DEL", key]);
+                }
+            }
+            // Hand the buffer back: expiring keys one command at a time then allocates nothing.
+            let mut keys = keys;
+            keys.clear();
+            self.dbs[db].expired_keys = keys;
+        }
+    }
+}
