@@ -6,6 +6,7 @@ use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::protocol::number::{self, LongDoubleError};
+use crate::pubsub::keyspace::class;
 use crate::storage::{RString, Value};
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -170,6 +171,10 @@ fn set_generic(
     db.set(key, Value::String(RString::from_bytes(value)), f.keep_ttl, now);
     if let Some(at) = at {
         db.set_expire(key, at);
+    }
+    ctx.changed(class::STRING, "set", key);
+    if at.is_some() {
+        ctx.notify(class::GENERIC, "expire", key);
     }
     if !f.get {
         match aborted {
