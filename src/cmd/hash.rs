@@ -7,6 +7,7 @@ use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::number::{self, LongDoubleError};
 use crate::protocol::Out;
+use crate::pubsub::keyspace::class;
 use crate::server::state::State;
 use crate::storage::hash::{Indexed, Limits};
 use crate::storage::random;
@@ -68,10 +69,14 @@ fn hset_generic(ctx: &mut Ctx, argv: Args, name: &str) -> Result<i64, CmdError> 
     }
     let limits = limits(ctx);
     let pairs = &argv[2..];
-    write(ctx, argv[1], |h| {
+    let created = write(ctx, argv[1], |h| {
         h.prepare_write(pairs.iter().map(|a| a.len()), limits);
         Ok(pairs.chunks_exact(2).map(|fv| h.set(fv[0], fv[1], limits) as i64).sum())
-    })
+    })?;
+    // Announced even when every value was already there; Redis counts one change per pair.
+    ctx.changed(class::HASH, "hset", argv[1]);
+    ctx.state.dirty += (pairs.len() / 2) as u64 - 1;
+    Ok(created)
 }
 
 fn hset(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -95,6 +100,9 @@ fn hsetnx(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         h.prepare_write([field.len(), value.len()], limits);
         Ok(h.set(field, value, limits))
     })?;
+    if set {
+        ctx.changed(class::HASH, "hset", argv[1]);
+    }
     ctx.out.int(set as i64);
     Ok(())
 }
@@ -162,7 +170,7 @@ fn hdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Ok(());
     };
     let h = e.value.as_hash_mut().ok_or(CmdError::WrongType)?;
-    let mut deleted = 0;
+    let mut deleted: u64 = 0;
     for field in &argv[2..] {
         if h.remove(field) {
             deleted += 1;
@@ -172,10 +180,18 @@ fn hdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         }
     }
     // An emptied hash is deleted, as Redis does.
-    if h.is_empty() {
+    let emptied = h.is_empty();
+    if emptied {
         db.remove(key);
     }
-    ctx.out.int(deleted);
+    if deleted > 0 {
+        ctx.changed(class::HASH, "hdel", key);
+        ctx.state.dirty += deleted - 1;
+        if emptied {
+            ctx.notify(class::GENERIC, "del", key);
+        }
+    }
+    ctx.out.int(deleted as i64);
     Ok(())
 }
 
@@ -210,6 +226,7 @@ fn hincrby(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         h.set(field, itoa::Buffer::new().format(new).as_bytes(), limits);
         Ok(new)
     })?;
+    ctx.changed(class::HASH, "hincrby", argv[1]);
     ctx.out.int(new);
     Ok(())
 }
@@ -231,6 +248,7 @@ fn hincrbyfloat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         h.set(field, &sum, limits);
         Ok(sum)
     })?;
+    ctx.changed(class::HASH, "hincrbyfloat", argv[1]);
     ctx.out.bulk(&sum);
     Ok(())
 }

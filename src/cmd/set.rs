@@ -7,6 +7,7 @@ use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::Out;
+use crate::pubsub::keyspace::class;
 use crate::storage::random;
 use crate::storage::set::{Intset, Member};
 use crate::storage::{Db, RSet, Value};
@@ -78,6 +79,10 @@ fn sadd(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
             added
         }
     };
+    if added > 0 {
+        ctx.changed(class::SET, "sadd", key);
+        ctx.state.dirty += added as u64 - 1;
+    }
     ctx.out.int(added as i64);
     Ok(())
 }
@@ -90,8 +95,16 @@ fn srem(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Ok(());
     };
     let removed = argv[2..].iter().filter(|m| set.remove(Member::Bytes(m))).count();
-    if set.is_empty() {
+    let emptied = set.is_empty();
+    if emptied {
         db.remove(key);
+    }
+    if removed > 0 {
+        ctx.changed(class::SET, "srem", key);
+        ctx.state.dirty += removed as u64 - 1;
+        if emptied {
+            ctx.notify(class::GENERIC, "del", key);
+        }
     }
     ctx.out.int(removed as i64);
     Ok(())
@@ -143,31 +156,49 @@ fn smove(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Ok(());
     }
     let dst_exists = write_set(db, dst, now)?.is_some();
-    let moved = if src == dst {
-        read_set(db, src, now)?.is_some_and(|s| s.contains(member))
-    } else {
-        move_member(db, src, dst, dst_exists, member, max, now)
+    if src == dst {
+        let found = read_set(db, src, now)?.is_some_and(|s| s.contains(member));
+        ctx.out.int(found as i64);
+        return Ok(());
+    }
+    let Some(moved) = move_member(db, src, dst, dst_exists, member, max, now) else {
+        ctx.out.int(0);
+        return Ok(());
     };
-    ctx.out.int(moved as i64);
+    // The source always changed; the destination only if it did not hold the member already.
+    ctx.notify(class::SET, "srem", src);
+    if moved.src_emptied {
+        ctx.notify(class::GENERIC, "del", src);
+    }
+    ctx.modified(src);
+    if moved.dst_added {
+        ctx.changed(class::SET, "sadd", dst);
+    }
+    ctx.out.int(1);
     Ok(())
 }
 
-/// SMOVE between two distinct keys whose types have been checked.
-fn move_member(db: &mut Db, src: &[u8], dst: &[u8], dst_exists: bool, m: Member, max: u64, now: i64) -> bool {
-    let Ok(Some(set)) = write_set(db, src, now) else { return false };
+/// What SMOVE did to its two keys.
+struct Moved {
+    src_emptied: bool,
+    dst_added: bool,
+}
+
+/// SMOVE between two distinct keys whose types have been checked. None if the source lacks the member.
+fn move_member(db: &mut Db, src: &[u8], dst: &[u8], dst_exists: bool, m: Member, max: u64, now: i64) -> Option<Moved> {
+    let set = write_set(db, src, now).ok()??;
     if !set.remove(m) {
-        return false;
+        return None;
     }
-    if set.is_empty() {
+    let src_emptied = set.is_empty();
+    if src_emptied {
         db.remove(src);
     }
     if !dst_exists {
         db.set(dst, Value::Set(RSet::new_for(m)), false, now);
     }
-    if let Ok(Some(set)) = write_set(db, dst, now) {
-        set.add(m, max);
-    }
-    true
+    let dst_added = write_set(db, dst, now).ok().flatten().is_some_and(|set| set.add(m, max));
+    Some(Moved { src_emptied, dst_added })
 }
 
 // --- random members ---
@@ -195,10 +226,21 @@ fn spop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     if let Some(m) = set.pop_random(&mut state.rng) {
         reply_member(out, m.as_member());
     }
-    if set.is_empty() {
+    let emptied = set.is_empty();
+    if emptied {
         db.remove(key);
     }
+    popped(ctx, key, 1, emptied);
     Ok(())
+}
+
+/// SPOP's signals: `spop`, then `del` when the set went away; one change per member popped.
+fn popped(ctx: &mut Ctx, key: &[u8], n: u64, emptied: bool) {
+    ctx.changed(class::SET, "spop", key);
+    ctx.state.dirty += n - 1;
+    if emptied {
+        ctx.notify(class::GENERIC, "del", key);
+    }
 }
 
 /// When the set is more than this many times larger than what stays, SPOP pops members one by one; otherwise
@@ -227,6 +269,7 @@ fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
         let all = union(&[Some(&*set)], max);
         reply_set(out, &all);
         db.remove(key);
+        popped(ctx, key, size as u64, true);
         return Ok(());
     }
     let count = count as usize;
@@ -253,6 +296,7 @@ fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
             *set = kept;
         }
     }
+    popped(ctx, key, count as u64, false);
     Ok(())
 }
 
@@ -421,15 +465,17 @@ fn difference(sets: &[Option<&RSet>], max: u64) -> RSet {
     out
 }
 
-/// A STORE variant's ending: the result replaces the destination (whatever its type, TTL cleared), or an
-/// empty result deletes it. Replies with the result's size.
-fn store(ctx: &mut Ctx, dst: &[u8], result: RSet) {
+/// A STORE variant's ending: the result replaces the destination (whatever its type, TTL cleared) and is
+/// announced as `event`, or an empty result deletes it (`del`). Replies with the result's size.
+fn store(ctx: &mut Ctx, dst: &[u8], result: RSet, event: &str) {
     let (n, now) = (result.len(), ctx.now);
     let db = ctx.db();
     if n > 0 {
         db.set(dst, Value::Set(result), false, now);
-    } else {
-        db.delete(dst, now);
+        ctx.changed(class::SET, event, dst);
+    } else if db.remove(dst).is_some() {
+        // Redis's dbDelete: a destination whose TTL passed but was not reaped yet counts as deleted too.
+        ctx.changed(class::GENERIC, "del", dst);
     }
     ctx.out.int(n as i64);
 }
@@ -450,7 +496,7 @@ fn inter_generic(ctx: &mut Ctx, keys: Args, dst: Option<&[u8]>, mode: InterMode)
         Inter::Set(set) => Some(set),
     })?;
     if let (Some(dst), Some(set)) = (dst, result) {
-        store(ctx, dst, set);
+        store(ctx, dst, set, "sinterstore");
     }
     Ok(())
 }
@@ -500,8 +546,12 @@ fn union_diff_generic(ctx: &mut Ctx, keys: Args, dst: Option<&[u8]>, op: SetOp) 
         SetOp::Union => union(sets, max),
         SetOp::Diff => difference(sets, max),
     })?;
+    let event = match op {
+        SetOp::Union => "sunionstore",
+        SetOp::Diff => "sdiffstore",
+    };
     match dst {
-        Some(dst) => store(ctx, dst, result),
+        Some(dst) => store(ctx, dst, result, event),
         None => reply_set(ctx.out, &result),
     }
     Ok(())

@@ -9,6 +9,7 @@ use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::{number, Out};
+use crate::pubsub::keyspace::class;
 use crate::server::state::State;
 use crate::storage::random;
 use crate::storage::set::Member;
@@ -90,15 +91,17 @@ fn build(items: &[(Vec<u8>, f64)], limits: Limits) -> RZSet {
     z
 }
 
-/// A STORE variant's ending: the result replaces the destination (any type, TTL cleared), an empty result
-/// deletes it. Replies with the result's size.
-fn store(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)]) {
+/// A STORE variant's ending: the result replaces the destination (any type, TTL cleared) and is announced as
+/// `event`, or an empty result deletes it (`del`). Replies with the result's size.
+fn store(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], event: &str) {
     let (limits, now) = (limits(ctx), ctx.now);
     let db = ctx.db();
-    if items.is_empty() {
-        db.delete(dst, now);
-    } else {
+    if !items.is_empty() {
         db.set(dst, Value::ZSet(build(items, limits)), false, now);
+        ctx.changed(class::ZSET, event, dst);
+    } else if db.remove(dst).is_some() {
+        // Redis's dbDelete: a destination whose TTL passed but was not reaped yet counts as deleted too.
+        ctx.changed(class::GENERIC, "del", dst);
     }
     ctx.out.int(items.len() as i64);
 }
@@ -234,6 +237,11 @@ fn zadd_generic(ctx: &mut Ctx, argv: Args, incr: bool) -> Result<(), CmdError> {
             tally
         }
     };
+    let changes = tally.added + tally.updated;
+    if changes > 0 {
+        ctx.changed(class::ZSET, if f.incr { "zincr" } else { "zadd" }, key);
+        ctx.state.dirty += changes as u64 - 1;
+    }
     let out = &mut *ctx.out;
     match (f.incr, tally.last) {
         // INCR: the new score, or nil when an option stopped it.
@@ -284,14 +292,17 @@ fn zrem(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Ok(());
     };
     let mut removed = 0;
+    let mut emptied = false;
     for m in &argv[2..] {
-        removed += z.remove(m).is_some() as i64;
+        removed += z.remove(m).is_some() as u64;
         if z.is_empty() {
             db.remove(key);
+            emptied = true;
             break;
         }
     }
-    ctx.out.int(removed);
+    removed_signals(ctx, key, "zrem", removed, emptied);
+    ctx.out.int(removed as i64);
     Ok(())
 }
 
@@ -628,7 +639,7 @@ fn zrange_run(ctx: &mut Ctx, key: &[u8], bounds: Bounds, w: Window, withscores: 
 fn zrangestore_run(ctx: &mut Ctx, dst: &[u8], key: &[u8], bounds: Bounds, w: Window) -> Result<(), CmdError> {
     let now = ctx.now;
     let items = read_zset(ctx.db(), key, now)?.map(|z| range_items(z, bounds, w)).unwrap_or_default();
-    store(ctx, dst, &items);
+    store(ctx, dst, &items, "zrangestore");
     Ok(())
 }
 
@@ -670,11 +681,18 @@ fn zremrange_generic(ctx: &mut Ctx, key: &[u8], bounds: Bounds) -> Result<(), Cm
         ctx.out.int(0);
         return Ok(());
     };
+    let event = match bounds {
+        Bounds::Rank(..) => "zremrangebyrank",
+        Bounds::Score(..) => "zremrangebyscore",
+        Bounds::Lex(..) => "zremrangebylex",
+    };
     let (start, end) = bounds.interval(z, false);
     let removed = z.remove_range(start, end);
-    if z.is_empty() {
+    let emptied = z.is_empty();
+    if emptied {
         db.remove(key);
     }
+    removed_signals(ctx, key, event, removed as u64, emptied);
     ctx.out.int(removed as i64);
     Ok(())
 }
@@ -692,6 +710,19 @@ fn zremrangebyrank(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn zremrangebylex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let bounds = parse_lex_range(argv[2], argv[3])?;
     zremrange_generic(ctx, argv[1], bounds)
+}
+
+/// The signals of a removal: `event` and a change per member removed, then `del` if the set went away;
+/// nothing when nothing was removed.
+fn removed_signals(ctx: &mut Ctx, key: &[u8], event: &str, removed: u64, emptied: bool) {
+    if removed == 0 {
+        return;
+    }
+    ctx.changed(class::ZSET, event, key);
+    ctx.state.dirty += removed - 1;
+    if emptied {
+        ctx.notify(class::GENERIC, "del", key);
+    }
 }
 
 // --- ZPOPMIN / ZPOPMAX ---
@@ -725,9 +756,11 @@ fn zpop_generic(ctx: &mut Ctx, argv: Args, max: bool) -> Result<(), CmdError> {
     let (start, end) = if max { (len - n, len) } else { (0, n) };
     z.for_range(start, end, max, |m, s| shape.element(out, m, s));
     z.remove_range(start, end);
-    if z.is_empty() {
+    let emptied = z.is_empty();
+    if emptied {
         db.remove(key);
     }
+    removed_signals(ctx, key, if max { "zpopmax" } else { "zpopmin" }, n as u64, emptied);
     Ok(())
 }
 
@@ -964,7 +997,14 @@ fn algebra_generic(
         SetOp::Diff => difference(&sources),
     };
     match output {
-        Output::Store(dst) => store(ctx, dst, &items),
+        Output::Store(dst) => {
+            let event = match op {
+                SetOp::Union => "zunionstore",
+                SetOp::Inter => "zinterstore",
+                SetOp::Diff => "zdiffstore",
+            };
+            store(ctx, dst, &items, event)
+        }
         _ => {
             let shape = Shape::new(opts.withscores, ctx.out);
             shape.header(ctx.out, items.len());

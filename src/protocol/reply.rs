@@ -134,13 +134,30 @@ impl Out {
 
     /// A verbatim string (`=len\r\ntxt:...`), a plain bulk string in RESP2.
     pub fn verbatim(&mut self, text: &[u8]) {
+        self.verbatim_as(b"txt", text);
+    }
+
+    /// A verbatim string of another format (`mkd`...).
+    pub fn verbatim_as(&mut self, format: &[u8; 3], text: &[u8]) {
         if self.resp3 {
             self.header(b'=', text.len() as i64 + 4);
-            self.raw(b"txt:");
+            self.raw(format);
+            self.raw(b":");
             self.raw(text);
             self.raw(b"\r\n");
         } else {
             self.bulk(text);
+        }
+    }
+
+    /// A big number (`(digits`), a bulk string in RESP2.
+    pub fn big_number(&mut self, digits: &[u8]) {
+        if self.resp3 {
+            self.buf.push(b'(');
+            self.raw(digits);
+            self.raw(b"\r\n");
+        } else {
+            self.bulk(digits);
         }
     }
 }

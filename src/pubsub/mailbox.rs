@@ -94,6 +94,14 @@ impl Mailbox {
         n
     }
 
+    /// Moves what is queued into `out` at position `at` (before the replies written from there on).
+    pub fn take_at(&self, out: &mut Vec<u8>, at: usize) {
+        let mut queued = self.queued.lock();
+        if !queued.is_empty() {
+            out.splice(at..at, queued.drain(..));
+        }
+    }
+
     /// `n` bytes reached the socket.
     pub fn sent(&self, n: usize) {
         let _ = self.unsent.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| Some(u.saturating_sub(n)));

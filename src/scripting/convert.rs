@@ -2,10 +2,7 @@
 
 use crate::protocol::number::{format_g17, parse_i64};
 use crate::protocol::Out;
-use mlua::{Lua, Table, Value};
-
-/// Deepest Lua table a reply may nest (Redis stops at the Lua stack limit with this error).
-const MAX_DEPTH: usize = 1000;
+use mlua::{ffi, Lua, Table, Value};
 
 /// Appends a redis.call argument to `buf`: strings as they are, numbers as `%.17g`; false for anything else.
 pub fn push_lua_arg(v: &Value, buf: &mut Vec<u8>) -> bool {
@@ -154,60 +151,157 @@ fn text_field(t: &Table, name: &str) -> Option<mlua::String> {
 }
 
 /// A script's return value as a reply (luaReplyToRedisReply). `resp3` is the script's `redis.setresp`.
-pub fn lua_to_resp(v: &Value, out: &mut Out, resp3: bool, depth: usize) {
-    if depth > MAX_DEPTH {
-        return raw_error(out, &[b"ERR reached lua stack limit"]);
-    }
-    match v {
-        Value::String(s) => out.bulk(&s.as_bytes()),
-        Value::Boolean(b) if resp3 => out.boolean(*b),
-        Value::Boolean(true) => out.int(1),
-        Value::Boolean(false) => out.null(),
-        Value::Integer(i) => out.int(*i),
-        Value::Number(n) => out.int(double_to_i64(*n)),
-        Value::Table(t) => table_to_resp(t, out, resp3, depth),
-        _ => out.null(),
+///
+/// Walks the value on the Lua stack with the C API, as Redis does: Lua's own stack limit then bounds the
+/// nesting exactly where Redis's does ("reached lua stack limit" for a value inside 7995 tables), and no
+/// handle per level is held on the Rust side (mlua's handles are limited to about 8000).
+pub fn lua_to_resp(lua: &Lua, v: Value, out: &mut Out, resp3: bool) {
+    // SAFETY: the closure only calls Lua API functions that do not raise (raw gets, lua_next on keys that
+    // Lua handed out, pushes of short strings) on the stack exec_raw gives it, with the value at its top.
+    let converted = unsafe { lua.exec_raw::<()>(v, |l| reply_from_top(l, out, resp3)) };
+    if converted.is_err() {
+        raw_error(out, &[b"ERR reached lua stack limit"]);
     }
 }
 
-fn table_to_resp(t: &Table, out: &mut Out, resp3: bool, depth: usize) {
-    if let Some(err) = text_field(t, "err") {
-        return raw_error(out, &[&err.as_bytes()]);
-    }
-    if let Some(ok) = text_field(t, "ok") {
-        let mut text = ok.as_bytes().to_vec();
-        text.iter_mut().filter(|b| **b == b'\r' || **b == b'\n').for_each(|b| *b = b' ');
-        return out.simple(&text);
-    }
-    match t.raw_get::<Value>("double") {
-        Ok(Value::Number(d)) => return out.double(d),
-        Ok(Value::Integer(i)) => return out.double(i as f64),
-        _ => {}
-    }
-    // Every Lua value held on the Rust side takes a slot of mlua's auxiliary stack (about 8000, and running out
-    // aborts the process), so tables are walked twice, counting then converting, never collected.
-    if let Ok(Value::Table(map)) = t.raw_get::<Value>("map") {
-        out.map(map.pairs::<Value, Value>().filter(Result::is_ok).count());
-        for (k, v) in map.pairs::<Value, Value>().filter_map(Result::ok) {
-            lua_to_resp(&k, out, resp3, depth + 1);
-            lua_to_resp(&v, out, resp3, depth + 1);
-        }
+/// Converts the value on top of `l`'s stack and pops it.
+unsafe fn reply_from_top(l: *mut ffi::lua_State, out: &mut Out, resp3: bool) {
+    // Redis reserves room for 4 more values per level; past Lua's limit (LUAI_MAXCSTACK) the value becomes
+    // this error. One more here: Redis's stack also holds its error handler below the value.
+    if ffi::lua_checkstack(l, 5) == 0 {
+        raw_error(out, &[b"ERR reached lua stack limit"]);
+        ffi::lua_pop(l, 1);
         return;
     }
-    if let Ok(Value::Table(set)) = t.raw_get::<Value>("set") {
-        out.set(set.pairs::<Value, Value>().filter(Result::is_ok).count());
-        for (k, _) in set.pairs::<Value, Value>().filter_map(Result::ok) {
-            lua_to_resp(&k, out, resp3, depth + 1);
+    match ffi::lua_type(l, -1) {
+        ffi::LUA_TSTRING => out.bulk(stack_bytes(l, -1)),
+        ffi::LUA_TBOOLEAN => {
+            let b = ffi::lua_toboolean(l, -1) != 0;
+            match (resp3, b) {
+                (true, b) => out.boolean(b),
+                (false, true) => out.int(1),
+                (false, false) => out.null(),
+            }
         }
-        return;
+        ffi::LUA_TNUMBER => out.int(double_to_i64(ffi::lua_tonumber(l, -1))),
+        ffi::LUA_TTABLE => table_from_top(l, out, resp3),
+        _ => out.null(),
     }
-    // An array, up to the first nil.
-    let len = (1..).take_while(|i| t.raw_get::<Value>(*i).is_ok_and(|v| !v.is_nil())).count();
-    out.array(len);
+    ffi::lua_pop(l, 1);
+}
+
+/// The bytes of the string at `idx` (valid while it stays on the stack).
+unsafe fn stack_bytes<'a>(l: *mut ffi::lua_State, idx: std::os::raw::c_int) -> &'a [u8] {
+    let mut len = 0;
+    let p = ffi::lua_tolstring(l, idx, &mut len);
+    if p.is_null() {
+        return &[];
+    }
+    std::slice::from_raw_parts(p as *const u8, len)
+}
+
+/// Pushes `t[name]` (raw) for the table on top and returns its type.
+unsafe fn push_field(l: *mut ffi::lua_State, name: &std::ffi::CStr, table: std::os::raw::c_int) -> std::os::raw::c_int {
+    ffi::lua_pushstring(l, name.as_ptr());
+    ffi::lua_rawget(l, table - 1);
+    ffi::lua_type(l, -1)
+}
+
+/// A table: an error, a status, a double, a big number, a verbatim string, a map, a set, or an array up to
+/// its first nil, checked in Redis's order. The table stays on the stack.
+unsafe fn table_from_top(l: *mut ffi::lua_State, out: &mut Out, resp3: bool) {
+    if push_field(l, c"err", -1) == ffi::LUA_TSTRING {
+        raw_error(out, &[c_text(stack_bytes(l, -1))]);
+        return ffi::lua_pop(l, 1);
+    }
+    ffi::lua_pop(l, 1);
+    if push_field(l, c"ok", -1) == ffi::LUA_TSTRING {
+        out.simple(&spaced(c_text(stack_bytes(l, -1))));
+        return ffi::lua_pop(l, 1);
+    }
+    ffi::lua_pop(l, 1);
+    if push_field(l, c"double", -1) == ffi::LUA_TNUMBER {
+        out.double(ffi::lua_tonumber(l, -1));
+        return ffi::lua_pop(l, 1);
+    }
+    ffi::lua_pop(l, 1);
+    if push_field(l, c"big_number", -1) == ffi::LUA_TSTRING {
+        out.big_number(&spaced(stack_bytes(l, -1)));
+        return ffi::lua_pop(l, 1);
+    }
+    ffi::lua_pop(l, 1);
+    if push_field(l, c"verbatim_string", -1) == ffi::LUA_TTABLE {
+        let format = push_field(l, c"format", -1) == ffi::LUA_TSTRING;
+        if format && push_field(l, c"string", -2) == ffi::LUA_TSTRING {
+            // Three characters of format, padded with spaces (addReplyVerbatim).
+            let mut ext = [b' '; 3];
+            for (slot, b) in ext.iter_mut().zip(stack_bytes(l, -2).iter().take_while(|b| **b != 0)) {
+                *slot = *b;
+            }
+            out.verbatim_as(&ext, stack_bytes(l, -1));
+            return ffi::lua_pop(l, 3);
+        }
+        ffi::lua_pop(l, if format { 2 } else { 1 });
+    }
+    ffi::lua_pop(l, 1);
+    if push_field(l, c"map", -1) == ffi::LUA_TTABLE {
+        out.map(count_pairs(l));
+        ffi::lua_pushnil(l);
+        while ffi::lua_next(l, -2) != 0 {
+            // Stack: map, key, value. The key is converted from a copy: lua_next needs it back.
+            ffi::lua_pushvalue(l, -2);
+            reply_from_top(l, out, resp3);
+            reply_from_top(l, out, resp3);
+        }
+        return ffi::lua_pop(l, 1);
+    }
+    ffi::lua_pop(l, 1);
+    if push_field(l, c"set", -1) == ffi::LUA_TTABLE {
+        out.set(count_pairs(l));
+        ffi::lua_pushnil(l);
+        while ffi::lua_next(l, -2) != 0 {
+            ffi::lua_pop(l, 1);
+            ffi::lua_pushvalue(l, -1);
+            reply_from_top(l, out, resp3);
+        }
+        return ffi::lua_pop(l, 1);
+    }
+    ffi::lua_pop(l, 1);
+    let mut len = 0;
+    while {
+        ffi::lua_rawgeti(l, -1, len + 1);
+        let present = ffi::lua_type(l, -1) != ffi::LUA_TNIL;
+        ffi::lua_pop(l, 1);
+        present
+    } {
+        len += 1;
+    }
+    out.array(len as usize);
     for i in 1..=len {
-        let v = t.raw_get::<Value>(i).unwrap_or(Value::Nil);
-        lua_to_resp(&v, out, resp3, depth + 1);
+        ffi::lua_rawgeti(l, -1, i);
+        reply_from_top(l, out, resp3);
     }
+}
+
+/// The number of pairs of the table on top of the stack.
+unsafe fn count_pairs(l: *mut ffi::lua_State) -> usize {
+    let mut n = 0;
+    ffi::lua_pushnil(l);
+    while ffi::lua_next(l, -2) != 0 {
+        ffi::lua_pop(l, 1);
+        n += 1;
+    }
+    n
+}
+
+/// A Lua string as Redis reads it with lua_tostring into a C string: up to its first NUL.
+fn c_text(bytes: &[u8]) -> &[u8] {
+    bytes.split(|&b| b == 0).next().unwrap_or_default()
+}
+
+/// CR and LF turned into spaces (status and big number replies cannot hold them).
+fn spaced(text: &[u8]) -> Vec<u8> {
+    text.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }).collect()
 }
 
 /// A failed run's reply: the error's text, then where it happened (`script: <sha>, on @user_script:1.`).

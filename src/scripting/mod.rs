@@ -396,7 +396,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         install_interrupt_hook(&engine.lua, &engine.bridge, stop);
     }
     match result.map_err(lua_error)? {
-        (true, value) => convert::lua_to_resp(&value, ctx.out, resp3, 0),
+        (true, value) => convert::lua_to_resp(&engine.lua, value, ctx.out, resp3),
         (false, err) => convert::script_error(&err, id.as_str(), ctx.out),
     }
     Ok(())

@@ -389,7 +389,13 @@ fn execute_batch(
             Next::Command => {
                 let offload = parser.with_argv(input, |argv| match placement(shared, client, argv) {
                     Placement::Here => {
+                        let start = out.buf.len();
                         dispatch(&mut state, shared, client, argv, out);
+                        if let Some(mailbox) = &client.mailbox {
+                            // What the command published to its own client (a RESP3 client's PUBLISH or
+                            // keyspace events) is delivered before its reply, as Redis does.
+                            mailbox.take_at(&mut out.buf, start);
+                        }
                         None
                     }
                     Placement::QuickScript(sha) => {

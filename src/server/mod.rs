@@ -119,6 +119,7 @@ impl<Mode> ServerBuilder<Mode> {
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("embedis".into())
+            .stack_size(SERVER_STACK)
             .spawn(move || run_server(thread_shared, bound, ready_tx))?;
         let handle = ServerHandle { addr, unix_path, shared, thread: Some(thread) };
         Ok((handle, ready_rx))
@@ -143,9 +144,13 @@ impl ServerBuilder<Blocking> {
     }
 }
 
+/// Stack of the threads that run commands (the server thread, and the blocking threads scripts run on): a
+/// script's reply nested 7994 tables deep, as Redis allows, is converted recursively. Only touched pages cost.
+const SERVER_STACK: usize = 64 << 20;
+
 /// The server thread: one current-thread runtime, like Redis's single event loop.
 fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::oneshot::Sender<Result<(), Error>>) {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().thread_stack_size(SERVER_STACK).build() {
         Ok(rt) => rt,
         Err(e) => {
             let _ = ready.send(Err(e.into()));

@@ -11,12 +11,13 @@ mod reply;
 mod script;
 
 mod connection;
-mod hash;
-mod keyspace;
 mod events_generic;
 mod events_types;
+mod hash;
+mod keyspace;
 mod keyspace_events;
 mod protocol;
+mod pubsub;
 mod scripting;
 mod scripting_libs;
 mod scripting_struct_msgpack;
@@ -155,9 +156,14 @@ fn compare(
     // The two sides run concurrently, which halves the time `!raw` lines spend waiting for silence.
     for line in &lines {
         let (expected, actual) = std::thread::scope(|scope| {
-            let expected = scope.spawn(|| oracle_session.run(line));
-            let actual = target_session.run(line);
-            (expected.join().expect("oracle session panicked"), actual)
+            // Large stacks: the reply parser recurses into nested arrays, and replies may nest 8000 deep.
+            let spawn = |f| std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(scope, f);
+            let expected = spawn(Box::new(|| oracle_session.run(line)) as Box<dyn FnOnce() -> Outcome + Send>);
+            let actual = spawn(Box::new(|| target_session.run(line)));
+            let join = |h: std::io::Result<std::thread::ScopedJoinHandle<Outcome>>| {
+                h.expect("session thread starts").join().expect("session thread panicked")
+            };
+            (join(expected), join(actual))
         });
         results.push((line, expected, actual));
     }

@@ -68,6 +68,12 @@ fn lua_to_resp_conversions() {
         EVAL 'return redis.sha1hex()' 0
         EVAL 'return redis.REDIS_VERSION' 0
         EVAL 'return redis.REDIS_VERSION_NUM' 0
+        EVAL 'local t = 1 for i = 1, 7994 do t = {t} end return t' 0
+        EVAL 'local t = 1 for i = 1, 7995 do t = {t} end return t' 0
+        EVAL 'local t = {1, 2} for i = 1, 7995 do t = {t, 5} end return t' 0
+        EVAL 'local t = {ok = "x"} for i = 1, 7995 do t = {t} end return t' 0
+        EVAL 'local t = {1, 2} for i = 1, 20 do t = {t, t} end return #t' 0
+        EVAL 'local t = {} for i = 1, 30 do t[i] = i end return {pcall(unpack, t)}' 0
         "#,
     );
 }
@@ -316,6 +322,24 @@ fn resp3_replies() {
         EVAL 'return {map={a=1}}' 0
         EVAL 'return {set={a=true}}' 0
         EVAL 'return {err="E x"}' 0
+        EVAL 'return {err="E x\0y"}' 0
+        EVAL 'return {ok="fine\0y"}' 0
+        EVAL 'return {ok="a\r\nb"}' 0
+        EVAL 'return {big_number="123"}' 0
+        EVAL 'return {big_number="12\r3\0x"}' 0
+        EVAL 'return {big_number=12}' 0
+        EVAL 'return {verbatim_string={format="mkd", string="*hi*"}}' 0
+        EVAL 'return {verbatim_string={format="x", string="hi"}}' 0
+        EVAL 'return {verbatim_string={format="toolong", string="hi"}}' 0
+        EVAL 'return {verbatim_string={format="txt", string=5}}' 0
+        EVAL 'return {verbatim_string={string="a"}}' 0
+        EVAL 'return {double="1.5"}' 0
+        EVAL 'return {double=0/0}' 0
+        EVAL 'return {double=1/0}' 0
+        EVAL 'return {map={[1.5]=true}}' 0
+        EVAL 'return {set={[7]=1}}' 0
+        EVAL 'return {map={}, 1}' 0
+        EVAL 'return {1, {map={a={set={b=true}}}}}' 0
         "#,
     );
 }
