@@ -4,6 +4,7 @@
 mod binary;
 mod connections;
 mod embedding;
+mod pubsub;
 mod real_clients;
 mod scripting;
 mod transactions;
