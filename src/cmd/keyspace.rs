@@ -6,6 +6,7 @@ use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::glob;
+use crate::pubsub::keyspace::class;
 use crate::storage::{Db, Key};
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -47,9 +48,15 @@ const OBJECT: &[CommandSpec] = &[
 
 fn del(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    let db = ctx.db();
-    let deleted = argv[1..].iter().filter(|k| db.delete(k, now)).count();
-    ctx.out.int(deleted as i64);
+    let mut deleted = 0;
+    for key in &argv[1..] {
+        // Key by key, so that the `expired` of a key found expired comes before the next key's `del`.
+        if ctx.db().delete(key, now) {
+            ctx.changed(class::GENERIC, "del", key);
+            deleted += 1;
+        }
+    }
+    ctx.out.int(deleted);
     Ok(())
 }
 
@@ -67,7 +74,7 @@ fn touch(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn type_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    let name = ctx.db().peek(argv[1], now).map_or("none", |e| e.value.type_name());
+    let name = ctx.db().get_no_touch(argv[1], now, true).map_or("none", |e| e.value.type_name());
     ctx.out.simple(name.as_bytes());
     Ok(())
 }
@@ -122,20 +129,26 @@ fn rename_generic(ctx: &mut Ctx, argv: Args, nx: bool) -> Result<(), CmdError> {
     if db.get_mut(src, now).is_none() {
         return Err(CmdError::NoSuchKey);
     }
-    let done = if src == dst {
-        true
-    } else if nx && db.get_mut(dst, now).is_some() {
-        false
-    } else {
+    // Renaming a key to itself changes nothing: no event, no propagation.
+    let done = src != dst && {
+        // A write lookup of the destination, as Redis does even without NX: an expired one is deleted
+        // (and announced) before the rename's events.
+        let dst_exists = db.get_mut(dst, now).is_some();
+        !(nx && dst_exists)
+    };
+    if done {
         if let Some(entry) = db.remove(src) {
             db.remove(dst);
             db.insert_entry(dst, entry);
         }
-        true
-    };
-    match (nx, done) {
-        (false, _) => ctx.out.ok(),
-        (true, done) => ctx.out.int(done as i64 * (src != dst) as i64),
+        ctx.db().touch(src);
+        ctx.notify(class::GENERIC, "rename_from", src);
+        ctx.changed(class::GENERIC, "rename_to", dst);
+    }
+    if nx {
+        ctx.out.int(done as i64);
+    } else {
+        ctx.out.ok();
     }
     Ok(())
 }
@@ -158,6 +171,13 @@ pub fn db_index(ctx: &Ctx, arg: &[u8]) -> Result<usize, CmdError> {
         return Err(CmdError::DbIndexOutOfRange);
     }
     Ok(id as usize)
+}
+
+/// A change to `key` in database `db`, maybe not the client's (COPY ... DB, MOVE): breaks its watches and
+/// publishes the event there. Counts no change (`dirty`): the caller counts the command once.
+fn signal_in(ctx: &mut Ctx, db: usize, event: &str, key: &[u8]) {
+    ctx.state.dbs[db].touch(key);
+    ctx.state.notify(class::GENERIC, event, key, db, ctx.now);
 }
 
 /// Two distinct databases borrowed at once.
@@ -203,6 +223,8 @@ fn copy(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         dst.remove(dst_key);
     }
     dst.insert_entry(dst_key, entry);
+    signal_in(ctx, dst_db, "copy_to", dst_key);
+    ctx.state.dirty += 1;
     ctx.out.int(1);
     Ok(())
 }
@@ -220,6 +242,9 @@ fn move_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         if let Some(entry) = src.remove(key) {
             dst.insert_entry(key, entry);
         }
+        signal_in(ctx, src_id, "move_from", key);
+        signal_in(ctx, dst_id, "move_to", key);
+        ctx.state.dirty += 1;
     }
     ctx.out.int(moved as i64);
     Ok(())
@@ -238,6 +263,8 @@ fn swapdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         y.touch_existing(Some(x));
         x.swap_contents(y);
     }
+    // Counted even when a == b, as Redis does; no key events.
+    ctx.state.dirty += 1;
     ctx.out.ok();
     Ok(())
 }
@@ -259,16 +286,26 @@ fn flush_mode(argv: Args) -> Result<(), CmdError> {
 
 fn flushdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     flush_mode(argv)?;
-    ctx.db().clear();
+    // No key events; `dirty` counts the keys removed, and the AOF records even a FLUSHDB that removed nothing
+    // (Redis's forceCommandPropagation).
+    let db = ctx.db();
+    let removed = db.len() as u64;
+    db.clear();
+    ctx.state.dirty += removed;
+    ctx.force_propagate = true;
     ctx.out.ok();
     Ok(())
 }
 
 fn flushall(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     flush_mode(argv)?;
+    // No key events; `dirty` counts the keys removed plus one, so that FLUSHALL always propagates.
+    let mut removed = 0;
     for db in &mut ctx.state.dbs {
+        removed += db.len() as u64;
         db.clear();
     }
+    ctx.state.dirty += removed + 1;
     ctx.out.ok();
     Ok(())
 }
@@ -337,8 +374,10 @@ fn expire_generic(
     }
     if when <= now {
         db.remove(key);
+        ctx.changed(class::GENERIC, "del", key);
     } else {
         db.set_expire(key, when);
+        ctx.changed(class::GENERIC, "expire", key);
     }
     ctx.out.int(1);
     Ok(())
@@ -364,7 +403,7 @@ fn pexpireat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// the nearest second for the second forms.
 fn ttl_generic(ctx: &mut Ctx, key: &[u8], ms: bool, absolute: bool) -> Result<(), CmdError> {
     let now = ctx.now;
-    let reply = match ctx.db().peek(key, now) {
+    let reply = match ctx.db().get_no_touch(key, now, true) {
         None => -2,
         Some(e) => match e.expire_at() {
             None => -1,
@@ -399,16 +438,20 @@ fn pexpiretime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 fn persist(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let now = ctx.now;
+    let (key, now) = (argv[1], ctx.now);
     let db = ctx.db();
-    let removed = db.get_mut(argv[1], now).is_some() && db.persist(argv[1]);
+    // Only a TTL actually removed counts (and touches the key's watches).
+    let removed = db.get_mut(key, now).is_some_and(|e| e.expire_at().is_some()) && db.persist(key);
+    if removed {
+        ctx.changed(class::GENERIC, "persist", key);
+    }
     ctx.out.int(removed as i64);
     Ok(())
 }
 
 fn object_encoding(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    match ctx.db().peek(argv[2], now).map(|e| e.value.encoding()) {
+    match ctx.db().get_no_touch(argv[2], now, false).map(|e| e.value.encoding()) {
         Some(enc) => ctx.out.bulk(enc.as_bytes()),
         None => ctx.out.null(),
     }
@@ -418,7 +461,7 @@ fn object_encoding(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn object_refcount(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let shared = ctx.state.config.shares_integers();
-    match ctx.db().peek(argv[2], now) {
+    match ctx.db().get_no_touch(argv[2], now, false) {
         None => ctx.out.null(),
         Some(e) => {
             // Redis shares the objects of small integers (0..9999) unless an LRU/LFU policy needs per-key
@@ -434,7 +477,7 @@ fn object_refcount(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn object_idletime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let lfu = ctx.state.config.lfu_policy();
-    let Some(e) = ctx.db().peek(argv[2], now) else {
+    let Some(e) = ctx.db().get_no_touch(argv[2], now, false) else {
         ctx.out.null();
         return Ok(());
     };
@@ -449,7 +492,7 @@ fn object_idletime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn object_freq(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let lfu = ctx.state.config.lfu_policy();
-    if ctx.db().peek(argv[2], now).is_none() {
+    if ctx.db().get_no_touch(argv[2], now, false).is_none() {
         ctx.out.null();
         return Ok(());
     }

@@ -8,7 +8,8 @@ use crate::error::{self, CmdError};
 use crate::scripting::{self, RunOptions, ScriptId};
 
 /// OFFLOAD: scripts run off the event loop, so others get BUSY and can SCRIPT KILL a long one.
-const EVAL_FLAGS: u32 = NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | OFFLOAD;
+/// PROPAGATES_PARTS: the AOF records the commands a script ran, not the script.
+const EVAL_FLAGS: u32 = NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | OFFLOAD | PROPAGATES_PARTS;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("eval", -3, EVAL_FLAGS, (0, 0, 0), eval).numkeys_at(2).group("scripting"),

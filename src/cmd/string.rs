@@ -226,35 +226,44 @@ fn getset(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn getdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     // GET has already expired the key if its time had come, and refused other types.
     get(ctx, argv)?;
-    ctx.db().remove(argv[1]);
+    if ctx.db().remove(argv[1]).is_some() {
+        ctx.changed(class::GENERIC, "del", argv[1]);
+    }
     Ok(())
 }
 
 fn getex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let f = parse_set_flags(&argv[2..], Syntax::GetEx)?;
     let (key, now) = (argv[1], ctx.now);
-    let Ctx { state, client, out, .. } = ctx;
-    let db = &mut state.dbs[client.db];
-    let Some(e) = db.get(key, now) else {
-        out.null();
-        return Ok(());
+    let (at, had_ttl) = {
+        let Ctx { state, client, out, .. } = &mut *ctx;
+        let Some(e) = state.dbs[client.db].get(key, now) else {
+            out.null();
+            return Ok(());
+        };
+        let s = e.value.as_string().ok_or(CmdError::WrongType)?;
+        // The TTL is validated after the type, before the reply.
+        let at = match f.expire {
+            Some(e) => Some(expire_at_ms(e, now, "getex")?),
+            None => None,
+        };
+        reply_string(out, s);
+        (at, e.expire_at().is_some())
     };
-    let s = e.value.as_string().ok_or(CmdError::WrongType)?;
-    let at = match f.expire {
-        Some(e) => Some(expire_at_ms(e, now, "getex")?),
-        None => None,
-    };
-    reply_string(out, s);
     let absolute = matches!(f.expire.map(|e| e.kind), Some(ExpireKind::ExAt | ExpireKind::PxAt));
+    // Redis propagates GETEX as DEL, PEXPIREAT or PERSIST, and only when it changed something.
     match at {
         Some(at) if absolute && at <= now => {
-            db.remove(key);
+            ctx.db().remove(key);
+            ctx.changed(class::GENERIC, "del", key);
         }
         Some(at) => {
-            db.set_expire(key, at);
+            ctx.db().set_expire(key, at);
+            ctx.changed(class::GENERIC, "expire", key);
         }
-        None if f.persist => {
-            db.persist(key);
+        None if f.persist && had_ttl => {
+            ctx.db().persist(key);
+            ctx.changed(class::GENERIC, "persist", key);
         }
         None => {}
     }
@@ -285,7 +294,8 @@ fn mset_generic(ctx: &mut Ctx, argv: Args, nx: bool) -> Result<(), CmdError> {
         return Ok(());
     }
     for kv in argv[1..].chunks(2) {
-        db.set(kv[0], Value::String(RString::from_bytes(kv[1])), false, now);
+        ctx.db().set(kv[0], Value::String(RString::from_bytes(kv[1])), false, now);
+        ctx.changed(class::STRING, "set", kv[0]);
     }
     if nx {
         ctx.out.int(1);
@@ -330,6 +340,8 @@ fn append(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
             raw.len()
         }
     };
+    // Even an empty append counts as a change (and creates an empty key), as in Redis.
+    ctx.changed(class::STRING, "append", key);
     ctx.out.int(len as i64);
     Ok(())
 }
@@ -364,6 +376,7 @@ fn incr_by(ctx: &mut Ctx, key: &[u8], by: i64) -> Result<(), CmdError> {
             by
         }
     };
+    ctx.changed(class::STRING, "incrby", key);
     ctx.out.int(new);
     Ok(())
 }
@@ -409,6 +422,7 @@ fn incrbyfloat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
             sum
         }
     };
+    ctx.changed(class::STRING, "incrbyfloat", key);
     ctx.out.bulk(&sum);
     Ok(())
 }
@@ -472,6 +486,7 @@ fn setrange(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     raw[offset as usize..end].copy_from_slice(value);
     let len = raw.len();
+    ctx.changed(class::STRING, "setrange", key);
     ctx.out.int(len as i64);
     Ok(())
 }

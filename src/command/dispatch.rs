@@ -17,6 +17,9 @@ pub struct Ctx<'a> {
     pub out: &'a mut Out,
     /// The clock for this execution unit: every TTL decision in one command uses the same instant.
     pub now: i64,
+    /// Record the command for the AOF even if it changed nothing (FLUSHALL, FLUSHDB: Redis's
+    /// forceCommandPropagation).
+    pub force_propagate: bool,
 }
 
 impl Ctx<'_> {
@@ -153,26 +156,21 @@ pub fn execute(
     client.last_cmd = table::full_name(cmd);
     state.stats.commands_processed += 1;
     let now = client.time_snapshot.unwrap_or_else(|| shared.clock.now_ms());
-    let mut ctx = Ctx { state, shared, client, out, now };
-    match handler(&mut ctx, argv) {
-        Err(e) => ctx.out.error(&e),
-        // A successful write may have changed its keys in place: break the watches on them.
-        // FIXME: Redis signals only actual changes, so a no-op write (SETNX on an existing key, SADD of a
-        // present member) breaks a watch here but not in Redis. Safe (EXEC fails, the client retries), not exact.
-        Ok(()) if cmd.has(flags::WRITE) => {
-            ctx.shared.script.note_write();
-            if ctx.state.effects.enabled {
-                ctx.state.effects.record(ctx.client.db, argv);
-            }
-            let db = &mut ctx.state.dbs[ctx.client.db];
-            if db.watched() {
-                for i in cmd.key_positions(argv).unwrap_or_default() {
-                    db.touch(argv[i]);
-                }
-            }
-        }
-        Ok(()) => {}
+    if cmd.has(flags::WRITE) {
+        // A script that called a write command can no longer be killed (Redis flags it before the call).
+        shared.script.note_write();
     }
-    // Keys the command found expired on its way: their `expired` events and AOF deletions.
-    ctx.state.settle_expired(now);
+    let dirty = state.dirty;
+    let mut ctx = Ctx { state, shared, client, out, now, force_propagate: false };
+    if let Err(e) = handler(&mut ctx, argv) {
+        ctx.out.error(&e);
+    }
+    // What the storage did on the way (keys found expired, created, missed): events, and AOF deletions.
+    ctx.state.settle_key_events(now);
+    // A command that changed the data (Redis's server.dirty) is recorded for the AOF as it ran; EXEC and
+    // scripts are recorded as the commands they ran instead.
+    let changed = ctx.state.dirty != dirty || ctx.force_propagate;
+    if changed && ctx.state.effects.enabled && !cmd.has(flags::PROPAGATES_PARTS) {
+        ctx.state.effects.record(ctx.client.db, argv);
+    }
 }

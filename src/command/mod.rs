@@ -40,6 +40,8 @@ pub mod flags {
     pub const MOVABLEKEYS: u32 = 1 << 21;
     /// Runs on a blocking thread so the event loop can answer BUSY meanwhile (scripts). Internal, not printed.
     pub const OFFLOAD: u32 = 1 << 22;
+    /// Internal: runs other commands and is recorded for the AOF as those (EXEC, EVAL...), never as itself.
+    pub const PROPAGATES_PARTS: u32 = 1 << 23;
 
     /// (flag, name) in the order Redis 7.0 prints them in COMMAND INFO; MAY_REPLICATE, SENTINEL and PROTECTED
     /// are hidden on purpose there.

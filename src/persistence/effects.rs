@@ -126,9 +126,9 @@ mod tests {
     }
 
     #[test]
-    fn writes_are_recorded_and_reads_and_failures_are_not() {
+    fn writes_are_recorded_and_reads_failures_and_no_ops_are_not() {
         assert_eq!(
-            effects_of(&["SET k v", "GET k", "SADD k x", "SELECT 1", "SET k w"]),
+            effects_of(&["SET k v", "GET k", "SADD k x", "SETNX k v", "DEL nothing", "SELECT 1", "SET k w"]),
             "*2 $6 SELECT $1 0 *3 $3 SET $1 k $1 v *2 $6 SELECT $1 1 *3 $3 SET $1 k $1 w "
         );
     }
@@ -140,11 +140,10 @@ mod tests {
             "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 SET $1 a $1 1 *2 $4 INCR $1 a *1 $4 EXEC "
         );
         assert_eq!(
-            effects_of(&[
-                "EVAL \"redis.call('set', KEYS[1], 'x'); redis.call('select', 3); redis.call('del', KEYS[1])\" 1 k"
-            ]),
-            "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 set $1 k $1 x *2 $6 SELECT $1 3 *2 $3 del $1 k *1 $4 EXEC "
+            effects_of(&["EVAL \"redis.call('set', KEYS[1], 'x'); redis.call('select', 3); redis.call('set', KEYS[1], 'y')\" 1 k"]),
+            "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 set $1 k $1 x *2 $6 SELECT $1 3 *3 $3 set $1 k $1 y *1 $4 EXEC "
         );
+        // One write alone needs no transaction; a script that only reads records nothing.
         // One write alone needs no transaction; a script that only reads records nothing.
         assert_eq!(
             effects_of(&["EVAL \"return redis.call('set', 'a', 1)\" 0"]),

@@ -3,6 +3,7 @@
 //! enables.
 
 use crate::server::state::State;
+use crate::storage::db::KeyEvent;
 
 /// Event classes (the letters of `notify-keyspace-events`; config.rs parses them into these bits).
 pub mod class {
@@ -40,7 +41,7 @@ impl State {
     /// notifyKeyspaceEvent: publishes `event` for `key` of database `db`, if its class is enabled. Expiries
     /// the command caused on its way (lazy expiry on lookup) are published first, in the order they happened.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize, now_ms: i64) {
-        self.settle_expired(now_ms);
+        self.settle_key_events(now_ms);
         self.publish_event(class, event, key, db, now_ms);
     }
 
@@ -62,24 +63,33 @@ impl State {
         }
     }
 
-    /// Publishes the `expired` events of keys that expiry deleted since the last call, and records their
-    /// deletion for the AOF (Redis's deleteExpiredKeyAndPropagate).
-    pub fn settle_expired(&mut self, now_ms: i64) {
+    /// Publishes the events the storage recorded on its own (`expired`, `new`, `keymiss`), in the order they
+    /// happened, and records expiries as deletions for the AOF (Redis's deleteExpiredKeyAndPropagate).
+    pub fn settle_key_events(&mut self, now_ms: i64) {
+        let flags = self.config.notify_flags;
         for db in 0..self.dbs.len() {
-            if self.dbs[db].expired_keys.is_empty() {
+            let d = &mut self.dbs[db];
+            d.track_created = flags & class::NEW != 0;
+            d.track_missed = flags & class::KEY_MISS != 0;
+            if d.key_events.is_empty() {
                 continue;
             }
-            let keys = std::mem::take(&mut self.dbs[db].expired_keys);
-            for key in &keys {
-                self.publish_event(class::EXPIRED, "expired", key, db, now_ms);
-                if self.effects.enabled {
-                    self.effects.record(db, &[b"DEL", key]);
+            let mut events = std::mem::take(&mut d.key_events);
+            for (event, key) in &events {
+                match event {
+                    KeyEvent::Expired => {
+                        self.publish_event(class::EXPIRED, "expired", key, db, now_ms);
+                        if self.effects.enabled {
+                            self.effects.record(db, &[b"DEL", key]);
+                        }
+                    }
+                    KeyEvent::Created => self.publish_event(class::NEW, "new", key, db, now_ms),
+                    KeyEvent::Missed => self.publish_event(class::KEY_MISS, "keymiss", key, db, now_ms),
                 }
             }
-            // Hand the buffer back: expiring keys one command at a time then allocates nothing.
-            let mut keys = keys;
-            keys.clear();
-            self.dbs[db].expired_keys = keys;
+            // Hand the buffer back: a command expiring keys one at a time then allocates nothing.
+            events.clear();
+            self.dbs[db].key_events = events;
         }
     }
 }

@@ -46,9 +46,23 @@ pub struct Db {
     /// Running estimate of the average TTL of volatile keys, ms (INFO keyspace `avg_ttl`).
     pub avg_ttl: i64,
     pub stats: DbStats,
-    /// Keys deleted by expiry (lazy or active) since the State last looked: it publishes their `expired`
-    /// events and records their deletion for the AOF.
-    pub expired_keys: Vec<Key>,
+    /// What happened to keys as a side effect of lookups and stores since the State last looked, in order: it
+    /// publishes their keyspace events, and records expiries as deletions for the AOF.
+    pub key_events: Vec<(KeyEvent, Key)>,
+    /// Record `Created` / `Missed` events (their keyspace notifications are enabled); expiries always are.
+    pub track_created: bool,
+    pub track_missed: bool,
+}
+
+/// A change the storage makes on its own (Redis's dbAdd, expireIfNeeded, lookupKeyRead notifications).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyEvent {
+    /// Deleted because its TTL passed (lazily on lookup, or by the active cycle).
+    Expired,
+    /// Added to the keyspace.
+    Created,
+    /// A read lookup found nothing.
+    Missed,
 }
 
 /// WATCH bookkeeping: who watches which key, and whose watch was broken by a change.
@@ -100,23 +114,43 @@ impl Db {
 
     fn note_expired(&mut self, key: Key) {
         self.stats.expired += 1;
-        self.expired_keys.push(key);
+        self.key_events.push((KeyEvent::Expired, key));
     }
 
-    /// Read lookup: lazy expiry, hit/miss counting, LRU touch.
+    fn note_created(&mut self, key: &[u8]) {
+        if self.track_created {
+            self.key_events.push((KeyEvent::Created, key.into()));
+        }
+    }
+
+    /// Read lookup: lazy expiry, hit/miss counting (and the `keymiss` event), LRU touch.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
-        match self.live_index(key, now) {
-            Some(i) => {
-                self.stats.hits += 1;
-                let e = &mut self.keys[i];
-                e.lru = lru_clock(now);
-                Some(e)
-            }
+        let i = self.counted_index(key, now, true)?;
+        let e = &mut self.keys[i];
+        e.lru = lru_clock(now);
+        Some(e)
+    }
+
+    /// Read lookup that leaves the LRU clock alone (Redis's LOOKUP_NOTOUCH: TYPE, TTL, OBJECT). `notify`:
+    /// a miss publishes `keymiss` (OBJECT's does not).
+    pub fn get_no_touch(&mut self, key: &[u8], now: i64, notify: bool) -> Option<&Entry> {
+        let i = self.counted_index(key, now, notify)?;
+        Some(&self.keys[i])
+    }
+
+    /// `live_index`, counted as a keyspace hit or miss.
+    fn counted_index(&mut self, key: &[u8], now: i64, notify: bool) -> Option<usize> {
+        let found = self.live_index(key, now);
+        match found {
+            Some(_) => self.stats.hits += 1,
             None => {
                 self.stats.misses += 1;
-                None
+                if notify && self.track_missed {
+                    self.key_events.push((KeyEvent::Missed, key.into()));
+                }
             }
         }
+        found
     }
 
     /// Write lookup: lazy expiry and LRU touch, no hit/miss counting (as Redis's lookupKeyWrite).
@@ -167,10 +201,12 @@ impl Db {
                 }
                 if expired {
                     self.note_expired(key.into());
+                    self.note_created(key);
                 }
             }
             RawEntryMut::Vacant(v) => {
                 v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru });
+                self.note_created(key);
             }
         }
     }
@@ -179,10 +215,12 @@ impl Db {
     pub fn insert_entry(&mut self, key: &[u8], entry: Entry) {
         self.touch(key);
         let volatile = entry.expire_at != NO_EXPIRE;
-        if let Some(old) = self.keys.insert(key.into(), entry) {
-            if old.expire_at != NO_EXPIRE && !volatile {
+        match self.keys.insert(key.into(), entry) {
+            Some(old) if old.expire_at != NO_EXPIRE && !volatile => {
                 self.volatile.swap_remove(key);
             }
+            Some(_) => {}
+            None => self.note_created(key),
         }
         if volatile {
             self.volatile.insert(key.into());
@@ -220,11 +258,11 @@ impl Db {
 
     /// Removes the TTL of an existing key. True if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        self.touch(key);
         match self.keys.get_mut(key) {
             Some(e) if e.expire_at != NO_EXPIRE => {
                 e.expire_at = NO_EXPIRE;
                 self.volatile.swap_remove(key);
+                self.touch(key);
                 true
             }
             _ => false,
