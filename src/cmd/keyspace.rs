@@ -214,8 +214,11 @@ fn copy(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         ctx.out.int(0);
         return Ok(());
     };
+    let exists = ctx.state.dbs[dst_db].get_mut(dst_key, now).is_some();
+    // An expiry the lookup met in the other database is announced now, as it happened.
+    ctx.state.settle_key_events(dst_db, now);
     let dst = &mut ctx.state.dbs[dst_db];
-    if dst.get_mut(dst_key, now).is_some() {
+    if exists {
         if !replace {
             ctx.out.int(0);
             return Ok(());
@@ -242,6 +245,10 @@ fn move_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         if let Some(entry) = src.remove(key) {
             dst.insert_entry(key, entry);
         }
+    }
+    // What the lookups and the insert did in the other database (an expiry, a new key) comes first.
+    ctx.state.settle_key_events(dst_id, now);
+    if moved {
         signal_in(ctx, src_id, "move_from", key);
         signal_in(ctx, dst_id, "move_to", key);
         ctx.state.dirty += 1;

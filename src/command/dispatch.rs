@@ -166,7 +166,7 @@ pub fn execute(
         ctx.out.error(&e);
     }
     // What the storage did on the way (keys found expired, created, missed): events, and AOF deletions.
-    ctx.state.settle_key_events(now);
+    ctx.state.settle_key_events(ctx.client.db, now);
     // A command that changed the data (Redis's server.dirty) is recorded for the AOF as it ran; EXEC and
     // scripts are recorded as the commands they ran instead.
     let changed = ctx.state.dirty != dirty || ctx.force_propagate;

@@ -38,10 +38,11 @@ pub mod class {
 }
 
 impl State {
-    /// notifyKeyspaceEvent: publishes `event` for `key` of database `db`, if its class is enabled. Expiries
-    /// the command caused on its way (lazy expiry on lookup) are published first, in the order they happened.
+    /// notifyKeyspaceEvent: publishes `event` for `key` of database `db`, if its class is enabled. What the
+    /// storage did to that database's keys on the way (an expiry found by the lookup) is published first, in
+    /// the order it happened.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize, now_ms: i64) {
-        self.settle_key_events(now_ms);
+        self.settle_key_events(db, now_ms);
         self.publish_event(class, event, key, db, now_ms);
     }
 
@@ -63,33 +64,45 @@ impl State {
         }
     }
 
-    /// Publishes the events the storage recorded on its own (`expired`, `new`, `keymiss`), in the order they
-    /// happened, and records expiries as deletions for the AOF (Redis's deleteExpiredKeyAndPropagate).
-    pub fn settle_key_events(&mut self, now_ms: i64) {
+    /// Publishes the events the storage recorded on its own in database `db` (`expired`, `new`, `keymiss`), in
+    /// the order they happened, and records expiries as deletions for the AOF (Redis's
+    /// deleteExpiredKeyAndPropagate). Runs after every command for its database, and in each event's database
+    /// before the event (MOVE and COPY touch a second one), so one database is looked at per call.
+    pub fn settle_key_events(&mut self, db: usize, now_ms: i64) {
         let flags = self.config.notify_flags;
-        for db in 0..self.dbs.len() {
-            let d = &mut self.dbs[db];
-            d.track_created = flags & class::NEW != 0;
-            d.track_missed = flags & class::KEY_MISS != 0;
-            if d.key_events.is_empty() {
-                continue;
+        if flags != self.tracked_notify_flags {
+            // notify-keyspace-events changed: the storage records `new` and `keymiss` only when they are on.
+            for d in &mut self.dbs {
+                d.track_created = flags & class::NEW != 0;
+                d.track_missed = flags & class::KEY_MISS != 0;
             }
-            let mut events = std::mem::take(&mut d.key_events);
-            for (event, key) in &events {
-                match event {
-                    KeyEvent::Expired => {
-                        self.publish_event(class::EXPIRED, "expired", key, db, now_ms);
-                        if self.effects.enabled {
-                            self.effects.record(db, &[b"DEL", key]);
-                        }
+            self.tracked_notify_flags = flags;
+        }
+        if self.dbs[db].key_events.is_empty() {
+            return;
+        }
+        let mut events = std::mem::take(&mut self.dbs[db].key_events);
+        for (event, key) in &events {
+            match event {
+                KeyEvent::Expired => {
+                    self.publish_event(class::EXPIRED, "expired", key, db, now_ms);
+                    if self.effects.enabled {
+                        self.effects.record(db, &[b"DEL", key]);
                     }
-                    KeyEvent::Created => self.publish_event(class::NEW, "new", key, db, now_ms),
-                    KeyEvent::Missed => self.publish_event(class::KEY_MISS, "keymiss", key, db, now_ms),
                 }
+                KeyEvent::Created => self.publish_event(class::NEW, "new", key, db, now_ms),
+                KeyEvent::Missed => self.publish_event(class::KEY_MISS, "keymiss", key, db, now_ms),
             }
-            // Hand the buffer back: a command expiring keys one at a time then allocates nothing.
-            events.clear();
-            self.dbs[db].key_events = events;
+        }
+        // Hand the buffer back: a command expiring keys one at a time then allocates nothing.
+        events.clear();
+        self.dbs[db].key_events = events;
+    }
+
+    /// `settle_key_events` for every database (the active expiry cycle visits them all).
+    pub fn settle_all_key_events(&mut self, now_ms: i64) {
+        for db in 0..self.dbs.len() {
+            self.settle_key_events(db, now_ms);
         }
     }
 }

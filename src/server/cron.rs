@@ -60,7 +60,7 @@ pub fn active_expire_cycle(shared: &Shared, budget: Duration) {
             }
         }
     }
-    state.settle_key_events(now);
+    state.settle_all_key_events(now);
     if sampled_total > 0 {
         let stale = expired_total as f64 * 100.0 / sampled_total as f64;
         state.stats.expired_stale_perc = state.stats.expired_stale_perc * 0.95 + stale * 0.05;

@@ -45,6 +45,8 @@ pub struct State {
     /// Changes made to the data since startup (Redis's server.dirty): a command that changed nothing is not
     /// recorded for the AOF.
     pub dirty: u64,
+    /// The notify-keyspace-events classes the databases were last told to record (see settle_key_events).
+    pub tracked_notify_flags: u32,
 }
 
 impl State {
@@ -66,6 +68,7 @@ impl State {
             effects: crate::persistence::Effects::default(),
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,
+            tracked_notify_flags: 0,
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
     }
