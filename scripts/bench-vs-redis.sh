@@ -10,8 +10,8 @@
 #        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
-#        SUITE=strings|types|scripting|all (all): the string workloads, the hash/set/sorted-set workloads, the
-#        transaction and scripting workloads, or everything.
+#        SUITE=strings|types|scripting|pubsub|all (all): the string workloads, the hash/set/sorted-set
+#        workloads, the transaction and scripting workloads, the Pub/Sub workloads, or everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,7 @@ KEYSPACE=100000
 SUITE=${SUITE:-all}
 EMBEDIS_BIN=$PWD/target/release/embedis-server
 TX_BENCH=$PWD/target/release/examples/tx_bench
+PUBSUB_BENCH=$PWD/target/release/examples/pubsub_bench
 CLK_TCK=$(getconf CLK_TCK)
 
 for tool in redis-server redis-cli redis-benchmark python3 timeout; do
@@ -237,23 +238,41 @@ script_workloads() {
     workload "$label" "$n" evalsha_bucket "$@"
 }
 
-# tx_workload LABEL N: MULTI / SET / INCR / EXEC, one transaction per round trip from 50 connections
-# (examples/tx_bench: redis-benchmark cannot send a transaction). CPU is per transaction.
-tx_workload() {
-  local label=$1 n=$2 round order name pid before after rps
+# example_workload LABEL TEST N PROGRAM ARGS...: a load generator from examples/ for what redis-benchmark cannot
+# do, run as `PROGRAM PORT ARGS...` against each server; it prints "rps <requests per second>" for N requests,
+# and the CPU is per request.
+example_workload() {
+  local label=$1 test=$2 n=$3 program=$4 round order name pid before after rps
+  shift 4
   for ((round = 1; round <= ROUNDS; round++)); do
     if ((round % 2)); then order="embedis redis"; else order="redis embedis"; fi
     for name in $order; do
       pid=${PID[$name]}
       before=$(cpu_ticks "$pid")
-      rps=$(timeout "$RUN_TIMEOUT" "$TX_BENCH" "${PORT[$name]}" 50 "$n" | awk '/^rps/ { print $2 }')
+      rps=$(timeout "$RUN_TIMEOUT" "$program" "${PORT[$name]}" "$@" | awk '/^rps/ { print $2 }')
       after=$(cpu_ticks "$pid")
-      [[ -n $rps ]] || { echo "tx_bench failed against $name" >&2; exit 1; }
+      [[ -n $rps ]] || { echo "$program failed against $name" >&2; exit 1; }
       awk -v r="$rps" -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" \
-        'BEGIN { printf "%s %.4f\n", r, t / hz / n * 1e6 }' >>"$WORK/$label.multi_exec.$name"
+        'BEGIN { printf "%s %.4f\n", r, t / hz / n * 1e6 }' >>"$WORK/$label.$test.$name"
     done
   done
-  report_row "$label" multi_exec
+  report_row "$label" "$test"
+}
+
+# tx_workload LABEL N: MULTI / SET / INCR / EXEC, one transaction per round trip from 50 connections
+# (examples/tx_bench). CPU is per transaction.
+tx_workload() {
+  example_workload "$1" multi_exec "$2" "$TX_BENCH" 50 "$2"
+}
+
+# pubsub_workloads N: PUBLISH from 50 connections (one round trip each) to a channel with no subscriber, one,
+# and 50 reading everything (examples/pubsub_bench). CPU is per PUBLISH; with 50 subscribers the throughput
+# ratio is also the ratio of messages delivered per second.
+pubsub_workloads() {
+  local n=$1
+  example_workload "c50-pub" publish_0_subs "$n" "$PUBSUB_BENCH" 0 50 "$n"
+  example_workload "c50-pub" publish_1_sub "$n" "$PUBSUB_BENCH" 1 50 "$n"
+  example_workload "c50-pub" publish_50_subs "$((n / 2))" "$PUBSUB_BENCH" 50 50 "$((n / 2))"
 }
 
 # type_workloads LABEL N ARGS...: the hash, set and sorted-set commands of our users' patterns, on data loaded
@@ -283,7 +302,7 @@ type_workloads() {
 main() {
   if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     log "building $EMBEDIS_BIN"
-    cargo build --release --bin embedis-server --example tx_bench
+    cargo build --release --bin embedis-server --example tx_bench --example pubsub_bench
   fi
   [[ -x $EMBEDIS_BIN ]] || { echo "no $EMBEDIS_BIN" >&2; exit 1; }
   log "QUICK=$QUICK rounds=$ROUNDS n: P1=$N_P1 P16=$N_P16 c500=$N_C500, memory keys=$MEM_KEYS, CLK_TCK=$CLK_TCK"
@@ -307,6 +326,9 @@ main() {
   if [[ $SUITE == all || $SUITE == scripting ]]; then
     tx_workload "c50-tx" "$((N_P1 / 2))"
     script_workloads "c50-P1" "$N_P1" -c 50 -P 1
+  fi
+  if [[ $SUITE == all || $SUITE == pubsub ]]; then
+    pubsub_workloads "$N_P1"
   fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \

@@ -241,13 +241,24 @@ fn client_setinfo(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 /// One CLIENT LIST line, with Redis 7.0's fields (buffer sizes are ours, the names and order are Redis's).
-fn client_line(c: &ClientInfo, now: i64, out: &mut Vec<u8>) {
+fn client_line(c: &ClientInfo, pubsub: &crate::pubsub::PubSub, now: i64, out: &mut Vec<u8>) {
     use std::io::Write;
     let name = String::from_utf8_lossy(c.name.as_deref().unwrap_or_default());
+    let (sub, psub, ssub) = pubsub.counts(c.id);
+    let mut flags = String::new();
+    if sub + psub + ssub > 0 {
+        flags.push('P');
+    }
+    if c.no_evict {
+        flags.push('e');
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
     let _ = write!(
         out,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
-         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 \
+         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={} tot-mem=0 events=r cmd={} \
          user=default redir=-1 resp={}",
         c.id,
         c.addr,
@@ -256,8 +267,12 @@ fn client_line(c: &ClientInfo, now: i64, out: &mut Vec<u8>) {
         name,
         (now - c.created_ms).max(0) / 1000,
         (now - c.last_interaction_ms).max(0) / 1000,
-        if c.no_evict { "e" } else { "N" },
+        flags,
         c.db,
+        sub,
+        psub,
+        ssub,
+        pubsub.unsent(c.id),
         c.last_cmd,
         c.resp,
     );
@@ -310,7 +325,7 @@ fn client_list(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let mut text = Vec::new();
     for c in ctx.state.clients.iter() {
         if ids.as_ref().map_or(true, |ids| ids.contains(&c.id)) {
-            client_line(c, ctx.now, &mut text);
+            client_line(c, &ctx.state.pubsub, ctx.now, &mut text);
         }
     }
     ctx.out.verbatim(&text);
@@ -321,7 +336,7 @@ fn client_info(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     sync_self(ctx);
     let mut text = Vec::new();
     if let Some(c) = ctx.state.clients.get(ctx.client.id) {
-        client_line(c, ctx.now, &mut text);
+        client_line(c, &ctx.state.pubsub, ctx.now, &mut text);
     }
     ctx.out.verbatim(&text);
     Ok(())

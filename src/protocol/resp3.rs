@@ -11,7 +11,9 @@ pub fn frame_end(buf: &[u8], i: usize) -> Option<usize> {
         b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => Some(body),
         b'$' | b'=' | b'!' => {
             let n = parse_i64(head)?;
-            Some(if n < 0 { body } else { body + n as usize + 2 })
+            let end = if n < 0 { body } else { body.checked_add(n as usize)?.checked_add(2)? };
+            // A bulk string is complete only with its payload and CRLF.
+            (end <= buf.len()).then_some(end)
         }
         b'*' | b'~' | b'>' | b'%' | b'|' => {
             let n = parse_i64(head)?.max(0) as usize * if matches!(kind, b'%' | b'|') { 2 } else { 1 };

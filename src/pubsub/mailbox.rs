@@ -48,8 +48,14 @@ impl Mailbox {
             self.close();
             return false;
         }
-        self.queued.lock().extend_from_slice(message);
-        self.wake.notify_one();
+        let mut queued = self.queued.lock();
+        let was_empty = queued.is_empty();
+        queued.extend_from_slice(message);
+        drop(queued);
+        // The task drains everything queued when it wakes: only the first message since then needs to wake it.
+        if was_empty {
+            self.wake.notify_one();
+        }
         true
     }
 

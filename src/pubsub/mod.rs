@@ -120,6 +120,16 @@ impl PubSub {
         })
     }
 
+    /// (channels, patterns, shard channels) a client listens to (CLIENT LIST `sub`, `psub`, `ssub`).
+    pub fn counts(&self, id: u64) -> (usize, usize, usize) {
+        self.clients.get(&id).map_or((0, 0, 0), |s| (s.channels.len(), s.patterns.len(), s.shard.len()))
+    }
+
+    /// Bytes published to a client and not yet written to its socket (CLIENT LIST `omem`).
+    pub fn unsent(&self, id: u64) -> usize {
+        self.clients.get(&id).map_or(0, |s| s.mailbox.unsent())
+    }
+
     /// All subscriptions of a client (the RESP2 subscribed context; CLIENT LIST `sub`, `psub`).
     pub fn total(&self, id: u64) -> usize {
         self.clients.get(&id).map_or(0, |s| s.channels.len() + s.patterns.len() + s.shard.len())
