@@ -192,3 +192,20 @@ fn expired_events_fire_when_the_test_clock_moves() {
     assert_eq!(c.cmd(&["GET", "session:2"]), b"$-1\r\n");
     assert_eq!(bulks(&sub.read_reply_bytes()), ["message", "__keyevent@0__:expired", "session:2"]);
 }
+
+#[test]
+fn a_resp3_subscriber_gets_push_frames_between_its_replies() {
+    let server = embedis::blocking::Server::start().unwrap();
+    let mut sub = Conn::connect(server.addr());
+    sub.cmd(&["HELLO", "3"]);
+    assert_eq!(sub.cmd(&["SUBSCRIBE", "news"]), b">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+    let mut publisher = Conn::connect(server.addr());
+    assert_eq!(publisher.cmd(&["PUBLISH", "news", "first"]), b":1\r\n");
+    // A normal command still works; the message published before it arrives first.
+    sub.send(&["SET", "k", "v"]);
+    assert_eq!(sub.read_reply_bytes(), b">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nfirst\r\n");
+    assert_eq!(sub.read_reply_bytes(), b"+OK\r\n");
+    publisher.cmd(&["PUBLISH", "news", "second"]);
+    assert_eq!(sub.read_reply_bytes(), b">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$6\r\nsecond\r\n");
+    assert_eq!(sub.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+}
