@@ -1,6 +1,7 @@
 //! Persistence consumes the stream of executed effects (ARCHITECTURE.md rule 9): `effects` records what each
 //! execution unit did as RESP commands; the append-only file writes that stream and replays it through dispatch.
 
+pub mod aof;
 pub mod effects;
 
 pub use effects::Effects;
