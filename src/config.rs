@@ -134,6 +134,11 @@ pub struct Config {
     pub appendfsync: AppendFsync,
     pub appendfilename: String,
     pub appenddirname: String,
+    pub no_appendfsync_on_rewrite: bool,
+    /// Rewrite the AOF once it grew by this percentage over its size after the last rewrite (0: never).
+    pub auto_aof_rewrite_percentage: u64,
+    pub auto_aof_rewrite_min_size: u64,
+    pub aof_load_truncated: bool,
     pub dbfilename: String,
     /// `save` points as (seconds, changes). Empty = no automatic snapshots.
     pub save: Vec<(u64, u64)>,
@@ -196,6 +201,10 @@ impl Default for Config {
             appendfsync: AppendFsync::EverySec,
             appendfilename: "appendonly.aof".into(),
             appenddirname: "appendonlydir".into(),
+            no_appendfsync_on_rewrite: false,
+            auto_aof_rewrite_percentage: 100,
+            auto_aof_rewrite_min_size: 64 << 20,
+            aof_load_truncated: true,
             dbfilename: "dump.rdb".into(),
             save: vec![(3600, 1), (300, 100), (60, 10000)],
             maxmemory: 0,
@@ -551,14 +560,14 @@ static DIRECTIVES: &[Directive] = &[
     d("oom-score-adj-values", special(Special::OomScoreAdjValues), "0 200 800").flags(MULTI_ARG),
     d("disable-thp", BOOL, "yes").flags(IMMUTABLE),
     // Append only mode
-    d("appendonly", BOOL, "no"),
-    d("appendfilename", TEXT, "appendonly.aof").flags(IMMUTABLE).check(check_appendfilename),
-    d("appenddirname", TEXT, "appendonlydir").flags(IMMUTABLE).check(check_appenddirname),
-    d("appendfsync", Kind::Enum(AOF_FSYNC), "everysec"),
-    d("no-appendfsync-on-rewrite", BOOL, "no"),
-    d("auto-aof-rewrite-percentage", int(0, INT_MAX), "100"),
-    d("auto-aof-rewrite-min-size", mem(0, LONG_MAX), "67108864"),
-    d("aof-load-truncated", BOOL, "yes"),
+    d("appendonly", BOOL, "no").flags(ACTIVE),
+    d("appendfilename", TEXT, "appendonly.aof").flags(IMMUTABLE | ACTIVE).check(check_appendfilename),
+    d("appenddirname", TEXT, "appendonlydir").flags(IMMUTABLE | ACTIVE).check(check_appenddirname),
+    d("appendfsync", Kind::Enum(AOF_FSYNC), "everysec").flags(ACTIVE),
+    d("no-appendfsync-on-rewrite", BOOL, "no").flags(ACTIVE),
+    d("auto-aof-rewrite-percentage", int(0, INT_MAX), "100").flags(ACTIVE),
+    d("auto-aof-rewrite-min-size", mem(0, LONG_MAX), "67108864").flags(ACTIVE),
+    d("aof-load-truncated", BOOL, "yes").flags(ACTIVE),
     d("aof-use-rdb-preamble", BOOL, "yes"),
     d("aof-timestamp-enabled", BOOL, "no"),
     d("aof-rewrite-incremental-fsync", BOOL, "yes"),
@@ -568,7 +577,7 @@ static DIRECTIVES: &[Directive] = &[
     d("shutdown-on-sigint", Kind::Enum(SHUTDOWN_ON_SIG), "default").flags(MULTI_ARG).check(check_shutdown_flags),
     d("shutdown-on-sigterm", Kind::Enum(SHUTDOWN_ON_SIG), "default").flags(MULTI_ARG).check(check_shutdown_flags),
     // Long blocking operations
-    d("busy-reply-threshold", int(0, LONG_MAX), "5000").alias("lua-time-limit"),
+    d("busy-reply-threshold", int(0, LONG_MAX), "5000").alias("lua-time-limit").flags(ACTIVE),
     // Cluster
     d("cluster-enabled", BOOL, "no").flags(IMMUTABLE),
     d("cluster-config-file", TEXT, "nodes.conf").flags(IMMUTABLE),
@@ -594,15 +603,15 @@ static DIRECTIVES: &[Directive] = &[
     d("latency-monitor-threshold", int(0, LONG_MAX), "0"),
     d("latency-tracking", BOOL, "yes"),
     d("latency-tracking-info-percentiles", special(Special::LatencyPercentiles), "50 99 99.9").flags(MULTI_ARG),
-    d("notify-keyspace-events", special(Special::NotifyKeyspaceEvents), ""),
+    d("notify-keyspace-events", special(Special::NotifyKeyspaceEvents), "").flags(ACTIVE),
     // Advanced config
-    d("hash-max-listpack-entries", uint(0, LONG_MAX as u64), "512").alias("hash-max-ziplist-entries"),
-    d("hash-max-listpack-value", umem(0, LONG_MAX as u64), "64").alias("hash-max-ziplist-value"),
+    d("hash-max-listpack-entries", uint(0, LONG_MAX as u64), "512").alias("hash-max-ziplist-entries").flags(ACTIVE),
+    d("hash-max-listpack-value", umem(0, LONG_MAX as u64), "64").alias("hash-max-ziplist-value").flags(ACTIVE),
     d("list-max-listpack-size", int(INT_MIN, INT_MAX), "-2").alias("list-max-ziplist-size"),
     d("list-compress-depth", int(0, INT_MAX), "0"),
-    d("set-max-intset-entries", uint(0, LONG_MAX as u64), "512"),
-    d("zset-max-listpack-entries", uint(0, LONG_MAX as u64), "128").alias("zset-max-ziplist-entries"),
-    d("zset-max-listpack-value", umem(0, LONG_MAX as u64), "64").alias("zset-max-ziplist-value"),
+    d("set-max-intset-entries", uint(0, LONG_MAX as u64), "512").flags(ACTIVE),
+    d("zset-max-listpack-entries", uint(0, LONG_MAX as u64), "128").alias("zset-max-ziplist-entries").flags(ACTIVE),
+    d("zset-max-listpack-value", umem(0, LONG_MAX as u64), "64").alias("zset-max-ziplist-value").flags(ACTIVE),
     d("hll-sparse-max-bytes", umem(0, LONG_MAX as u64), "3000"),
     d("stream-node-max-bytes", umem(0, LONG_MAX as u64), "4096"),
     d("stream-node-max-entries", int(0, LONG_MAX), "100"),
@@ -1670,6 +1679,10 @@ impl Config {
             "appendfsync" => name_of(self.appendfsync.name()),
             "appendfilename" => text(&self.appendfilename),
             "appenddirname" => text(&self.appenddirname),
+            "no-appendfsync-on-rewrite" => Value::Bool(self.no_appendfsync_on_rewrite),
+            "auto-aof-rewrite-percentage" => int(self.auto_aof_rewrite_percentage),
+            "auto-aof-rewrite-min-size" => int(self.auto_aof_rewrite_min_size),
+            "aof-load-truncated" => Value::Bool(self.aof_load_truncated),
             "dbfilename" => text(&self.dbfilename),
             "maxmemory" => int(self.maxmemory),
             "maxmemory-policy" => name_of(self.maxmemory_policy.name()),
@@ -1717,6 +1730,10 @@ impl Config {
             "appendfsync" => self.appendfsync = AppendFsync::from_name(v.name()),
             "appendfilename" => self.appendfilename = v.text(),
             "appenddirname" => self.appenddirname = v.text(),
+            "no-appendfsync-on-rewrite" => self.no_appendfsync_on_rewrite = v.flag(),
+            "auto-aof-rewrite-percentage" => self.auto_aof_rewrite_percentage = int as u64,
+            "auto-aof-rewrite-min-size" => self.auto_aof_rewrite_min_size = int as u64,
+            "aof-load-truncated" => self.aof_load_truncated = v.flag(),
             "dbfilename" => self.dbfilename = v.text(),
             "maxmemory" => self.maxmemory = int as u64,
             "maxmemory-policy" => self.maxmemory_policy = MaxmemoryPolicy::from_name(v.name()),
@@ -2127,16 +2144,7 @@ mod tests {
         assert_eq!(cfg.client_query_buffer_limit, 2 << 20);
         let mut inactive = cfg.inactive_directives_set();
         inactive.sort();
-        let mut expected = vec![
-            "appendfsync",
-            "appendonly",
-            "busy-reply-threshold",
-            "hash-max-listpack-entries",
-            "maxmemory",
-            "maxmemory-policy",
-            "notify-keyspace-events",
-            "slowlog-log-slower-than",
-        ];
+        let mut expected = vec!["maxmemory", "maxmemory-policy", "slowlog-log-slower-than"];
         expected.sort();
         assert_eq!(inactive, expected);
     }

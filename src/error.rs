@@ -22,6 +22,8 @@ pub enum CmdError {
         command: &'static str,
     },
     WrongArity(String),
+    /// Writes refused while the AOF cannot be written (holds the system's error text).
+    Misconf(String),
     /// A RESP2 subscriber sent a command other than (un)subscribing, PING, QUIT or RESET; holds its full name.
     SubscribedContext(String),
     Syntax,
@@ -213,6 +215,7 @@ impl fmt::Display for CmdError {
                 f.write_str(&String::from_utf8_lossy(&v))
             }
             WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
+            Misconf(why) => write!(f, "MISCONF Errors writing to the AOF file: {why}"),
             SubscribedContext(name) => write!(
                 f,
                 "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are \

@@ -15,6 +15,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         .group("server"),
     CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug).group("server"),
     CommandSpec::container("config", CONFIG),
+    CommandSpec::new("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, (0, 0, 0), bgrewriteaof).group("server"),
 ];
 
 const CONFIG: &[CommandSpec] = &[
@@ -57,6 +58,52 @@ fn info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         }
     }
     ctx.out.verbatim(text.as_bytes());
+    Ok(())
+}
+
+/// INFO persistence: Redis 7.0's fields, the AOF ones live, the RDB ones at their "never saved" values.
+fn write_persistence(
+    s: &mut String,
+    st: &crate::server::state::State,
+    w: &crate::persistence::aof::writer::WriterInfo,
+    now: i64,
+) -> std::fmt::Result {
+    use std::fmt::Write;
+    let aof = &st.aof;
+    let rewriting = aof.rewrite.as_ref();
+    let status = |ok: bool| if ok { "ok" } else { "err" };
+    write!(
+        s,
+        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n\
+         current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n\
+         current_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:0\r\n\
+         rdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n\
+         rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n\
+         rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\naof_enabled:{}\r\n\
+         aof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\n\
+         aof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\n\
+         aof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:0\r\n\
+         module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+        st.dirty,
+        st.lastsave,
+        w.enabled as u8,
+        rewriting.is_some() as u8,
+        aof.rewrite_scheduled as u8,
+        aof.last_rewrite_time_sec,
+        rewriting.map_or(-1, |r| (now - r.started_ms).max(0) / 1000),
+        status(aof.last_rewrite_ok),
+        aof.rewrites,
+        aof.consecutive_failures,
+        status(w.error.is_none()),
+    )?;
+    if w.enabled {
+        write!(
+            s,
+            "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:0\r\naof_buffer_length:{}\r\n\
+             aof_pending_bio_fsync:{}\r\naof_delayed_fsync:0\r\n",
+            w.current_size, w.base_size, w.pending, w.fsync_running as u8
+        )?;
+    }
     Ok(())
 }
 
@@ -142,14 +189,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 human_bytes(rss)
             )
         }
-        "persistence" => write!(
-            s,
-            "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0\r\n\
-             rdb_bgsave_in_progress:0\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\n\
-             aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n\
-             aof_last_bgrewrite_status:ok\r\naof_last_write_status:ok\r\n",
-            st.lastsave
-        ),
+        "persistence" => write_persistence(s, st, &ctx.shared.aof.info(), ctx.now),
         "stats" => {
             let ks = st.keyspace_stats();
             write!(
@@ -293,9 +333,31 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Err(CmdError::arity("config|set"));
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
+    let appendonly = ctx.state.config.appendonly;
     ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(CmdError::Config)?;
     ctx.shared.log.set_level(ctx.state.config.loglevel);
+    ctx.shared.aof.set_policy(ctx.state.config.appendfsync);
+    match (appendonly, ctx.state.config.appendonly) {
+        (false, true) => {
+            if let Err(e) = crate::persistence::aof::enable_at_runtime(ctx.state, ctx.shared, ctx.now) {
+                ctx.shared.log.warning(&format!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}"));
+                ctx.state.config.appendonly = false;
+                return Err(CmdError::Config("Failed to set current 'appendonly' configuration".into()));
+            }
+        }
+        (true, false) => crate::persistence::aof::disable(ctx.state, ctx.shared),
+        _ => {}
+    }
     ctx.out.ok();
+    Ok(())
+}
+
+fn bgrewriteaof(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    use crate::persistence::aof::{start_rewrite, Started};
+    match start_rewrite(ctx.state, ctx.shared, ctx.now).map_err(CmdError::Coded)? {
+        Started::Started => ctx.out.simple(b"Background append only file rewriting started"),
+        Started::Scheduled => ctx.out.simple(b"Background append only file rewriting scheduled"),
+    }
     Ok(())
 }
 

@@ -20,6 +20,8 @@ pub struct Ctx<'a> {
     /// Record the command for the AOF even if it changed nothing (FLUSHALL, FLUSHDB: Redis's
     /// forceCommandPropagation).
     pub force_propagate: bool,
+    /// The handler recorded its effects itself (`propagate_as`): the command as sent is not recorded.
+    pub propagated: bool,
 }
 
 impl Ctx<'_> {
@@ -39,6 +41,19 @@ impl Ctx<'_> {
     pub fn modified(&mut self, key: &[u8]) {
         self.state.dirty += 1;
         self.state.dbs[self.client.db].touch(key);
+    }
+
+    /// Records `argv` for the AOF instead of the command as sent (Redis's rewriteClientCommandVector and
+    /// alsoPropagate): relative expiries become absolute (`SET k v PXAT ms`, `PEXPIREAT`), random or
+    /// float-computed results become what they were (`SREM` for SPOP, `SET ... KEEPTTL` for INCRBYFLOAT). Call
+    /// it once per command to record, after the change; several calls are replayed as one transaction.
+    pub fn propagate_as(&mut self, argv: &[&[u8]]) {
+        self.propagated = true;
+        if self.state.effects.enabled {
+            // Expiries the lookup met come first, as they happened first.
+            self.state.settle_key_events(self.client.db, self.now);
+            self.state.effects.record(self.client.db, argv);
+        }
     }
 
     /// Publishes a keyspace event for a key of the client's database (a command may announce several: `set`
@@ -122,6 +137,13 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             return reject(client, out, &CmdError::NoAuth);
         }
     }
+    // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
+    // health checks notice (as Redis does).
+    if cmd.has(flags::WRITE) || cmd.name == "ping" {
+        if let Some(why) = shared.aof.write_error() {
+            return reject(client, out, &CmdError::Misconf(why));
+        }
+    }
     // A RESP2 subscriber's connection carries messages: only (un)subscribing, PING, QUIT and RESET make sense.
     if client.subscriptions > 0 && !out.resp3 && !allowed_while_subscribed(cmd) {
         return reject(client, out, &CmdError::SubscribedContext(full_name.to_string()));
@@ -161,7 +183,7 @@ pub fn execute(
         shared.script.note_write();
     }
     let dirty = state.dirty;
-    let mut ctx = Ctx { state, shared, client, out, now, force_propagate: false };
+    let mut ctx = Ctx { state, shared, client, out, now, force_propagate: false, propagated: false };
     if let Err(e) = handler(&mut ctx, argv) {
         ctx.out.error(&e);
     }
@@ -170,7 +192,7 @@ pub fn execute(
     // A command that changed the data (Redis's server.dirty) is recorded for the AOF as it ran; EXEC and
     // scripts are recorded as the commands they ran instead.
     let changed = ctx.state.dirty != dirty || ctx.force_propagate;
-    if changed && ctx.state.effects.enabled && !cmd.has(flags::PROPAGATES_PARTS) {
+    if changed && ctx.state.effects.enabled && !cmd.has(flags::PROPAGATES_PARTS) && !ctx.propagated {
         ctx.state.effects.record(ctx.client.db, argv);
     }
 }

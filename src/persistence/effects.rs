@@ -40,6 +40,11 @@ impl Effects {
         }
     }
 
+    /// Inside an execution unit nested in another (a command run by EXEC or a script).
+    pub fn in_unit(&self) -> bool {
+        self.depth > 1
+    }
+
     /// Records a command that ran in database `db`.
     pub fn record(&mut self, db: usize, argv: &[&[u8]]) {
         if self.selected != Some(db) {
@@ -58,17 +63,22 @@ impl Effects {
     }
 
     fn push_command(&mut self, argv: &[&[u8]]) {
-        let mut digits = itoa::Buffer::new();
-        self.buf.push(b'*');
-        self.buf.extend_from_slice(digits.format(argv.len()).as_bytes());
-        self.buf.extend_from_slice(b"\r\n");
-        for arg in argv {
-            self.buf.push(b'$');
-            self.buf.extend_from_slice(digits.format(arg.len()).as_bytes());
-            self.buf.extend_from_slice(b"\r\n");
-            self.buf.extend_from_slice(arg);
-            self.buf.extend_from_slice(b"\r\n");
-        }
+        encode_command(&mut self.buf, argv);
+    }
+}
+
+/// Appends `argv` as a RESP multibulk command (the AOF's format).
+pub fn encode_command(buf: &mut Vec<u8>, argv: &[&[u8]]) {
+    let mut digits = itoa::Buffer::new();
+    buf.push(b'*');
+    buf.extend_from_slice(digits.format(argv.len()).as_bytes());
+    buf.extend_from_slice(b"\r\n");
+    for arg in argv {
+        buf.push(b'$');
+        buf.extend_from_slice(digits.format(arg.len()).as_bytes());
+        buf.extend_from_slice(b"\r\n");
+        buf.extend_from_slice(arg);
+        buf.extend_from_slice(b"\r\n");
     }
 }
 

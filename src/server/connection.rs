@@ -149,7 +149,7 @@ async fn offload(
     out: &mut Out,
     sha: ScriptId,
     argv: Vec<Vec<u8>>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Option<u64>> {
     // One script at a time: wait for any other to finish before announcing this one.
     shared.script.idle().await;
     let threshold = shared.state.lock().config.busy_reply_threshold;
@@ -158,21 +158,22 @@ async fn offload(
     let mut job_client = std::mem::replace(client, Client::new(0, false, false));
     let mut job_out = std::mem::take(out);
     let job = tokio::task::spawn_blocking(move || {
-        {
+        let persist_to = {
             let _turn = job_shared.script.turn();
             let mut state = job_shared.state.lock();
             let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
             let started = std::time::Instant::now();
             dispatch(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
             job_shared.script.record(sha, started.elapsed());
-        }
+            job_shared.aof.append(&mut state.effects.buf)
+        };
         job_shared.script.end();
-        (job_client, job_out)
+        (job_client, job_out, persist_to)
     });
-    let (c, o) = job.await.map_err(std::io::Error::other)?;
+    let (c, o, persist_to) = job.await.map_err(std::io::Error::other)?;
     *client = c;
     *out = o;
-    Ok(())
+    Ok(persist_to)
 }
 
 async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut Client) -> std::io::Result<()> {
@@ -222,11 +223,12 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
             }
         }
         let io = (read, written);
-        pending = match execute_batch(shared, client, &mut parser, &mut input, &mut out, io) {
+        let mut persist_to = None;
+        pending = match execute_batch(shared, client, &mut parser, &mut input, &mut out, io, &mut persist_to) {
             Batch::Done => false,
             Batch::Flush => true,
             Batch::Offload(sha, argv) => {
-                offload(shared, client, &mut out, sha, argv).await?;
+                persist_to = persist_to.max(offload(shared, client, &mut out, sha, argv).await?);
                 true
             }
             Batch::WaitForScript => {
@@ -234,6 +236,9 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
                 true
             }
         };
+        if let Some(offset) = persist_to {
+            shared.aof.persisted(offset).await;
+        }
         written = out.buf.len();
         flush(stream, &mut out, client.mailbox.as_deref(), (&shared.log, client.id)).await?;
         if client.close_after_reply || shared.shutting_down() {
@@ -365,6 +370,7 @@ fn execute_batch(
     input: &mut BytesMut,
     out: &mut Out,
     io: (usize, usize),
+    persist_to: &mut Option<u64>,
 ) -> Batch {
     if shared.script.running() {
         if shared.script.busy(shared.clock.now_ms()) {
@@ -428,6 +434,8 @@ fn execute_batch(
             }
         }
     }
+    // What the batch changed goes to the AOF; its replies wait until the policy's promise holds.
+    *persist_to = shared.aof.append(&mut state.effects.buf);
     let consumed = parser.take_consumed();
     input.advance(consumed);
     if input.len() as u64 > state.config.client_query_buffer_limit {

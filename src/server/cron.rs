@@ -1,4 +1,5 @@
-//! Background work, `hz` times a second: the active expiry cycle and idle-client timeouts.
+//! Background work, `hz` times a second: the active expiry cycle, the AOF's rewrites and background fsync,
+//! and idle-client timeouts.
 
 use super::state::Shared;
 use std::sync::Arc;
@@ -32,6 +33,15 @@ pub async fn run(shared: Arc<Shared>) {
             continue;
         }
         active_expire_cycle(&shared, period * CYCLE_CPU_PERCENT / 100);
+        {
+            let mut state = shared.state.lock();
+            let now = shared.clock.now_ms();
+            // The expiry cycle's deletions go to the AOF too, without anyone waiting for them.
+            let state = &mut *state;
+            shared.aof.append(&mut state.effects.buf);
+            crate::persistence::aof::cron(state, &shared, now);
+        }
+        shared.aof.kick();
         if last_timeout_check.elapsed() >= Duration::from_secs(1) {
             last_timeout_check = Instant::now();
             close_idle_clients(&shared);

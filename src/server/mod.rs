@@ -115,6 +115,7 @@ impl<Mode> ServerBuilder<Mode> {
         let mut state = State::new(config, clock.now_ms());
         state.port = bound.port;
         let shared = Arc::new(Shared::new(state, logger));
+        crate::persistence::aof::open_at_startup(&shared).map_err(Error::Config)?;
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
@@ -182,10 +183,12 @@ fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::o
             tokio::spawn(accept_unix(shared.clone(), l, path));
         }
         tokio::spawn(cron::run(shared.clone()));
+        tokio::spawn(shared.aof.clone().run_flusher());
         shared.log.notice(&format!("Running mode=standalone, port={}.", bound.port));
         shared.log.notice("Ready to accept connections tcp");
         let _ = ready.send(Ok(()));
         shared.stopped().await;
+        crate::persistence::aof::shutdown(&mut shared.state.lock(), &shared);
         shared.log.warning("embedis is now ready to exit, bye bye...");
     });
     // Closes every socket and cancels every task, without waiting for a script still running on a blocking

@@ -40,6 +40,8 @@ pub struct State {
     pub scripts: crate::scripting::Scripts,
     /// What executed writes did, for the append-only file.
     pub effects: crate::persistence::Effects,
+    /// The append-only directory, rewrites and their statistics.
+    pub aof: crate::persistence::aof::Aof,
     /// Channels, patterns and their subscribers.
     pub pubsub: crate::pubsub::PubSub,
     /// Changes made to the data since startup (Redis's server.dirty): a command that changed nothing is not
@@ -66,6 +68,7 @@ impl State {
             active_expire: true,
             scripts: crate::scripting::Scripts::default(),
             effects: crate::persistence::Effects::default(),
+            aof: Default::default(),
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,
             tracked_notify_flags: 0,
@@ -92,6 +95,8 @@ pub struct Shared {
     pub log: super::log::Logger,
     /// Scripts running off the event loop (see script_gate.rs).
     pub script: super::script_gate::ScriptGate,
+    /// Writes the effects stream to the append-only file (used without the state lock).
+    pub aof: std::sync::Arc<crate::persistence::aof::writer::Writer>,
     shutdown: AtomicBool,
     pub shutdown_notify: Notify,
 }
@@ -103,6 +108,7 @@ impl Shared {
             clock: Clock::default(),
             log,
             script: Default::default(),
+            aof: Default::default(),
             shutdown: AtomicBool::new(false),
             shutdown_notify: Notify::new(),
         }

@@ -1,0 +1,325 @@
+//! Writing the effects stream to the current incremental file, under the fsync policy.
+//!
+//! Batches hand their effects over with `append` (under the state lock, so the file's order is the execution
+//! order) and get an offset; a connection whose batch wrote waits for `persisted(offset)` before sending its
+//! replies, so an acknowledged write is in the file (`everysec`, `no`: written, it survives the process being
+//! killed) or on the disk (`always`: fsynced). One flusher task writes whatever all clients appended since its
+//! last turn in one write, and with `always` one fsync covers them all (group commit). The fsync runs on a
+//! blocking thread, so the event loop keeps executing commands meanwhile; `everysec` fsyncs from the cron.
+
+use crate::config::AppendFsync;
+use parking_lot::Mutex;
+use std::fs::File;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Default)]
+pub struct Writer {
+    inner: Mutex<Inner>,
+    /// Bytes appended since startup that are written (or fsynced, with `always`): waiters compare with this.
+    persisted: AtomicU64,
+    /// Wakes the connections waiting in `persisted`.
+    progress: Notify,
+    /// Wakes the flusher task.
+    kick: Notify,
+    /// The last write or fsync failed: write commands get MISCONF until one succeeds.
+    failing: AtomicBool,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// The incremental file commands are appended to; None while the AOF is off.
+    file: Option<File>,
+    policy: Option<AppendFsync>,
+    /// Appended, not yet written.
+    pending: Vec<u8>,
+    /// Bytes ever appended (the offset of the end of `pending`).
+    appended: u64,
+    /// Written bytes not yet fsynced.
+    unsynced: bool,
+    fsync_running: bool,
+    last_fsync_ms: i64,
+    /// The last write error, for MISCONF and INFO (`aof_last_write_status`).
+    error: Option<String>,
+    /// Bytes of the current incremental file known to hold complete commands.
+    file_len: u64,
+    /// Bytes in the files of the manifest (INFO `aof_current_size`) and in its base (`aof_base_size`).
+    current_size: u64,
+    base_size: u64,
+}
+
+/// What INFO persistence shows of the writer.
+pub struct WriterInfo {
+    pub enabled: bool,
+    pub pending: usize,
+    pub current_size: u64,
+    pub base_size: u64,
+    pub error: Option<String>,
+    pub fsync_running: bool,
+}
+
+/// The system's text for an I/O error, as C's strerror gives it (without Rust's " (os error N)").
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Writes all of `pending`. After a failure part of a command may be in the file: it is cut back to its last
+/// complete command so that the retry does not follow half a command, or, if that fails too, what did reach the
+/// file is dropped from `pending` (as Redis's flushAppendOnlyFile does).
+fn write_whole(inner: &mut Inner) -> Result<(), String> {
+    let Inner { file, pending, file_len, current_size, .. } = inner;
+    let Some(file) = file.as_mut() else { return Ok(()) };
+    let mut written = 0;
+    while written < pending.len() {
+        match file.write(&pending[written..]) {
+            Ok(0) => return Err(cut_back(file, pending, file_len, current_size, written, "short write".into())),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cut_back(file, pending, file_len, current_size, written, strerror(&e))),
+            Ok(n) => written += n,
+        }
+    }
+    *file_len += written as u64;
+    *current_size += written as u64;
+    pending.clear();
+    Ok(())
+}
+
+fn cut_back(
+    file: &mut File,
+    pending: &mut Vec<u8>,
+    file_len: &mut u64,
+    current_size: &mut u64,
+    written: usize,
+    message: String,
+) -> String {
+    if written > 0 && file.set_len(*file_len).is_err() {
+        pending.drain(..written);
+        *file_len += written as u64;
+        *current_size += written as u64;
+    }
+    message
+}
+
+impl Writer {
+    /// Starts appending to `file` (the last incremental file, opened for appending) with `policy`.
+    pub fn enable(&self, file: File, policy: AppendFsync, current_size: u64, base_size: u64) {
+        let mut inner = self.inner.lock();
+        inner.file_len = file.metadata().map_or(0, |m| m.len());
+        inner.file = Some(file);
+        inner.policy = Some(policy);
+        inner.current_size = current_size;
+        inner.base_size = base_size;
+        inner.unsynced = false;
+    }
+
+    /// Stops appending: what is pending is written and fsynced first (CONFIG SET appendonly no, shutdown).
+    pub fn disable(&self) -> std::io::Result<()> {
+        let result = self.sync_now();
+        let mut inner = self.inner.lock();
+        inner.file = None;
+        inner.policy = None;
+        inner.pending.clear();
+        self.persisted.store(inner.appended, Ordering::SeqCst);
+        drop(inner);
+        self.progress.notify_waiters();
+        result
+    }
+
+    pub fn set_policy(&self, policy: AppendFsync) {
+        let mut inner = self.inner.lock();
+        if inner.policy.is_some() {
+            inner.policy = Some(policy);
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.inner.lock().file.is_some()
+    }
+
+    /// Takes `bytes` (a batch's effects) for the file; returns the offset to wait for before replying, or None
+    /// when the AOF is off.
+    pub fn append(&self, bytes: &mut Vec<u8>) -> Option<u64> {
+        if bytes.is_empty() {
+            return None;
+        }
+        let mut inner = self.inner.lock();
+        if inner.file.is_none() {
+            bytes.clear();
+            return None;
+        }
+        let n = bytes.len() as u64;
+        if inner.pending.is_empty() {
+            std::mem::swap(&mut inner.pending, bytes);
+        } else {
+            inner.pending.extend_from_slice(bytes);
+            bytes.clear();
+        }
+        inner.appended += n;
+        Some(inner.appended)
+    }
+
+    /// Resolves once everything up to `offset` is persisted as the policy promises.
+    pub async fn persisted(&self, offset: u64) {
+        loop {
+            let progress = self.progress.notified();
+            tokio::pin!(progress);
+            progress.as_mut().enable();
+            if self.persisted.load(Ordering::SeqCst) >= offset {
+                return;
+            }
+            self.kick.notify_one();
+            progress.await;
+        }
+    }
+
+    /// Asks the flusher to write what is pending without anyone waiting (the cron's expiries).
+    pub fn kick(&self) {
+        self.kick.notify_one();
+    }
+
+    /// The flusher task: one write for everything appended since its last turn, then the fsync `always` needs.
+    pub async fn run_flusher(self: Arc<Self>) {
+        loop {
+            self.kick.notified().await;
+            let Some((end, policy)) = self.write_pending() else { continue };
+            if policy == AppendFsync::Always {
+                let writer = self.clone();
+                let synced = tokio::task::spawn_blocking(move || writer.fsync()).await;
+                if !matches!(synced, Ok(Ok(()))) {
+                    // Acknowledging now would promise what the disk did not keep: the waiters wait for a retry.
+                    continue;
+                }
+            }
+            self.persisted.fetch_max(end, Ordering::SeqCst);
+            self.progress.notify_waiters();
+        }
+    }
+
+    /// Writes `pending` to the file. Returns the offset now written and the policy, or None if nothing was
+    /// written (off, or the write failed: the bytes stay pending for the next try).
+    fn write_pending(&self) -> Option<(u64, AppendFsync)> {
+        let mut inner = self.inner.lock();
+        let policy = inner.policy?;
+        if !inner.pending.is_empty() {
+            if let Err(message) = write_whole(&mut inner) {
+                self.fail(&mut inner, message);
+                return None;
+            }
+            inner.unsynced = true;
+        }
+        if inner.error.take().is_some() {
+            self.failing.store(false, Ordering::SeqCst);
+        }
+        Some((inner.appended, policy))
+    }
+
+    fn fail(&self, inner: &mut Inner, message: String) {
+        inner.error = Some(message);
+        self.failing.store(true, Ordering::SeqCst);
+    }
+
+    /// fsync of the current file (blocking: call from a blocking thread or at shutdown).
+    fn fsync(&self) -> std::io::Result<()> {
+        let file = {
+            let mut inner = self.inner.lock();
+            if !inner.unsynced {
+                return Ok(());
+            }
+            inner.unsynced = false;
+            match &inner.file {
+                Some(f) => f.try_clone()?,
+                None => return Ok(()),
+            }
+        };
+        let result = file.sync_data();
+        if let Err(e) = &result {
+            let mut inner = self.inner.lock();
+            inner.unsynced = true;
+            self.fail(&mut inner, strerror(e));
+        }
+        result
+    }
+
+    /// Writes what is pending and fsyncs, now, on this thread (SHUTDOWN, SIGTERM, switching files).
+    pub fn sync_now(&self) -> std::io::Result<()> {
+        if let Some((end, _)) = self.write_pending() {
+            self.fsync()?;
+            self.persisted.fetch_max(end, Ordering::SeqCst);
+            self.progress.notify_waiters();
+        }
+        let inner = self.inner.lock();
+        match &inner.error {
+            Some(e) => Err(std::io::Error::other(e.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// `everysec` from the cron: retry a failed write, and fsync in the background once a second, never with
+    /// two fsyncs at once.
+    pub fn tick(self: &Arc<Self>, now_ms: i64) {
+        let due = {
+            let mut inner = self.inner.lock();
+            let due = inner.policy == Some(AppendFsync::EverySec)
+                && inner.unsynced
+                && !inner.fsync_running
+                && now_ms - inner.last_fsync_ms >= 1000;
+            if due {
+                inner.fsync_running = true;
+                inner.last_fsync_ms = now_ms;
+            }
+            due
+        };
+        if self.failing.load(Ordering::SeqCst) || !self.inner.lock().pending.is_empty() {
+            self.kick();
+        }
+        if due {
+            let writer = self.clone();
+            std::thread::spawn(move || {
+                let _ = writer.fsync();
+                writer.inner.lock().fsync_running = false;
+            });
+        }
+    }
+
+    /// Swaps in a new incremental file (a rewrite started): everything pending goes to the old one first.
+    pub fn switch_file(&self, file: File) -> std::io::Result<()> {
+        self.sync_now()?;
+        let mut inner = self.inner.lock();
+        inner.file_len = 0;
+        inner.file = Some(file);
+        Ok(())
+    }
+
+    /// After a rewrite: the files of the manifest now hold this many bytes, the base this many.
+    pub fn set_sizes(&self, current_size: u64, base_size: u64) {
+        let mut inner = self.inner.lock();
+        inner.current_size = current_size;
+        inner.base_size = base_size;
+    }
+
+    /// Writes are refused with this error (Redis's MISCONF) while the AOF cannot be written.
+    pub fn write_error(&self) -> Option<String> {
+        if !self.failing.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.inner.lock().error.clone()
+    }
+
+    pub fn info(&self) -> WriterInfo {
+        let inner = self.inner.lock();
+        WriterInfo {
+            enabled: inner.file.is_some(),
+            pending: inner.pending.len(),
+            current_size: inner.current_size,
+            base_size: inner.base_size,
+            error: inner.error.clone(),
+            fsync_running: inner.fsync_running,
+        }
+    }
+}
