@@ -52,6 +52,10 @@ impl Effects {
             self.push_command(&[b"SELECT", digits.format(db).as_bytes()]);
             self.selected = Some(db);
         }
+        if self.depth > 0 && self.unit_commands == 0 {
+            // A unit's MULTI goes after the SELECT of its first command, where Redis writes it.
+            self.unit_start = self.buf.len();
+        }
         self.push_command(argv);
         self.unit_commands += 1;
     }
@@ -114,7 +118,7 @@ mod tests {
         e.end_unit();
         assert_eq!(
             text(&e),
-            "*1 $5 MULTI *2 $6 SELECT $1 2 *2 $4 INCR $1 a *2 $6 SELECT $1 3 *2 $4 INCR $1 b *1 $4 EXEC "
+            "*2 $6 SELECT $1 2 *1 $5 MULTI *2 $4 INCR $1 a *2 $6 SELECT $1 3 *2 $4 INCR $1 b *1 $4 EXEC "
         );
     }
 
@@ -147,11 +151,11 @@ mod tests {
     fn exec_and_scripts_record_the_writes_they_ran_as_one_unit() {
         assert_eq!(
             effects_of(&["MULTI", "SET a 1", "GET a", "INCR a", "EXEC"]),
-            "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 SET $1 a $1 1 *2 $4 INCR $1 a *1 $4 EXEC "
+            "*2 $6 SELECT $1 0 *1 $5 MULTI *3 $3 SET $1 a $1 1 *2 $4 INCR $1 a *1 $4 EXEC "
         );
         assert_eq!(
             effects_of(&["EVAL \"redis.call('set', KEYS[1], 'x'); redis.call('select', 3); redis.call('set', KEYS[1], 'y')\" 1 k"]),
-            "*1 $5 MULTI *2 $6 SELECT $1 0 *3 $3 set $1 k $1 x *2 $6 SELECT $1 3 *3 $3 set $1 k $1 y *1 $4 EXEC "
+            "*2 $6 SELECT $1 0 *1 $5 MULTI *3 $3 set $1 k $1 x *2 $6 SELECT $1 3 *3 $3 set $1 k $1 y *1 $4 EXEC "
         );
         // One write alone needs no transaction; a script that only reads records nothing.
         // One write alone needs no transaction; a script that only reads records nothing.

@@ -228,8 +228,11 @@ pub fn check_file(buf: &[u8], path: &str, to_timestamp: i64, state: &mut CheckSt
                 None => {}
                 Some(stop) => return FileCheck { stop, ok_up_to, error: None },
             },
-            b'*' if r.command(path, &mut multi) => {}
-            b'*' => break CheckStop::End,
+            b'*' => {
+                if !r.command(path, &mut multi) {
+                    break CheckStop::End;
+                }
+            }
             _ => break CheckStop::FormatError,
         }
     };
@@ -262,13 +265,17 @@ impl<'a> CheckReader<'a, '_> {
 
     /// Reads a line, as `fgets(buf, max + 1, fp)`.
     fn read_line(&mut self, max: usize) -> Option<&'a [u8]> {
-        let line = fgets(self.buf, self.pos, max)?;
+        let Some(line) = fgets(self.buf, self.pos, max) else {
+            self.eof = true;
+            return None;
+        };
         self.pos += line.len();
         self.eof |= hit_eof(line, max);
         Some(line)
     }
 
-    /// `processAnnotations`: None to go on, or where `--truncate-to-timestamp` stops.
+    /// `processAnnotations`: None to go on (any line but a `#TS:` one with a limit given), or why
+    /// `--truncate-to-timestamp` stops.
     fn annotation(&mut self, to_timestamp: i64) -> Option<CheckStop> {
         self.epos = self.pos;
         let line = self.read_line(LINE_MAX)?;
@@ -424,12 +431,12 @@ mod tests {
     #[test]
     fn loader_leniency_matches_redis() {
         // The two bytes after a payload are dropped unchecked; atoi/strtol ignore what follows the number.
-        assert_eq!(cmd(b"*1\r\n$4\r\nPINGXY"), Next::Command(vec![b"PING"], 14));
-        assert_eq!(cmd(b"*  1 xx\r\n$ 4 yy\r\nPING\r\n"), Next::Command(vec![b"PING"], 23));
+        assert_eq!(cmd(b"*1\r\n$4\r\nPINGXY"), Next::Command(vec![&b"PING"[..]], 14));
+        assert_eq!(cmd(b"*  1 xx\r\n$ 4 yy\r\nPING\r\n"), Next::Command(vec![&b"PING"[..]], 23));
         // atoi keeps the low 32 bits: 4294967297 is 1.
-        assert_eq!(cmd(b"*4294967297\r\n$4\r\nPING\r\n"), Next::Command(vec![b"PING"], 23));
+        assert_eq!(cmd(b"*4294967297\r\n$4\r\nPING\r\n"), Next::Command(vec![&b"PING"[..]], 23));
         // A `$` line without a number is a zero-length argument.
-        assert_eq!(cmd(b"*1\r\n$x\r\n\r\n"), Next::Command(vec![b""], 10));
+        assert_eq!(cmd(b"*1\r\n$x\r\n\r\n"), Next::Command(vec![&b""[..]], 10));
     }
 
     #[test]
