@@ -52,7 +52,10 @@ fn port_zero_prints_the_port_and_shutdown_exits_cleanly() {
 
 #[test]
 fn the_docker_compose_command_line_starts_and_requires_the_password() {
+    let dir = tempfile::tempdir().unwrap();
     let (mut child, addr) = spawn(&[
+        "--dir",
+        dir.path().to_str().unwrap(),
         "--appendonly",
         "yes",
         "--appendfsync",
