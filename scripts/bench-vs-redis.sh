@@ -10,8 +10,9 @@
 #        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
-#        SUITE=strings|types|scripting|pubsub|all (all): the string workloads, the hash/set/sorted-set
-#        workloads, the transaction and scripting workloads, the Pub/Sub workloads, or everything.
+#        SUITE=strings|types|scripting|pubsub|aof|all (all): the string workloads, the hash/set/sorted-set
+#        workloads, the transaction and scripting workloads, the Pub/Sub workloads, SET/HSET with the AOF on
+#        (everysec, always), or everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,8 @@ for tool in redis-server redis-cli redis-benchmark python3 timeout; do
 done
 
 WORK=$(mktemp -d -t bench-vs-redis.XXXXXX)
+# Extra arguments for both servers (the AOF suite sets them).
+SERVER_ARGS=()
 declare -A PID=() PORT=()
 
 # SIGTERM, then SIGKILL if the process is still there after 5 s, so stopping never hangs.
@@ -75,10 +78,10 @@ start_server() {
   dir=$WORK/$name
   mkdir -p "$dir"
   case $name in
-    embedis) (cd "$dir" && exec "$EMBEDIS_BIN" --port "$port" --bind 127.0.0.1) >"$dir/log" 2>&1 &
+    embedis) (cd "$dir" && exec "$EMBEDIS_BIN" --port "$port" --bind 127.0.0.1 "${SERVER_ARGS[@]}") >"$dir/log" 2>&1 &
              ;;
-    redis) (cd "$dir" && exec redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no) \
-             >"$dir/log" 2>&1 &
+    redis) (cd "$dir" && exec redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+             "${SERVER_ARGS[@]}") >"$dir/log" 2>&1 &
              ;;
   esac
   PID[$name]=$!
@@ -275,6 +278,22 @@ pubsub_workloads() {
   example_workload "c50-pub" publish_50_subs "$((n / 2))" "$PUBSUB_BENCH" 50 50 "$((n / 2))"
 }
 
+# aof_workloads N: SET and HSET from 50 connections with the AOF on, appendfsync everysec then always, on
+# servers restarted with the same AOF settings (RDB preamble off on redis-server, as embedis writes AOF bases).
+aof_workloads() {
+  local n=$1 fsync
+  for fsync in everysec always; do
+    stop_server embedis
+    stop_server redis
+    SERVER_ARGS=(--appendonly yes --appendfsync "$fsync" --aof-use-rdb-preamble no)
+    start_server embedis
+    start_server redis
+    COMMAND="HSET hash:__rand_int__ field:__rand_int__ value" RANGE=100000 workload "aof-$fsync" "$n" hset_aof -c 50 -P 1
+    workload "aof-$fsync" "$n" set -c 50 -P 1
+  done
+  SERVER_ARGS=()
+}
+
 # type_workloads LABEL N ARGS...: the hash, set and sorted-set commands of our users' patterns, on data loaded
 # into both servers first: 10,000 hashes of 10 fields, 10,000 sets of 10 members, a 1,000-member leaderboard.
 type_workloads() {
@@ -329,6 +348,9 @@ main() {
   fi
   if [[ $SUITE == all || $SUITE == pubsub ]]; then
     pubsub_workloads "$N_P1"
+  fi
+  if [[ $SUITE == all || $SUITE == aof ]]; then
+    aof_workloads "$N_P1"
   fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \

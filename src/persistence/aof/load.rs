@@ -72,7 +72,9 @@ fn load_file(state: &mut State, shared: &Shared, path: &Path, name: &str, last: 
                 at = end;
             }
             Next::End if multi_start.is_none() => return Ok(commands),
-            Next::End => return truncated(shared, path, name, last, multi_start.unwrap_or(at), state).map(|_| commands),
+            Next::End => {
+                return truncated(shared, path, name, last, multi_start.unwrap_or(at), state).map(|_| commands)
+            }
             Next::Truncated { at: cut } => {
                 return truncated(shared, path, name, last, multi_start.unwrap_or(cut), state).map(|_| commands)
             }

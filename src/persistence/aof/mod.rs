@@ -72,10 +72,16 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
         ));
     } else if migrate_single_file(&mut dir, state).map_err(|e| e.to_string())? {
         let loaded = load::load_dir(state, shared, &dir)?;
-        shared.log.notice(&format!("Successfully migrated an old-style AOF into the AOF directory ({} commands)", loaded.commands));
+        shared.log.notice(&format!(
+            "Successfully migrated an old-style AOF into the AOF directory ({} commands)",
+            loaded.commands
+        ));
     } else {
         let name = base_name(&dir.prefix, 1);
-        std::fs::File::create(dir.file_path(&name)).map_err(|e| e.to_string())?.sync_all().map_err(|e| e.to_string())?;
+        std::fs::File::create(dir.file_path(&name))
+            .map_err(|e| e.to_string())?
+            .sync_all()
+            .map_err(|e| e.to_string())?;
         dir.manifest.base = Some(manifest::AofFile { name: name.clone(), seq: 1, kind: FileKind::Base });
         shared.log.notice(&format!("Creating AOF base file {name} on server start"));
     }
@@ -149,7 +155,8 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
         u64::MAX
     };
     let temp = dir.path.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-    let pid = rewrite::fork_writer(&state.dbs, now, &temp).map_err(|e| format!("ERR Can't rewrite append only file in background: fork: {e}"))?;
+    let pid = rewrite::fork_writer(&state.dbs, now, &temp)
+        .map_err(|e| format!("ERR Can't rewrite append only file in background: fork: {e}"))?;
     shared.log.notice(&format!("Background append only file rewriting started by pid {pid}"));
     state.aof.rewrite = Some(Rewrite { pid, temp, first_kept_incr, started_ms: now });
     state.aof.rewrite_scheduled = false;

@@ -30,8 +30,9 @@ pub struct Writer {
 
 #[derive(Default)]
 struct Inner {
-    /// The incremental file commands are appended to; None while the AOF is off.
-    file: Option<File>,
+    /// The incremental file commands are appended to; None while the AOF is off. Shared with the background
+    /// fsync of `everysec`.
+    file: Option<Arc<File>>,
     policy: Option<AppendFsync>,
     /// Appended, not yet written.
     pending: Vec<u8>,
@@ -74,13 +75,14 @@ fn strerror(e: &std::io::Error) -> String {
 /// file is dropped from `pending` (as Redis's flushAppendOnlyFile does).
 fn write_whole(inner: &mut Inner) -> Result<(), String> {
     let Inner { file, pending, file_len, current_size, .. } = inner;
-    let Some(file) = file.as_mut() else { return Ok(()) };
+    let Some(file) = file.as_deref() else { return Ok(()) };
+    let mut file = file;
     let mut written = 0;
     while written < pending.len() {
         match file.write(&pending[written..]) {
-            Ok(0) => return Err(cut_back(file, pending, file_len, current_size, written, "short write".into())),
+            Ok(0) => return Err(cut_back(&mut file, pending, file_len, current_size, written, "short write".into())),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cut_back(file, pending, file_len, current_size, written, strerror(&e))),
+            Err(e) => return Err(cut_back(&mut file, pending, file_len, current_size, written, strerror(&e))),
             Ok(n) => written += n,
         }
     }
@@ -91,7 +93,7 @@ fn write_whole(inner: &mut Inner) -> Result<(), String> {
 }
 
 fn cut_back(
-    file: &mut File,
+    file: &mut &File,
     pending: &mut Vec<u8>,
     file_len: &mut u64,
     current_size: &mut u64,
@@ -111,7 +113,7 @@ impl Writer {
     pub fn enable(&self, file: File, policy: AppendFsync, current_size: u64, base_size: u64) {
         let mut inner = self.inner.lock();
         inner.file_len = file.metadata().map_or(0, |m| m.len());
-        inner.file = Some(file);
+        inner.file = Some(Arc::new(file));
         inner.policy = Some(policy);
         inner.current_size = current_size;
         inner.base_size = base_size;
@@ -188,13 +190,11 @@ impl Writer {
         loop {
             self.kick.notified().await;
             let Some((end, policy)) = self.write_pending() else { continue };
-            if policy == AppendFsync::Always {
-                let writer = self.clone();
-                let synced = tokio::task::spawn_blocking(move || writer.fsync()).await;
-                if !matches!(synced, Ok(Ok(()))) {
-                    // Acknowledging now would promise what the disk did not keep: the waiters wait for a retry.
-                    continue;
-                }
+            // `always`: fsync here, on the event loop, as Redis does in beforeSleep. Commands arriving meanwhile
+            // wait in the sockets and are all executed in the next round, so they share the next fsync.
+            if policy == AppendFsync::Always && self.fsync().is_err() {
+                // Acknowledging now would promise what the disk did not keep: the waiters wait for a retry.
+                continue;
             }
             self.persisted.fetch_max(end, Ordering::SeqCst);
             self.progress.notify_waiters();
@@ -233,7 +233,7 @@ impl Writer {
             }
             inner.unsynced = false;
             match &inner.file {
-                Some(f) => f.try_clone()?,
+                Some(f) => f.clone(),
                 None => return Ok(()),
             }
         };
@@ -292,7 +292,7 @@ impl Writer {
         self.sync_now()?;
         let mut inner = self.inner.lock();
         inner.file_len = 0;
-        inner.file = Some(file);
+        inner.file = Some(Arc::new(file));
         Ok(())
     }
 
