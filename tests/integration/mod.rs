@@ -2,6 +2,7 @@
 //! (the `redis` crate, redis-cli) and the `embedis-server` binary.
 
 mod binary;
+mod check_aof;
 mod connections;
 mod embedding;
 mod pubsub;

@@ -84,16 +84,17 @@ impl AofDir {
         let seq = self.next_base_seq();
         let name = base_name(&self.prefix, seq);
         std::fs::rename(temp, self.file_path(&name))?;
-        let mut history: Vec<AofFile> = self.manifest.base.take().into_iter().collect();
-        let (old, kept): (Vec<AofFile>, Vec<AofFile>) =
+        // History in Redis's order: the replaced incremental files, the old base, then older history.
+        let (mut history, kept): (Vec<AofFile>, Vec<AofFile>) =
             std::mem::take(&mut self.manifest.incrs).into_iter().partition(|f| f.seq < first_kept_incr);
-        history.extend(old);
+        history.extend(self.manifest.base.take());
+        history.append(&mut self.manifest.history);
         self.manifest.incrs = kept;
         self.manifest.base = Some(AofFile { name, seq, kind: FileKind::Base });
         for f in &mut history {
             f.kind = FileKind::History;
         }
-        self.manifest.history.extend(history);
+        self.manifest.history = history;
         self.persist_manifest()?;
         self.delete_history()
     }

@@ -78,10 +78,10 @@ fn load_file(state: &mut State, shared: &Shared, path: &Path, name: &str, last: 
             Next::Truncated { at: cut } => {
                 return truncated(shared, path, name, last, multi_start.unwrap_or(cut), state).map(|_| commands)
             }
-            Next::Corrupt { at, reason } => {
+            Next::Corrupt { at, .. } => {
                 return Err(format!(
-                    "Bad file format reading the append only file {name} at offset {at} ({reason}): make a \
-                     backup of your AOF file, then use embedis-check-aof --fix <filename.manifest>"
+                    "Bad file format reading the append only file {name}: make a backup of your AOF file, then \
+                     use embedis-check-aof --fix <filename.manifest> (the bad command starts at offset {at})"
                 ))
             }
         }

@@ -115,7 +115,7 @@ pub fn next_command(buf: &[u8], at: usize) -> Next<'_> {
     }
     // `*` alone: truncated at the end of the file; a NUL after it is a read error in Redis (fgets "failed"
     // without reaching the end), which fails the load like corruption.
-    if line.get(1).map_or(true, |&c| c == 0) {
+    if line.get(1).is_none_or(|&c| c == 0) {
         return if hit_eof(line, LINE_MAX) { Next::Truncated { at } } else { corrupt(READ_ERROR) };
     }
     // atoi = (int)strtol: the low 32 bits of the saturated value.
@@ -350,7 +350,9 @@ impl<'a> CheckReader<'a, '_> {
     fn read_string(&mut self) -> Option<&'a [u8]> {
         let len = self.read_long(b'$')?;
         if !(0..=i64::MAX - 2).contains(&len) {
-            self.fail(format!("Expected to read string of {len} bytes, which is not in the suitable range").into_bytes());
+            self.fail(
+                format!("Expected to read string of {len} bytes, which is not in the suitable range").into_bytes(),
+            );
             return None;
         }
         let want = len + 2;
@@ -442,7 +444,9 @@ mod tests {
     #[test]
     fn running_out_of_bytes_is_truncation() {
         let first = b"*1\r\n$4\r\nPING\r\n";
-        for tail in [&b"*"[..], b"*2", b"*2\r\n", b"*1\r\n$4", b"*1\r\n$4\r\n", b"*1\r\n$4\r\nPI", b"*1\r\n$4\r\nPING\r"] {
+        for tail in
+            [&b"*"[..], b"*2", b"*2\r\n", b"*1\r\n$4", b"*1\r\n$4\r\n", b"*1\r\n$4\r\nPI", b"*1\r\n$4\r\nPING\r"]
+        {
             let buf = [&first[..], tail].concat();
             assert_eq!(next_command(&buf, 14), Next::Truncated { at: 14 }, "{tail:?}");
         }
@@ -477,9 +481,8 @@ mod tests {
         let alphabet = b"*$#\r\n0123456789-+ x\0";
         for _ in 0..20_000 {
             let len = rng.usize(0..40);
-            let buf: Vec<u8> = (0..len)
-                .map(|_| if rng.bool() { alphabet[rng.usize(..alphabet.len())] } else { rng.u8(..) })
-                .collect();
+            let buf: Vec<u8> =
+                (0..len).map(|_| if rng.bool() { alphabet[rng.usize(..alphabet.len())] } else { rng.u8(..) }).collect();
             let mut at = 0;
             while let Next::Command(_, end) = next_command(&buf, at) {
                 assert!(end > at && end <= buf.len());
@@ -541,8 +544,14 @@ mod tests {
         let p = "*1\r\n$4\r\nPING\r\n";
         let e = "*1\r\n$4\r\nexec\r\n";
         let c = |s: String| check(s.as_bytes());
-        assert_eq!(c(format!("{m}{p}")), (CheckStop::End, 0, err("17", "Reached EOF before reading EXEC for MULTI"), 7));
-        assert_eq!(c(format!("{m}{p}*1\r\n$5\r\nmulti\r\n")), (CheckStop::End, 0, err("25", "Unexpected MULTI in AOF x.aof"), 10));
+        assert_eq!(
+            c(format!("{m}{p}")),
+            (CheckStop::End, 0, err("17", "Reached EOF before reading EXEC for MULTI"), 7)
+        );
+        assert_eq!(
+            c(format!("{m}{p}*1\r\n$5\r\nmulti\r\n")),
+            (CheckStop::End, 0, err("25", "Unexpected MULTI in AOF x.aof"), 10)
+        );
         assert_eq!(c(e.to_string()), (CheckStop::End, 0, err("8", "Unexpected EXEC in AOF x.aof"), 4));
         assert_eq!(
             c(format!("{m}{p}{e}{p}{m}{p}*1\r\n$4\r\nPI")),
