@@ -127,6 +127,9 @@ impl Writer {
         inner.file = None;
         inner.policy = None;
         inner.pending.clear();
+        // With the AOF off there is nothing to fail writing (Redis checks the status only while it is on).
+        inner.error = None;
+        self.failing.store(false, Ordering::SeqCst);
         self.persisted.store(inner.appended, Ordering::SeqCst);
         drop(inner);
         self.progress.notify_waiters();
