@@ -61,6 +61,7 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
     let mut dir = AofDir::new(&state.config);
     std::fs::create_dir_all(&dir.path)
         .map_err(|e| format!("Can't open or create append-only dir {}: {e}", dir.path.display()))?;
+    remove_temporary_files(&dir);
     let started = std::time::Instant::now();
     if dir.read_manifest()? {
         let _ = dir.delete_history();
@@ -104,6 +105,16 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
     state.effects.enabled = true;
     state.effects.reset_selected();
     Ok(())
+}
+
+/// A rewrite or manifest update that a crash interrupted leaves `temp-*` files: nothing reads them.
+fn remove_temporary_files(dir: &AofDir) {
+    let Ok(entries) = std::fs::read_dir(&dir.path) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("temp-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Redis 6 kept the AOF in one file, `<dir>/<appendfilename>`: it becomes the base of a new directory.
