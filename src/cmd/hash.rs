@@ -249,6 +249,8 @@ fn hincrbyfloat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         Ok(sum)
     })?;
     ctx.changed(class::HASH, "hincrbyfloat", argv[1]);
+    // Recorded as the value it computed, so a replay cannot round differently.
+    ctx.propagate_as(&[b"HSET", argv[1], field, &sum]);
     ctx.out.bulk(&sum);
     Ok(())
 }

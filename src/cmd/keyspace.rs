@@ -382,12 +382,32 @@ fn expire_generic(
     if when <= now {
         db.remove(key);
         ctx.changed(class::GENERIC, "del", key);
+        ctx.propagate_as(&[expired_delete(ctx), key]);
     } else {
         db.set_expire(key, when);
         ctx.changed(class::GENERIC, "expire", key);
+        // Recorded as PEXPIREAT with the absolute time and the options as sent; PEXPIREAT itself as sent.
+        // (Checked first so that the argument vector is built only for a consumer.)
+        if (seconds || relative) && ctx.state.effects.enabled {
+            let mut recorded: Vec<&[u8]> = Vec::with_capacity(argv.len());
+            let mut digits = itoa::Buffer::new();
+            recorded.extend_from_slice(&[b"PEXPIREAT", key, digits.format(when).as_bytes()]);
+            recorded.extend_from_slice(&argv[3..]);
+            ctx.propagate_as(&recorded);
+        }
     }
     ctx.out.int(1);
     Ok(())
+}
+
+/// How a deletion of a key whose new expiry time has already passed is recorded: UNLINK under
+/// `lazyfree-lazy-expire yes`, DEL otherwise (EXPIRE, GETEX).
+pub fn expired_delete(ctx: &Ctx) -> &'static [u8] {
+    if ctx.state.config.value("lazyfree-lazy-expire").as_deref() == Some("yes") {
+        b"UNLINK"
+    } else {
+        b"DEL"
+    }
 }
 
 fn expire(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {

@@ -340,7 +340,9 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     match (appendonly, ctx.state.config.appendonly) {
         (false, true) => {
             if let Err(e) = crate::persistence::aof::enable_at_runtime(ctx.state, ctx.shared, ctx.now) {
-                ctx.shared.log.warning(&format!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}"));
+                ctx.shared.log.warning(&format!(
+                    "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}"
+                ));
                 ctx.state.config.appendonly = false;
                 return Err(CmdError::Config("Failed to set current 'appendonly' configuration".into()));
             }

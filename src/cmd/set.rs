@@ -223,7 +223,8 @@ fn spop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         out.null();
         return Ok(());
     };
-    if let Some(m) = set.pop_random(&mut state.rng) {
+    let member = set.pop_random(&mut state.rng);
+    if let Some(m) = &member {
         reply_member(out, m.as_member());
     }
     let emptied = set.is_empty();
@@ -231,6 +232,10 @@ fn spop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         db.remove(key);
     }
     popped(ctx, key, 1, emptied);
+    if let Some(m) = member {
+        // Recorded as what it removed: a replay must not choose again.
+        ctx.propagate_as(&[b"SREM", key, m.as_member().as_bytes(&mut itoa::Buffer::new())]);
+    }
     Ok(())
 }
 
@@ -270,16 +275,26 @@ fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
         reply_set(out, &all);
         db.remove(key);
         popped(ctx, key, size as u64, true);
+        ctx.propagate_as(&[b"DEL", key]);
         return Ok(());
     }
     let count = count as usize;
     let remaining = size - count;
     let rng = &mut state.rng;
+    // The members taken, for the AOF: one `SREM key member` each, as Redis records it (the unit makes them
+    // one MULTI/EXEC). Kept only while effects are recorded.
+    let mut taken: Option<Vec<Vec<u8>>> = state.effects.enabled.then(|| Vec::with_capacity(count.min(1024)));
     out.set(count);
+    let mut take = |m: Member| {
+        reply_member(out, m);
+        if let Some(taken) = &mut taken {
+            taken.push(m.as_bytes(&mut itoa::Buffer::new()).to_vec());
+        }
+    };
     if remaining * SPOP_MOVE_STRATEGY_MUL > count {
         for _ in 0..count {
             if let Some(m) = set.pop_random(rng) {
-                reply_member(out, m.as_member());
+                take(m.as_member());
             }
         }
     } else {
@@ -291,12 +306,15 @@ fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
                 kept.get_or_insert_with(|| RSet::new_for(m.as_member())).add(m.as_member(), max);
             }
         }
-        set.iter().for_each(|m| reply_member(out, m));
+        set.iter().for_each(&mut take);
         if let Some(kept) = kept {
             *set = kept;
         }
     }
     popped(ctx, key, count as u64, false);
+    for member in taken.into_iter().flatten() {
+        ctx.propagate_as(&[b"SREM", key, &member]);
+    }
     Ok(())
 }
 

@@ -134,7 +134,8 @@ enum Aborted {
     Zero,
 }
 
-/// The one SET: every SET-like command adapts to it.
+/// The one SET: every SET-like command adapts to it. Returns whether it set the key. A TTL is recorded for the
+/// AOF as `SET key value PXAT <ms>`, absolute, whatever form it was given in (as Redis propagates it).
 fn set_generic(
     ctx: &mut Ctx,
     cmd: &'static str,
@@ -142,7 +143,7 @@ fn set_generic(
     value: &[u8],
     f: SetFlags,
     aborted: Aborted,
-) -> Result<(), CmdError> {
+) -> Result<bool, CmdError> {
     let at = match f.expire {
         Some(e) => Some(expire_at_ms(e, ctx.now, cmd)?),
         None => None,
@@ -165,7 +166,7 @@ fn set_generic(
                 Aborted::Zero => ctx.out.int(0),
             }
         }
-        return Ok(());
+        return Ok(false);
     }
     let db = ctx.db();
     db.set(key, Value::String(RString::from_bytes(value)), f.keep_ttl, now);
@@ -173,8 +174,9 @@ fn set_generic(
         db.set_expire(key, at);
     }
     ctx.changed(class::STRING, "set", key);
-    if at.is_some() {
+    if let Some(at) = at {
         ctx.notify(class::GENERIC, "expire", key);
+        ctx.propagate_as(&[b"SET", key, value, b"PXAT", itoa::Buffer::new().format(at).as_bytes()]);
     }
     if !f.get {
         match aborted {
@@ -182,7 +184,7 @@ fn set_generic(
             Aborted::Zero => ctx.out.int(1),
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 fn get(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -196,18 +198,29 @@ fn get(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let f = parse_set_flags(&argv[3..], Syntax::Set)?;
-    set_generic(ctx, "set", argv[1], argv[2], f, Aborted::Null)
+    let done = set_generic(ctx, "set", argv[1], argv[2], f, Aborted::Null)?;
+    if done && f.get && f.expire.is_none() && ctx.state.effects.enabled {
+        // Recorded without its GET options, which only shaped the reply (Redis matches exactly `get`, any case).
+        let kept: Vec<&[u8]> = argv
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| *i < 3 || !a.eq_ignore_ascii_case(b"get"))
+            .map(|(_, a)| *a)
+            .collect();
+        ctx.propagate_as(&kept);
+    }
+    Ok(())
 }
 
 fn setnx(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let f = SetFlags { nx: true, ..SetFlags::default() };
-    set_generic(ctx, "setnx", argv[1], argv[2], f, Aborted::Zero)
+    set_generic(ctx, "setnx", argv[1], argv[2], f, Aborted::Zero).map(drop)
 }
 
 fn setex_generic(ctx: &mut Ctx, argv: Args, cmd: &'static str, kind: ExpireKind) -> Result<(), CmdError> {
     let value = number::parse_i64(argv[2]);
     let f = SetFlags { expire: Some(Expire { kind, value }), ..SetFlags::default() };
-    set_generic(ctx, cmd, argv[1], argv[3], f, Aborted::Null)
+    set_generic(ctx, cmd, argv[1], argv[3], f, Aborted::Null).map(drop)
 }
 
 fn setex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -220,7 +233,10 @@ fn psetex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn getset(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let f = SetFlags { get: true, ..SetFlags::default() };
-    set_generic(ctx, "getset", argv[1], argv[2], f, Aborted::Null)
+    if set_generic(ctx, "getset", argv[1], argv[2], f, Aborted::Null)? {
+        ctx.propagate_as(&[b"SET", argv[1], argv[2]]);
+    }
+    Ok(())
 }
 
 fn getdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -228,6 +244,7 @@ fn getdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     get(ctx, argv)?;
     if ctx.db().remove(argv[1]).is_some() {
         ctx.changed(class::GENERIC, "del", argv[1]);
+        ctx.propagate_as(&[b"DEL", argv[1]]);
     }
     Ok(())
 }
@@ -256,14 +273,17 @@ fn getex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         Some(at) if absolute && at <= now => {
             ctx.db().remove(key);
             ctx.changed(class::GENERIC, "del", key);
+            ctx.propagate_as(&[super::keyspace::expired_delete(ctx), key]);
         }
         Some(at) => {
             ctx.db().set_expire(key, at);
             ctx.changed(class::GENERIC, "expire", key);
+            ctx.propagate_as(&[b"PEXPIREAT", key, itoa::Buffer::new().format(at).as_bytes()]);
         }
         None if f.persist && had_ttl => {
             ctx.db().persist(key);
             ctx.changed(class::GENERIC, "persist", key);
+            ctx.propagate_as(&[b"PERSIST", key]);
         }
         None => {}
     }
@@ -423,6 +443,8 @@ fn incrbyfloat(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         }
     };
     ctx.changed(class::STRING, "incrbyfloat", key);
+    // Recorded as the value it computed, so a replay cannot round differently; the TTL stays.
+    ctx.propagate_as(&[b"SET", key, &sum, b"KEEPTTL"]);
     ctx.out.bulk(&sum);
     Ok(())
 }

@@ -10,6 +10,7 @@
 mod reply;
 mod script;
 
+mod aof;
 mod connection;
 mod events_generic;
 mod events_types;

@@ -1,6 +1,7 @@
 //! Integration tests against embedis alone: the embedding API, connections and protocol limits, real clients
 //! (the `redis` crate, redis-cli) and the `embedis-server` binary.
 
+mod aof;
 mod binary;
 mod check_aof;
 mod connections;

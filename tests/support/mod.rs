@@ -53,12 +53,20 @@ impl RedisServer {
     }
 
     pub fn start_with(options: &ServerOptions) -> Option<RedisServer> {
+        Self::start_with_args(options, &[])
+    }
+
+    /// The same, with extra `--name value` arguments after the test defaults (which they override).
+    pub fn start_with_args(options: &ServerOptions, extra_args: &[(&str, &str)]) -> Option<RedisServer> {
         // redis-server cannot report a port it picked itself, so we pick one; another process may grab it
         // between our probe and redis binding it, hence the retries.
         for _ in 0..10 {
             let dir = tempfile::tempdir().expect("create redis-server temp dir");
             let port = free_port();
             let mut command = redis_server_command(port, dir.path(), options);
+            for (name, value) in extra_args {
+                command.arg(format!("--{name}")).arg(value);
+            }
             let child = match command.spawn() {
                 Ok(child) => child,
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -161,10 +169,15 @@ pub fn start_embedis() -> EmbedisServer {
 
 /// The only place that knows how to start embedis: keep it that way while its API settles.
 pub fn start_embedis_with(options: &ServerOptions) -> EmbedisServer {
+    start_embedis_with_args(options, &[])
+}
+
+/// The same, with extra config directives (`name value`, as redis-server's `--name value`) after the defaults.
+pub fn start_embedis_with_args(options: &ServerOptions, extra_args: &[(&str, &str)]) -> EmbedisServer {
     let dir = tempfile::tempdir().expect("create embedis temp dir");
     // The same settings the oracle is started with; `config()` replaces the builder's defaults, so keep its
     // quiet log level (no startup banner in test output).
-    let config = embedis::Config {
+    let mut config = embedis::Config {
         enable_debug_command: embedis::config::Protection::Yes,
         protected_mode: false,
         save: Vec::new(),
@@ -172,6 +185,9 @@ pub fn start_embedis_with(options: &ServerOptions) -> EmbedisServer {
         loglevel: embedis::config::LogLevel::Nothing,
         ..embedis::Config::default()
     };
+    for (name, value) in extra_args {
+        config.load_str(&format!("{name} {value:?}\n"), None).expect("extra config directive");
+    }
     let mut builder = embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").dir(dir.path());
     if let Some(password) = &options.requirepass {
         builder = builder.requirepass(password.as_str());
