@@ -139,6 +139,8 @@ pub struct Config {
     pub auto_aof_rewrite_percentage: u64,
     pub auto_aof_rewrite_min_size: u64,
     pub aof_load_truncated: bool,
+    /// Expired keys are recorded in the AOF as UNLINK rather than DEL.
+    pub lazyfree_lazy_expire: bool,
     pub dbfilename: String,
     /// `save` points as (seconds, changes). Empty = no automatic snapshots.
     pub save: Vec<(u64, u64)>,
@@ -205,6 +207,7 @@ impl Default for Config {
             auto_aof_rewrite_percentage: 100,
             auto_aof_rewrite_min_size: 64 << 20,
             aof_load_truncated: true,
+            lazyfree_lazy_expire: false,
             dbfilename: "dump.rdb".into(),
             save: vec![(3600, 1), (300, 100), (60, 10000)],
             maxmemory: 0,
@@ -548,7 +551,7 @@ static DIRECTIVES: &[Directive] = &[
     d("maxmemory-clients", num(-100, i64::MAX as i128, false, NumFmt::MemoryPercent), "0"),
     // Lazy freeing
     d("lazyfree-lazy-eviction", BOOL, "no"),
-    d("lazyfree-lazy-expire", BOOL, "no"),
+    d("lazyfree-lazy-expire", BOOL, "no").flags(ACTIVE),
     d("lazyfree-lazy-server-del", BOOL, "no"),
     d("lazyfree-lazy-user-del", BOOL, "no"),
     d("lazyfree-lazy-user-flush", BOOL, "no"),
@@ -1683,6 +1686,7 @@ impl Config {
             "auto-aof-rewrite-percentage" => int(self.auto_aof_rewrite_percentage),
             "auto-aof-rewrite-min-size" => int(self.auto_aof_rewrite_min_size),
             "aof-load-truncated" => Value::Bool(self.aof_load_truncated),
+            "lazyfree-lazy-expire" => Value::Bool(self.lazyfree_lazy_expire),
             "dbfilename" => text(&self.dbfilename),
             "maxmemory" => int(self.maxmemory),
             "maxmemory-policy" => name_of(self.maxmemory_policy.name()),
@@ -1734,6 +1738,7 @@ impl Config {
             "auto-aof-rewrite-percentage" => self.auto_aof_rewrite_percentage = int as u64,
             "auto-aof-rewrite-min-size" => self.auto_aof_rewrite_min_size = int as u64,
             "aof-load-truncated" => self.aof_load_truncated = v.flag(),
+            "lazyfree-lazy-expire" => self.lazyfree_lazy_expire = v.flag(),
             "dbfilename" => self.dbfilename = v.text(),
             "maxmemory" => self.maxmemory = int as u64,
             "maxmemory-policy" => self.maxmemory_policy = MaxmemoryPolicy::from_name(v.name()),

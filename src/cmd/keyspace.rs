@@ -403,7 +403,7 @@ fn expire_generic(
 /// How a deletion of a key whose new expiry time has already passed is recorded: UNLINK under
 /// `lazyfree-lazy-expire yes`, DEL otherwise (EXPIRE, GETEX).
 pub fn expired_delete(ctx: &Ctx) -> &'static [u8] {
-    if ctx.state.config.value("lazyfree-lazy-expire").as_deref() == Some("yes") {
+    if ctx.state.config.lazyfree_lazy_expire {
         b"UNLINK"
     } else {
         b"DEL"

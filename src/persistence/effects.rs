@@ -158,7 +158,6 @@ mod tests {
             "*2 $6 SELECT $1 0 *1 $5 MULTI *3 $3 set $1 k $1 x *2 $6 SELECT $1 3 *3 $3 set $1 k $1 y *1 $4 EXEC "
         );
         // One write alone needs no transaction; a script that only reads records nothing.
-        // One write alone needs no transaction; a script that only reads records nothing.
         assert_eq!(
             effects_of(&["EVAL \"return redis.call('set', 'a', 1)\" 0"]),
             "*2 $6 SELECT $1 0 *3 $3 set $1 a $1 1 "

@@ -87,7 +87,8 @@ impl State {
                 KeyEvent::Expired => {
                     self.publish_event(class::EXPIRED, "expired", key, db, now_ms);
                     if self.effects.enabled {
-                        self.effects.record(db, &[b"DEL", key]);
+                        let del: &[u8] = if self.config.lazyfree_lazy_expire { b"UNLINK" } else { b"DEL" };
+                        self.effects.record(db, &[del, key]);
                     }
                 }
                 KeyEvent::Created => self.publish_event(class::NEW, "new", key, db, now_ms),

@@ -272,11 +272,15 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
         if args.len() != 1 {
             return raise(lua, &b, "ERR redis.set_repl() requires one argument.");
         }
-        if lua_int(lua, args.front()) & !3 != 0 {
+        let flags = lua_int(lua, args.front());
+        if flags & !3 != 0 {
             return raise(lua, &b, "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
         }
-        // Scripts replicate their effects only; there is no replication yet, so nothing to select.
-        Ok(())
+        // REPL_AOF (1) decides whether the script's next writes reach the AOF; there are no replicas.
+        match with_running(|cc| cc.to_aof = flags & 1 != 0) {
+            Some(()) => Ok(()),
+            None => raise(lua, &b, NOT_RUNNING),
+        }
     })?;
     bridge.raw_set("call", call)?;
     bridge.raw_set("pcall", pcall)?;
@@ -341,6 +345,8 @@ struct CallCtx<'a> {
     read_only: bool,
     /// `redis.setresp(3)`: replies reach the script, and its result is read back, as RESP3.
     resp3: bool,
+    /// `redis.set_repl`: the commands it runs are recorded for the AOF (REPL_AOF).
+    to_aof: bool,
     scratch: &'a mut Scratch,
 }
 
@@ -385,6 +391,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         client,
         read_only: opts.read_only,
         resp3: false,
+        to_aof: true,
         scratch: &mut engine.scratch,
     };
     let running = RunningGuard::set(&mut call_ctx);
@@ -443,7 +450,11 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
         let cmd = script_gates(argv, cc.read_only)?;
         let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
         out.buf.clear();
+        // Without REPL_AOF the command runs unrecorded (Redis's redis.set_repl).
+        let recording = cc.state.effects.enabled;
+        cc.state.effects.enabled = recording && cc.to_aof;
         execute(cc.state, cc.shared, &mut cc.client, cmd, argv, &mut out);
+        cc.state.effects.enabled = recording;
         *reply = out.buf;
         Ok(())
     });

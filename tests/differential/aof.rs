@@ -771,6 +771,26 @@ fn scripts_record_the_commands_they_ran() {
         evalsha d02fa278800e9a40661d0d900837ad575a4a494c 0
         eval_ro "return redis.call('get', 'a')" 1 a
         script flush
+        # redis.set_repl: without REPL_AOF the writes that follow are not recorded.
+        eval "redis.set_repl(redis.REPL_NONE); redis.call('set','hidden','1'); redis.set_repl(redis.REPL_ALL); redis.call('set','shown','1')" 0
+        eval "redis.set_repl(redis.REPL_REPLICA); redis.call('set','hidden2','1')" 0
+        eval "redis.set_repl(redis.REPL_AOF); redis.call('set','shown2','1')" 0
+        "#,
+    );
+}
+
+#[test]
+fn expired_keys_are_recorded_as_unlink_under_lazyfree_lazy_expire() {
+    diff_aof(
+        "aof_lazyfree_expire",
+        r#"
+        config set lazyfree-lazy-expire yes
+        debug set-active-expire 0
+        set a 1 px 20
+        set b 1
+        !sleep 60
+        get a
+        expire b 0
         "#,
     );
 }
