@@ -141,6 +141,8 @@ pub struct Config {
     pub aof_load_truncated: bool,
     /// Expired keys are recorded in the AOF as UNLINK rather than DEL.
     pub lazyfree_lazy_expire: bool,
+    /// Evicted keys are recorded in the AOF as UNLINK rather than DEL.
+    pub lazyfree_lazy_eviction: bool,
     pub dbfilename: String,
     /// `save` points as (seconds, changes). Empty = no automatic snapshots.
     pub save: Vec<(u64, u64)>,
@@ -148,6 +150,9 @@ pub struct Config {
     pub maxmemory: u64,
     pub maxmemory_policy: MaxmemoryPolicy,
     pub maxmemory_samples: u32,
+    pub maxmemory_eviction_tenacity: u32,
+    pub lfu_log_factor: u32,
+    pub lfu_decay_time: u32,
     /// Keyspace event classes, in Redis's canonical form (as CONFIG GET prints it, e.g. "AKE"); "" = off.
     pub notify_keyspace_events: String,
     /// `notify_keyspace_events` as the class bits of crate::pubsub::keyspace::class.
@@ -208,11 +213,15 @@ impl Default for Config {
             auto_aof_rewrite_min_size: 64 << 20,
             aof_load_truncated: true,
             lazyfree_lazy_expire: false,
+            lazyfree_lazy_eviction: false,
             dbfilename: "dump.rdb".into(),
             save: vec![(3600, 1), (300, 100), (60, 10000)],
             maxmemory: 0,
             maxmemory_policy: MaxmemoryPolicy::NoEviction,
             maxmemory_samples: 5,
+            maxmemory_eviction_tenacity: 10,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
             notify_keyspace_events: String::new(),
             notify_flags: 0,
             hash_max_listpack_entries: 512,
@@ -544,13 +553,13 @@ static DIRECTIVES: &[Directive] = &[
     // Clients
     d("maxclients", uint(1, UINT_MAX), "10000").flags(ACTIVE),
     // Memory management
-    d("maxmemory", umem(0, ULONG_LONG_MAX), "0"),
-    d("maxmemory-policy", Kind::Enum(MAXMEMORY_POLICIES), "noeviction"),
-    d("maxmemory-samples", int(1, INT_MAX), "5"),
-    d("maxmemory-eviction-tenacity", int(0, 100), "10"),
+    d("maxmemory", umem(0, ULONG_LONG_MAX), "0").flags(ACTIVE),
+    d("maxmemory-policy", Kind::Enum(MAXMEMORY_POLICIES), "noeviction").flags(ACTIVE),
+    d("maxmemory-samples", int(1, INT_MAX), "5").flags(ACTIVE),
+    d("maxmemory-eviction-tenacity", int(0, 100), "10").flags(ACTIVE),
     d("maxmemory-clients", num(-100, i64::MAX as i128, false, NumFmt::MemoryPercent), "0"),
     // Lazy freeing
-    d("lazyfree-lazy-eviction", BOOL, "no"),
+    d("lazyfree-lazy-eviction", BOOL, "no").flags(ACTIVE),
     d("lazyfree-lazy-expire", BOOL, "no").flags(ACTIVE),
     d("lazyfree-lazy-server-del", BOOL, "no"),
     d("lazyfree-lazy-user-del", BOOL, "no"),
@@ -626,8 +635,8 @@ static DIRECTIVES: &[Directive] = &[
     d("dynamic-hz", BOOL, "yes"),
     d("watchdog-period", int(0, INT_MAX), "0").flags(HIDDEN),
     d("active-expire-effort", int(1, 10), "1"),
-    d("lfu-log-factor", int(0, INT_MAX), "10"),
-    d("lfu-decay-time", int(0, INT_MAX), "1"),
+    d("lfu-log-factor", int(0, INT_MAX), "10").flags(ACTIVE),
+    d("lfu-decay-time", int(0, INT_MAX), "1").flags(ACTIVE),
     // Active defragmentation
     d("activedefrag", BOOL, "no").check(check_activedefrag),
     d("active-defrag-ignore-bytes", umem(1, i64::MAX as u64), "104857600"),
@@ -1687,10 +1696,14 @@ impl Config {
             "auto-aof-rewrite-min-size" => int(self.auto_aof_rewrite_min_size),
             "aof-load-truncated" => Value::Bool(self.aof_load_truncated),
             "lazyfree-lazy-expire" => Value::Bool(self.lazyfree_lazy_expire),
+            "lazyfree-lazy-eviction" => Value::Bool(self.lazyfree_lazy_eviction),
             "dbfilename" => text(&self.dbfilename),
             "maxmemory" => int(self.maxmemory),
             "maxmemory-policy" => name_of(self.maxmemory_policy.name()),
             "maxmemory-samples" => int(self.maxmemory_samples.into()),
+            "maxmemory-eviction-tenacity" => int(self.maxmemory_eviction_tenacity.into()),
+            "lfu-log-factor" => int(self.lfu_log_factor.into()),
+            "lfu-decay-time" => int(self.lfu_decay_time.into()),
             "hash-max-listpack-entries" => int(self.hash_max_listpack_entries),
             "hash-max-listpack-value" => int(self.hash_max_listpack_value),
             "set-max-intset-entries" => int(self.set_max_intset_entries),
@@ -1739,10 +1752,14 @@ impl Config {
             "auto-aof-rewrite-min-size" => self.auto_aof_rewrite_min_size = int as u64,
             "aof-load-truncated" => self.aof_load_truncated = v.flag(),
             "lazyfree-lazy-expire" => self.lazyfree_lazy_expire = v.flag(),
+            "lazyfree-lazy-eviction" => self.lazyfree_lazy_eviction = v.flag(),
             "dbfilename" => self.dbfilename = v.text(),
             "maxmemory" => self.maxmemory = int as u64,
             "maxmemory-policy" => self.maxmemory_policy = MaxmemoryPolicy::from_name(v.name()),
             "maxmemory-samples" => self.maxmemory_samples = int as u32,
+            "maxmemory-eviction-tenacity" => self.maxmemory_eviction_tenacity = int as u32,
+            "lfu-log-factor" => self.lfu_log_factor = int.min(u32::MAX as i64) as u32,
+            "lfu-decay-time" => self.lfu_decay_time = int.min(u32::MAX as i64) as u32,
             "hash-max-listpack-entries" => self.hash_max_listpack_entries = int as u64,
             "hash-max-listpack-value" => self.hash_max_listpack_value = int as u64,
             "set-max-intset-entries" => self.set_max_intset_entries = int as u64,
@@ -2149,7 +2166,7 @@ mod tests {
         assert_eq!(cfg.client_query_buffer_limit, 2 << 20);
         let mut inactive = cfg.inactive_directives_set();
         inactive.sort();
-        let mut expected = vec!["maxmemory", "maxmemory-policy", "slowlog-log-slower-than"];
+        let mut expected = vec!["slowlog-log-slower-than"];
         expected.sort();
         assert_eq!(inactive, expected);
     }

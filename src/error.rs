@@ -93,6 +93,7 @@ pub const EXEC_WITHOUT_MULTI: CmdError = CmdError::Static("ERR EXEC without MULT
 pub const DISCARD_WITHOUT_MULTI: CmdError = CmdError::Static("ERR DISCARD without MULTI");
 pub const WATCH_INSIDE_MULTI: CmdError = CmdError::Static("ERR WATCH inside MULTI is not allowed");
 pub const NOT_ALLOWED_IN_MULTI: CmdError = CmdError::Static("ERR Command not allowed inside a transaction");
+pub const OOM: CmdError = CmdError::Static("OOM command not allowed when used memory > 'maxmemory'.");
 
 // --- scripts (busy) ---
 pub const BUSY_SCRIPT: CmdError =

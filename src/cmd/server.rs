@@ -197,8 +197,8 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n\
                  instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
                  rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:{:.2}\r\n\
-                 expire_cycle_cpu_milliseconds:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n\
-                 pubsub_channels:0\r\npubsub_patterns:0\r\n",
+                 expire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n\
+                 pubsub_channels:{}\r\npubsub_patterns:{}\r\n",
                 st.stats.connections_received,
                 st.stats.commands_processed,
                 st.stats.net_input_bytes,
@@ -207,8 +207,11 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 ks.expired,
                 st.stats.expired_stale_perc,
                 st.stats.expire_cycle_cpu_ms,
+                st.stats.evicted_keys,
                 ks.hits,
-                ks.misses
+                ks.misses,
+                st.pubsub.channels(crate::pubsub::Kind::Channel, None).len(),
+                st.pubsub.numpat()
             )
         }
         "replication" => s.write_str(

@@ -6,6 +6,7 @@ use crate::config::Protection;
 use crate::error::CmdError;
 use crate::protocol::Out;
 use crate::server::client::Client;
+use crate::server::memory::Eviction;
 use crate::server::state::{Shared, State};
 use crate::storage::Db;
 
@@ -95,6 +96,15 @@ fn runs_inside_multi(cmd: &CommandSpec) -> bool {
     matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
 }
 
+/// Does the transaction hold a command that may grow memory? (EXEC is refused on OOM then, as in Redis.)
+fn queued_denyoom(client: &Client) -> bool {
+    let Some(queue) = &client.multi else { return false };
+    queue.iter().any(|argv| {
+        let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
+        lookup(&argv).is_ok_and(|cmd| cmd.has(flags::DENYOOM))
+    })
+}
+
 fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
     matches!(
         cmd.name,
@@ -135,6 +145,14 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             client.authenticated = true;
         } else {
             return reject(client, out, &CmdError::NoAuth);
+        }
+    }
+    // Over maxmemory: evict first; if nothing more can go, commands that may grow memory are refused.
+    if state.config.maxmemory > 0 {
+        let out_of_memory = state.evict_to_fit(shared.clock.now_ms()) == Eviction::Failed;
+        state.pre_command_oom = out_of_memory;
+        if out_of_memory && (cmd.has(flags::DENYOOM) || (cmd.name == "exec" && queued_denyoom(client))) {
+            return reject(client, out, &crate::error::OOM);
         }
     }
     // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
@@ -191,6 +209,11 @@ pub fn execute(
     ctx.state.settle_key_events(ctx.client.db, now);
     // A command that changed the data (Redis's server.dirty) is recorded for the AOF as it ran; EXEC and
     // scripts are recorded as the commands they ran instead.
+    if ctx.state.dirty != dirty {
+        // Values changed in place: their databases' byte counts follow (memory accounting).
+        let db = &mut ctx.state.dbs[ctx.client.db];
+        cmd.for_each_key(argv, |i| db.reaccount(argv[i]));
+    }
     let changed = ctx.state.dirty != dirty || ctx.force_propagate;
     if changed && ctx.state.effects.enabled && !cmd.has(flags::PROPAGATES_PARTS) && !ctx.propagated {
         ctx.state.effects.record(ctx.client.db, argv);

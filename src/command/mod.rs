@@ -148,21 +148,25 @@ impl CommandSpec {
     /// Positions of the key arguments in `argv` (COMMAND GETKEYS, and later WATCH/ACL/cluster); None when a
     /// numkeys argument is not a positive count that the arguments can hold.
     pub fn key_positions(&self, argv: &[&[u8]]) -> Option<Vec<usize>> {
+        let mut positions = Vec::new();
+        self.for_each_key(argv, |i| positions.push(i)).then_some(positions)
+    }
+
+    /// Calls `f` with each key's position in `argv`, without allocating; false if the numkeys argument is bad.
+    pub fn for_each_key(&self, argv: &[&[u8]], mut f: impl FnMut(usize)) -> bool {
         let argc = argv.len();
         let (first, last, step) = self.keys;
-        let mut positions: Vec<usize> = if first <= 0 || step <= 0 {
-            Vec::new()
-        } else {
+        if first > 0 && step > 0 {
             let last = if last < 0 { argc as i32 + last } else { last.min(argc as i32 - 1) };
-            (first..=last).step_by(step as usize).map(|i| i as usize).collect()
-        };
+            (first..=last).step_by(step as usize).for_each(|i| f(i as usize));
+        }
         if let Some(at) = self.numkeys {
             let n = argv.get(at).and_then(|a| crate::protocol::number::parse_i64(a)).unwrap_or(0);
             if n <= 0 || n as usize > argc - at - 1 {
-                return None;
+                return false;
             }
-            positions.extend(at + 1..=at + n as usize);
+            (at + 1..=at + n as usize).for_each(f);
         }
-        Some(positions)
+        true
     }
 }

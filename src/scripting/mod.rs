@@ -347,6 +347,8 @@ struct CallCtx<'a> {
     resp3: bool,
     /// `redis.set_repl`: the commands it runs are recorded for the AOF (REPL_AOF).
     to_aof: bool,
+    /// The script has called a write command.
+    wrote: bool,
     scratch: &'a mut Scratch,
 }
 
@@ -392,6 +394,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         read_only: opts.read_only,
         resp3: false,
         to_aof: true,
+        wrote: false,
         scratch: &mut engine.scratch,
     };
     let running = RunningGuard::set(&mut call_ctx);
@@ -448,6 +451,11 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     let arg = |i: usize| &arg_bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
         let cmd = script_gates(argv, cc.read_only)?;
+        // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
+        if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote {
+            return Err("OOM command not allowed when used memory > 'maxmemory'.");
+        }
+        cc.wrote |= cmd.has(flags::WRITE);
         let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
         out.buf.clear();
         // Without REPL_AOF the command runs unrecorded (Redis's redis.set_repl).

@@ -38,6 +38,10 @@ pub async fn run(shared: Arc<Shared>) {
             let now = shared.clock.now_ms();
             // The expiry cycle's deletions go to the AOF too, without anyone waiting for them.
             let state = &mut *state;
+            // Evictions a command's time budget left unfinished go on here (Redis's eviction time proc).
+            if state.config.maxmemory > 0 {
+                state.evict_to_fit(now);
+            }
             shared.aof.append(&mut state.effects.buf);
             crate::persistence::aof::cron(state, &shared, now);
         }

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod cron;
 pub mod listener;
 pub mod log;
+pub mod memory;
 pub mod script_gate;
 pub mod state;
 

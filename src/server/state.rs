@@ -18,6 +18,7 @@ pub struct Stats {
     pub net_output_bytes: u64,
     pub expired_stale_perc: f64,
     pub expire_cycle_cpu_ms: u64,
+    pub evicted_keys: u64,
 }
 
 pub struct State {
@@ -47,6 +48,11 @@ pub struct State {
     /// Changes made to the data since startup (Redis's server.dirty): a command that changed nothing is not
     /// recorded for the AOF.
     pub dirty: u64,
+    /// The last command found the server over maxmemory with nothing to evict: a script it runs may not start
+    /// writing (Redis's pre_command_oom_state).
+    pub pre_command_oom: bool,
+    /// Eviction candidates kept between evictions (maxmemory).
+    pub eviction_pool: crate::storage::evict::Pool,
     /// The notify-keyspace-events classes the databases were last told to record (see settle_key_events).
     pub tracked_notify_flags: u32,
 }
@@ -72,6 +78,8 @@ impl State {
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,
             tracked_notify_flags: 0,
+            eviction_pool: Default::default(),
+            pre_command_oom: false,
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
     }

@@ -18,6 +18,8 @@ pub struct Entry {
     expire_at: i64,
     /// Last access, in seconds of the server clock (OBJECT IDLETIME, LRU eviction).
     pub lru: u32,
+    /// The bytes this entry adds to its database's total, in units of 16 (see storage/memory.rs).
+    accounted: u32,
 }
 
 impl Entry {
@@ -49,6 +51,11 @@ pub struct Db {
     /// What happened to keys as a side effect of lookups and stores since the State last looked, in order: it
     /// publishes their keyspace events, and records expiries as deletions for the AOF.
     pub key_events: Vec<(KeyEvent, Key)>,
+    /// The entries' estimated bytes (keys' heap and values), in units of 16: what `used_memory` adds to the
+    /// keyspace's own tables.
+    values_units: u64,
+    /// Set while an LFU maxmemory policy is on: accesses update the LFU counter kept in `lru`.
+    pub lfu: Option<super::evict::Lfu>,
     /// Record `Created` / `Missed` events (their keyspace notifications are enabled); expiries always are.
     pub track_created: bool,
     pub track_missed: bool,
@@ -71,6 +78,14 @@ struct Watches {
     /// Per key: (client, the key had already expired when watched).
     by_key: std::collections::HashMap<Key, Vec<(u64, bool)>, RandomState>,
     broken: std::collections::HashSet<u64, RandomState>,
+}
+
+/// The `lru` field after an access: the clock in seconds, or the LFU counter and its clock under LFU.
+fn touched(lru: u32, lfu: Option<super::evict::Lfu>, now_ms: i64) -> u32 {
+    match lfu {
+        Some(lfu) => super::evict::lfu_touch(lru, lfu, now_ms),
+        None => lru_clock(now_ms),
+    }
 }
 
 fn lru_clock(now_ms: i64) -> u32 {
@@ -105,6 +120,7 @@ impl Db {
 
     fn remove_index(&mut self, i: usize) -> Option<(Key, Entry)> {
         let (key, e) = self.keys.swap_remove_index(i)?;
+        self.values_units -= u64::from(e.accounted);
         self.touch(&key);
         if e.expire_at != NO_EXPIRE {
             self.volatile.swap_remove(&key);
@@ -125,9 +141,10 @@ impl Db {
 
     /// Read lookup: lazy expiry, hit/miss counting (and the `keymiss` event), LRU touch.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
+        let lfu = self.lfu;
         let i = self.counted_index(key, now, true)?;
         let e = &mut self.keys[i];
-        e.lru = lru_clock(now);
+        e.lru = touched(e.lru, lfu, now);
         Some(e)
     }
 
@@ -155,9 +172,10 @@ impl Db {
 
     /// Write lookup: lazy expiry and LRU touch, no hit/miss counting (as Redis's lookupKeyWrite).
     pub fn get_mut(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
+        let lfu = self.lfu;
         let i = self.live_index(key, now)?;
         let e = &mut self.keys[i];
-        e.lru = lru_clock(now);
+        e.lru = touched(e.lru, lfu, now);
         Some(e)
     }
 
@@ -188,13 +206,14 @@ impl Db {
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now: i64) {
         use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
         self.touch(key);
-        let lru = lru_clock(now);
+        let (lfu, lru) = (self.lfu, lru_clock(now));
         match self.keys.raw_entry_mut_v1().from_key(key) {
             RawEntryMut::Occupied(mut o) => {
                 let e = o.get_mut();
                 let expired = e.expire_at != NO_EXPIRE && e.expire_at <= now;
                 e.value = value;
-                e.lru = lru;
+                // An overwrite is an access; under LFU the counter carries over (Redis's dbOverwrite).
+                e.lru = touched(e.lru, lfu, now);
                 if (expired || !keep_ttl) && e.expire_at != NO_EXPIRE {
                     e.expire_at = NO_EXPIRE;
                     self.volatile.swap_remove(key);
@@ -205,23 +224,29 @@ impl Db {
                 }
             }
             RawEntryMut::Vacant(v) => {
-                v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru });
+                let lru = if lfu.is_some() { super::evict::lfu_new(now) } else { lru };
+                v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru, accounted: 0 });
                 self.note_created(key);
             }
         }
+        self.reaccount(key);
     }
 
     /// Stores an entry as is, TTL included (RENAME, MOVE, COPY).
-    pub fn insert_entry(&mut self, key: &[u8], entry: Entry) {
+    pub fn insert_entry(&mut self, key: &[u8], mut entry: Entry) {
         self.touch(key);
         let volatile = entry.expire_at != NO_EXPIRE;
+        entry.accounted = 0;
         match self.keys.insert(key.into(), entry) {
-            Some(old) if old.expire_at != NO_EXPIRE && !volatile => {
-                self.volatile.swap_remove(key);
+            Some(old) => {
+                self.values_units -= u64::from(old.accounted);
+                if old.expire_at != NO_EXPIRE && !volatile {
+                    self.volatile.swap_remove(key);
+                }
             }
-            Some(_) => {}
             None => self.note_created(key),
         }
+        self.reaccount(key);
         if volatile {
             self.volatile.insert(key.into());
         }
@@ -274,6 +299,55 @@ impl Db {
         self.keys = IndexMap::default();
         self.volatile = IndexSet::default();
         self.avg_ttl = 0;
+        self.values_units = 0;
+    }
+
+    /// Re-estimates the bytes of `key`'s entry (after a command changed its value in place).
+    pub fn reaccount(&mut self, key: &[u8]) {
+        use super::memory::{key_cost, value_size, DEFAULT_SAMPLES};
+        let Some((_, k, e)) = self.keys.get_full_mut(key) else { return };
+        let bytes = key_cost(k) + value_size(&e.value, DEFAULT_SAMPLES);
+        let units = u32::try_from(bytes.div_ceil(16)).unwrap_or(u32::MAX);
+        self.values_units = self.values_units - u64::from(e.accounted) + u64::from(units);
+        e.accounted = units;
+    }
+
+    /// A random key, from all keys or only those with a TTL (eviction sampling; may be expired).
+    pub fn random_entry(&self, volatile_only: bool) -> Option<(&Key, &Entry)> {
+        if volatile_only {
+            if self.volatile.is_empty() {
+                return None;
+            }
+            let key = self.volatile.get_index(fastrand::usize(..self.volatile.len()))?;
+            self.keys.get_key_value(&key[..])
+        } else {
+            if self.keys.is_empty() {
+                return None;
+            }
+            self.keys.get_index(fastrand::usize(..self.keys.len()))
+        }
+    }
+
+    /// Is `key` still here (with a TTL, if `volatile_only`)? For eviction candidates sampled earlier.
+    pub fn has_candidate(&self, key: &[u8], volatile_only: bool) -> bool {
+        if volatile_only {
+            self.volatile.contains(key)
+        } else {
+            self.keys.contains_key(key)
+        }
+    }
+
+    /// Estimated bytes this database holds: its tables (from their capacities) and its entries.
+    pub fn used_memory(&self) -> u64 {
+        use super::memory::{alloc_size, KEYSPACE_ENTRY, VOLATILE_ENTRY};
+        let tables =
+            alloc_size(self.keys.capacity() * KEYSPACE_ENTRY) + alloc_size(self.volatile.capacity() * VOLATILE_ENTRY);
+        tables as u64 + self.values_units * 16
+    }
+
+    /// The entry's accounted bytes (MEMORY USAGE reads the estimate directly instead).
+    pub fn accounted_bytes(&self, key: &[u8]) -> Option<u64> {
+        self.keys.get(key).map(|e| u64::from(e.accounted) * 16)
     }
 
     /// Marks the watchers of `key` as broken (Redis's `signalModifiedKey` -> `touchWatchedKey`).
@@ -397,7 +471,8 @@ impl Db {
             let at = entry.expire_at;
             if at <= now {
                 // The last volatile key moves into position i: look at it next.
-                if let Some((key, _)) = self.keys.swap_remove_index(pos) {
+                if let Some((key, e)) = self.keys.swap_remove_index(pos) {
+                    self.values_units -= u64::from(e.accounted);
                     self.touch(&key);
                     self.note_expired(key);
                 }

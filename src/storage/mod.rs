@@ -2,9 +2,11 @@
 
 pub mod clock;
 pub mod db;
+pub mod evict;
 pub mod hash;
 pub mod key;
 pub mod listpack;
+pub mod memory;
 pub mod random;
 pub mod scan;
 pub mod set;

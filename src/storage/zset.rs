@@ -32,6 +32,16 @@ pub struct Large {
     order: Ordered,
 }
 
+impl Large {
+    /// Estimated bytes held (see storage/memory.rs), reading at most `samples` members.
+    pub fn memory(&self, samples: usize) -> usize {
+        use super::memory::{alloc_size, key_heap, large_zset_size, sampled};
+        let heap =
+            sampled(self.scores.len(), samples, |i| self.scores.get_index(i).map_or(0, |(m, _)| key_heap(m.len())));
+        alloc_size(std::mem::size_of::<Large>()) + large_zset_size(self.scores.len(), self.scores.capacity(), heap)
+    }
+}
+
 /// Redis's element order: score, then member bytes.
 pub fn cmp(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
     a_score.partial_cmp(&b_score).unwrap_or(Ordering::Equal).then_with(|| a_member.cmp(b_member))
