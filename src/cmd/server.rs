@@ -177,16 +177,21 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
             st.config.maxclients
         ),
         "memory" => {
-            let rss = rss_bytes();
+            let (used, rss) = (st.used_memory(), rss_bytes());
             write!(
                 s,
-                "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
-                 used_memory_rss_human:{}\r\nused_memory_peak:{rss}\r\nused_memory_peak_human:{}\r\n\
-                 maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n\
-                 mem_fragmentation_ratio:1.00\r\nmem_allocator:libc\r\n",
+                "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
+                 used_memory_rss_human:{}\r\nused_memory_peak:{used}\r\nused_memory_peak_human:{}\r\n\
+                 used_memory_dataset:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
+                 mem_fragmentation_ratio:{:.2}\r\nmem_allocator:libc\r\n",
+                human_bytes(used),
                 human_bytes(rss),
-                human_bytes(rss),
-                human_bytes(rss)
+                human_bytes(used),
+                st.dataset_memory(),
+                st.config.maxmemory,
+                human_bytes(st.config.maxmemory),
+                st.config.maxmemory_policy.name(),
+                rss as f64 / used.max(1) as f64,
             )
         }
         "persistence" => write_persistence(s, st, &ctx.shared.aof.info(), ctx.now),

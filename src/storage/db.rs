@@ -339,9 +339,9 @@ impl Db {
 
     /// Estimated bytes this database holds: its tables (from their capacities) and its entries.
     pub fn used_memory(&self) -> u64 {
-        use super::memory::{alloc_size, KEYSPACE_ENTRY, VOLATILE_ENTRY};
-        let tables =
-            alloc_size(self.keys.capacity() * KEYSPACE_ENTRY) + alloc_size(self.volatile.capacity() * VOLATILE_ENTRY);
+        use super::memory::{table, KEYSPACE_ENTRY, VOLATILE_ENTRY};
+        let tables = table(self.keys.len(), self.keys.capacity(), KEYSPACE_ENTRY)
+            + table(self.volatile.len(), self.volatile.capacity(), VOLATILE_ENTRY);
         tables as u64 + self.values_units * 16
     }
 

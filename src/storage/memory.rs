@@ -14,11 +14,22 @@ pub const DEFAULT_SAMPLES: usize = 5;
 /// 7/8 load factor).
 const INDEX_SLOT: usize = 10;
 
-/// One keyspace entry: the map's bucket (hash, key, value, expiry, LRU) and its index slot.
-pub const KEYSPACE_ENTRY: usize = 8 + 24 + 48 + INDEX_SLOT;
+/// One keyspace bucket: hash, key, value, expiry, LRU.
+pub const KEYSPACE_ENTRY: usize = 8 + 24 + 48;
 
-/// One entry of the set of keys with a TTL.
-pub const VOLATILE_ENTRY: usize = 8 + 24 + INDEX_SLOT;
+/// One bucket of the set of keys with a TTL.
+pub const VOLATILE_ENTRY: usize = 8 + 24;
+
+/// An index map or set holding `len` buckets of `bucket` bytes, with room for `cap`. A small table costs its
+/// whole allocation; a large one what it has touched (the untouched tail of a big bucket array is reserved
+/// address space, not memory).
+pub fn table(len: usize, cap: usize, bucket: usize) -> usize {
+    let buckets = if cap * bucket <= LARGE_ALLOCATION { alloc_size(cap * bucket) } else { len * bucket };
+    buckets + alloc_size(cap * INDEX_SLOT)
+}
+
+/// Past this size an allocation gets pages of its own, which hold memory only once touched.
+const LARGE_ALLOCATION: usize = 64 * 1024;
 
 /// What the allocator hands out for a request of `n` bytes (jemalloc's size classes: steps of 16 up to 128,
 /// then four classes per doubling).
@@ -65,11 +76,6 @@ fn string_size(s: &RString) -> usize {
     }
 }
 
-/// An index map or set of `cap` buckets of `bucket` bytes each.
-fn table(cap: usize, bucket: usize) -> usize {
-    alloc_size(cap * bucket) + cap * INDEX_SLOT
-}
-
 /// The average of `f` over up to `samples` elements spread over `len`, times `len`.
 pub(super) fn sampled(len: usize, samples: usize, f: impl Fn(usize) -> usize) -> usize {
     if len == 0 {
@@ -87,7 +93,7 @@ fn hash_size(h: &RHash, samples: usize) -> usize {
         RHash::Table(t) => {
             let heap =
                 sampled(t.len(), samples, |i| t.get_index(i).map_or(0, |(f, v)| key_heap(f.len()) + key_heap(v.len())));
-            alloc_size(std::mem::size_of_val(&**t)) + table(t.capacity(), 8 + 24 + 24) + heap
+            alloc_size(std::mem::size_of_val(&**t)) + table(t.len(), t.capacity(), 8 + 24 + 24) + heap
         }
     }
 }
@@ -97,7 +103,7 @@ fn set_size(s: &RSet, samples: usize) -> usize {
         RSet::Intset(i) => alloc_size(i.bytes()),
         RSet::Table(t) => {
             let heap = sampled(t.len(), samples, |i| t.get_index(i).map_or(0, |m| key_heap(m.len())));
-            alloc_size(std::mem::size_of_val(&**t)) + table(t.capacity(), 8 + 24) + heap
+            alloc_size(std::mem::size_of_val(&**t)) + table(t.len(), t.capacity(), 8 + 24) + heap
         }
     }
 }
@@ -111,7 +117,8 @@ fn zset_size(z: &RZSet, samples: usize) -> usize {
 
 /// The large sorted set's share: its member -> score map, and the ordered index holding each member again.
 pub fn large_zset_size(len: usize, map_cap: usize, member_heap: usize) -> usize {
-    table(map_cap, 8 + 24 + 8) + len * (8 + 24) * 5 / 4 + 2 * member_heap
+    // The ordered index keeps (score, member) pairs in chunks that are on average half full.
+    table(len, map_cap, 8 + 24 + 8) + len * (8 + 24) * 2 + 2 * member_heap
 }
 
 #[cfg(test)]
