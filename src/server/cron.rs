@@ -42,6 +42,7 @@ pub async fn run(shared: Arc<Shared>) {
             if state.config.maxmemory > 0 {
                 state.evict_to_fit(now);
             }
+            state.stats.used_memory_peak = state.stats.used_memory_peak.max(state.used_memory());
             shared.aof.append(&mut state.effects.buf);
             crate::persistence::aof::cron(state, &shared, now);
         }

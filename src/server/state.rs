@@ -19,6 +19,8 @@ pub struct Stats {
     pub expired_stale_perc: f64,
     pub expire_cycle_cpu_ms: u64,
     pub evicted_keys: u64,
+    /// The highest `used_memory` seen (updated by the cron and by evictions).
+    pub used_memory_peak: u64,
 }
 
 pub struct State {
