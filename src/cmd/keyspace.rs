@@ -511,7 +511,7 @@ fn object_idletime(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     if lfu {
         return Err(CmdError::IdletimeUnderLfu);
     }
-    let idle = ((now / 1000) as u32).saturating_sub(e.lru);
+    let idle = crate::storage::db::idle_ms(e.lru, now) / 1000;
     ctx.out.int(idle as i64);
     Ok(())
 }
@@ -526,7 +526,10 @@ fn object_freq(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     if !lfu {
         return Err(CmdError::FreqUnderLru);
     }
-    ctx.out.int(0);
+    let db = &ctx.state.dbs[ctx.client.db];
+    let lfu = db.lfu.unwrap_or(crate::storage::evict::DEFAULT_LFU);
+    let freq = db.get_ref(argv[2], now).map_or(0, |e| crate::storage::evict::lfu_counter(e.lru, lfu, now));
+    ctx.out.int(i64::from(freq));
     Ok(())
 }
 

@@ -207,6 +207,8 @@ pub fn execute(
     }
     // What the storage did on the way (keys found expired, created, missed): events, and AOF deletions.
     ctx.state.settle_key_events(ctx.client.db, now);
+    // A CONFIG SET of the policy takes effect for the next lookup (LFU counters or LRU clocks).
+    ctx.state.sync_eviction_settings();
     // A command that changed the data (Redis's server.dirty) is recorded for the AOF as it ran; EXEC and
     // scripts are recorded as the commands they ran instead.
     if ctx.state.dirty != dirty {

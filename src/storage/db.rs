@@ -88,8 +88,17 @@ fn touched(lru: u32, lfu: Option<super::evict::Lfu>, now_ms: i64) -> u32 {
     }
 }
 
-fn lru_clock(now_ms: i64) -> u32 {
-    (now_ms / 1000) as u32
+/// Resolution of the LRU clock: fine enough that keys read a moment ago rank after keys written before them.
+pub const LRU_RESOLUTION_MS: i64 = 10;
+
+/// The LRU clock (wraps after 497 days; idle times are computed with wrapping arithmetic).
+pub fn lru_clock(now_ms: i64) -> u32 {
+    (now_ms / LRU_RESOLUTION_MS) as u32
+}
+
+/// Milliseconds since an entry's last access, from its `lru` field (LRU policies).
+pub fn idle_ms(lru: u32, now_ms: i64) -> u64 {
+    u64::from(lru_clock(now_ms).wrapping_sub(lru)) * LRU_RESOLUTION_MS as u64
 }
 
 impl Db {

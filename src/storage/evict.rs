@@ -67,7 +67,7 @@ impl Pool {
         for _ in 0..samples {
             let Some((key, entry)) = db.random_entry(volatile_only) else { return };
             let score = match policy {
-                AllkeysLru | VolatileLru => u64::from(((now_ms / 1000).max(0) as u32).saturating_sub(entry.lru)),
+                AllkeysLru | VolatileLru => super::db::idle_ms(entry.lru, now_ms),
                 AllkeysLfu | VolatileLfu => {
                     255 - u64::from(lfu_counter(entry.lru, db.lfu.unwrap_or(DEFAULT_LFU), now_ms))
                 }

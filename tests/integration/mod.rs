@@ -6,6 +6,7 @@ mod binary;
 mod check_aof;
 mod connections;
 mod embedding;
+mod eviction;
 mod pubsub;
 mod real_clients;
 mod scripting;
