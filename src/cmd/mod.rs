@@ -4,6 +4,7 @@ pub mod connection;
 pub mod hash;
 pub mod introspection;
 pub mod keyspace;
+pub mod memory;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;

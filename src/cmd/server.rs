@@ -107,16 +107,6 @@ fn write_persistence(
     Ok(())
 }
 
-fn human_bytes(n: u64) -> String {
-    let units = [("G", 1u64 << 30), ("M", 1 << 20), ("K", 1 << 10)];
-    for (unit, size) in units {
-        if n >= size {
-            return format!("{:.2}{unit}", n as f64 / size as f64);
-        }
-    }
-    format!("{n}B")
-}
-
 /// Resident set size of this process, from /proc.
 pub fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
@@ -176,24 +166,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
             st.clients.len(),
             st.config.maxclients
         ),
-        "memory" => {
-            let (used, rss) = (st.used_memory(), rss_bytes());
-            write!(
-                s,
-                "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\n\
-                 used_memory_rss_human:{}\r\nused_memory_peak:{used}\r\nused_memory_peak_human:{}\r\n\
-                 used_memory_dataset:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n\
-                 mem_fragmentation_ratio:{:.2}\r\nmem_allocator:libc\r\n",
-                human_bytes(used),
-                human_bytes(rss),
-                human_bytes(used),
-                st.dataset_memory(),
-                st.config.maxmemory,
-                human_bytes(st.config.maxmemory),
-                st.config.maxmemory_policy.name(),
-                rss as f64 / used.max(1) as f64,
-            )
-        }
+        "memory" => super::memory::write_info(ctx, s),
         "persistence" => write_persistence(s, st, &ctx.shared.aof.info(), ctx.now),
         "stats" => {
             let ks = st.keyspace_stats();

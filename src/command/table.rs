@@ -17,6 +17,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     cmd::pubsub::COMMANDS,
     cmd::server::COMMANDS,
     cmd::introspection::COMMANDS,
+    cmd::memory::COMMANDS,
     cmd::scripting::COMMANDS,
 ];
 

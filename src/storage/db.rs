@@ -337,13 +337,10 @@ impl Db {
         }
     }
 
-    /// Is `key` still here (with a TTL, if `volatile_only`)? For eviction candidates sampled earlier.
-    pub fn has_candidate(&self, key: &[u8], volatile_only: bool) -> bool {
-        if volatile_only {
-            self.volatile.contains(key)
-        } else {
-            self.keys.contains_key(key)
-        }
+    /// `key`'s entry if it is still an eviction candidate (present, with a TTL if `volatile_only`).
+    pub fn candidate(&self, key: &[u8], volatile_only: bool) -> Option<&Entry> {
+        let entry = self.keys.get(key)?;
+        (!volatile_only || entry.expire_at != NO_EXPIRE).then_some(entry)
     }
 
     /// Estimated bytes this database holds: its tables (from their capacities) and its entries.

@@ -66,14 +66,7 @@ impl Pool {
         let volatile_only = matches!(policy, VolatileLru | VolatileLfu | VolatileTtl);
         for _ in 0..samples {
             let Some((key, entry)) = db.random_entry(volatile_only) else { return };
-            let score = match policy {
-                AllkeysLru | VolatileLru => super::db::idle_ms(entry.lru, now_ms),
-                AllkeysLfu | VolatileLfu => {
-                    255 - u64::from(lfu_counter(entry.lru, db.lfu.unwrap_or(DEFAULT_LFU), now_ms))
-                }
-                VolatileTtl => u64::MAX - entry.expire_at().unwrap_or(i64::MAX).max(0) as u64,
-                _ => 0,
-            };
+            let score = score(db, entry, policy, now_ms);
             if self.candidates.iter().any(|(_, d, k)| *d == index && k[..] == key[..]) {
                 continue;
             }
@@ -111,9 +104,12 @@ impl Pool {
                 }
                 // Best first; a candidate deleted since it was sampled is skipped.
                 let mut found = None;
-                while let Some((_, i, key)) = self.candidates.pop() {
+                while let Some((sampled, i, key)) = self.candidates.pop() {
                     let volatile_only = matches!(policy, VolatileLru | VolatileLfu | VolatileTtl);
-                    if dbs[i].has_candidate(&key, volatile_only) {
+                    // A candidate read since it was sampled is no longer one (Redis evicts it anyway; under
+                    // heavy churn that evicts the hottest keys).
+                    let current = dbs[i].candidate(&key, volatile_only).map(|e| score(&dbs[i], e, policy, now_ms));
+                    if current.is_some_and(|now| now >= sampled) {
                         found = Some((i, key));
                         break;
                     }
@@ -135,6 +131,17 @@ impl Pool {
     /// Forgets every candidate (FLUSHALL, a policy change).
     pub fn clear(&mut self) {
         self.candidates.clear();
+    }
+}
+
+/// How evictable an entry is under `policy`: larger goes first.
+fn score(db: &Db, entry: &super::db::Entry, policy: MaxmemoryPolicy, now_ms: i64) -> u64 {
+    use MaxmemoryPolicy::*;
+    match policy {
+        AllkeysLru | VolatileLru => super::db::idle_ms(entry.lru, now_ms),
+        AllkeysLfu | VolatileLfu => 255 - u64::from(lfu_counter(entry.lru, db.lfu.unwrap_or(DEFAULT_LFU), now_ms)),
+        VolatileTtl => u64::MAX - entry.expire_at().unwrap_or(i64::MAX).max(0) as u64,
+        _ => 0,
     }
 }
 

@@ -17,6 +17,7 @@ mod events_types;
 mod hash;
 mod keyspace;
 mod keyspace_events;
+mod memory;
 mod protocol;
 mod pubsub;
 mod scripting;
