@@ -1,6 +1,6 @@
 //! The maxmemory promise, measured (scripts/eviction-promise.sh runs it against embedis and redis-server):
 //! writes BYTES of distinct keys (strings, hashes and sorted sets; values 10 B to 10 KB) into a server under
-//! maxmemory, while another connection keeps reading a hot set of HOT keys. Prints the writes refused, the hot
+//! maxmemory, while four connections keep reading a hot set of HOT keys. Prints the writes refused, the hot
 //! set's hit ratio, and the server's peak resident memory (sampled from /proc every 50 ms).
 //!
 //! Usage: eviction_bench PORT SERVER_PID BYTES HOT
@@ -14,6 +14,9 @@ use std::time::Duration;
 
 /// Commands sent per round trip.
 const PIPELINE: usize = 32;
+
+/// Connections reading the hot set.
+const READERS: u64 = 4;
 
 fn encode(out: &mut Vec<u8>, args: &[&[u8]]) {
     out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
@@ -85,24 +88,27 @@ fn main() -> std::io::Result<()> {
     }
     let done = Arc::new(AtomicBool::new(false));
     let (hits, reads) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let reader = {
-        let (done, hits, reads) = (done.clone(), hits.clone(), reads.clone());
-        let mut s = connect()?;
-        std::thread::spawn(move || -> std::io::Result<()> {
-            let mut rng = fastrand::Rng::with_seed(2);
-            let mut pending = Vec::new();
-            while !done.load(Ordering::Relaxed) {
-                let mut req = Vec::new();
-                for _ in 0..PIPELINE {
-                    encode(&mut req, &[b"GET", format!("hot:{}", rng.u64(..hot)).as_bytes()]);
+    // Readers (several connections, as a web app's workers would read a cache) keep reading the hot set.
+    let readers: Vec<_> = (0..READERS)
+        .map(|r| {
+            let (done, hits, reads) = (done.clone(), hits.clone(), reads.clone());
+            let mut s = connect()?;
+            Ok(std::thread::spawn(move || -> std::io::Result<()> {
+                let mut rng = fastrand::Rng::with_seed(2 + r);
+                let mut pending = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    let mut req = Vec::new();
+                    for _ in 0..PIPELINE {
+                        encode(&mut req, &[b"GET", format!("hot:{}", rng.u64(..hot)).as_bytes()]);
+                    }
+                    let kinds = round_trip(&mut s, &req, PIPELINE, &mut pending)?;
+                    hits.fetch_add(kinds.iter().filter(|k| **k == b'$').count() as u64, Ordering::Relaxed);
+                    reads.fetch_add(PIPELINE as u64, Ordering::Relaxed);
                 }
-                let kinds = round_trip(&mut s, &req, PIPELINE, &mut pending)?;
-                hits.fetch_add(kinds.iter().filter(|k| **k == b'$').count() as u64, Ordering::Relaxed);
-                reads.fetch_add(PIPELINE as u64, Ordering::Relaxed);
-            }
-            Ok(())
+                Ok(())
+            }))
         })
-    };
+        .collect::<std::io::Result<_>>()?;
     let peak = Arc::new(AtomicU64::new(0));
     let sampler = {
         let (done, peak) = (done.clone(), peak.clone());
@@ -153,7 +159,9 @@ fn main() -> std::io::Result<()> {
         refused += kinds.iter().filter(|k| **k == b'-').count() as u64;
     }
     done.store(true, Ordering::Relaxed);
-    let _ = reader.join();
+    for reader in readers {
+        let _ = reader.join();
+    }
     let _ = sampler.join();
     let (h, r) = (hits.load(Ordering::Relaxed), reads.load(Ordering::Relaxed));
     println!("written_bytes {written}");

@@ -10,9 +10,9 @@
 #        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
-#        SUITE=strings|types|scripting|pubsub|aof|all (all): the string workloads, the hash/set/sorted-set
-#        workloads, the transaction and scripting workloads, the Pub/Sub workloads, SET/HSET with the AOF on
-#        (everysec, always), or everything.
+#        SUITE=strings|types|scripting|pubsub|aof|eviction|all (all): the string workloads, the
+#        hash/set/sorted-set workloads, the transaction and scripting workloads, the Pub/Sub workloads, SET/HSET
+#        with the AOF on (everysec, always), SET at the maxmemory limit, or everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -294,6 +294,23 @@ aof_workloads() {
   SERVER_ARGS=()
 }
 
+# eviction_workloads N: SET at the memory limit (maxmemory 64mb, allkeys-lru, already full, so every write of a
+# new key evicts one), from 50 connections.
+eviction_workloads() {
+  local n=$1 name
+  stop_server embedis
+  stop_server redis
+  SERVER_ARGS=(--maxmemory 64mb --maxmemory-policy allkeys-lru)
+  start_server embedis
+  start_server redis
+  for name in embedis redis; do
+    redis-benchmark -p "${PORT[$name]}" -t set -n 1000000 -r 100000000 -d 100 -c 50 -P 16 -q >/dev/null 2>&1
+  done
+  COMMAND="SET key:__rand_int__ 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789" \
+    RANGE=100000000 workload "evict-64mb" "$n" set_evicting -c 50 -P 1
+  SERVER_ARGS=()
+}
+
 # type_workloads LABEL N ARGS...: the hash, set and sorted-set commands of our users' patterns, on data loaded
 # into both servers first: 10,000 hashes of 10 fields, 10,000 sets of 10 members, a 1,000-member leaderboard.
 type_workloads() {
@@ -351,6 +368,9 @@ main() {
   fi
   if [[ $SUITE == all || $SUITE == aof ]]; then
     aof_workloads "$N_P1"
+  fi
+  if [[ $SUITE == all || $SUITE == eviction ]]; then
+    eviction_workloads "$N_P1"
   fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \

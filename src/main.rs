@@ -7,6 +7,11 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options: memory freed (evicted keys, expired keys) goes back to the OS within a second instead of
+/// ten, so under maxmemory the resident size follows the data.
+#[export_name = "_rjem_malloc_conf"]
+pub static MALLOC_CONF: &[u8; 37] = b"dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 const USAGE: &str = "Usage: ./embedis-server [/path/to/redis.conf] [options] [-]
        ./embedis-server - (read config from stdin)
        ./embedis-server -v or --version

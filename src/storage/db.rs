@@ -337,6 +337,26 @@ impl Db {
         }
     }
 
+    /// Calls `f` with `n` keys from a random position on, in storage order (wrapping): eviction samples, read
+    /// from neighbouring memory as Redis's dictGetSomeKeys reads neighbouring buckets.
+    pub fn sample_entries(&self, volatile_only: bool, n: usize, mut f: impl FnMut(&Key, &Entry)) {
+        let len = if volatile_only { self.volatile.len() } else { self.keys.len() };
+        if len == 0 {
+            return;
+        }
+        let start = fastrand::usize(..len);
+        for i in (start..start + n.min(len)).map(|i| i % len) {
+            let found = if volatile_only {
+                self.volatile.get_index(i).and_then(|k| self.keys.get_key_value(&k[..]))
+            } else {
+                self.keys.get_index(i)
+            };
+            if let Some((key, entry)) = found {
+                f(key, entry);
+            }
+        }
+    }
+
     /// `key`'s entry if it is still an eviction candidate (present, with a TTL if `volatile_only`).
     pub fn candidate(&self, key: &[u8], volatile_only: bool) -> Option<&Entry> {
         let entry = self.keys.get(key)?;
@@ -346,6 +366,10 @@ impl Db {
     /// Estimated bytes this database holds: its tables (from their capacities) and its entries.
     pub fn used_memory(&self) -> u64 {
         use super::memory::{table, KEYSPACE_ENTRY, VOLATILE_ENTRY};
+        if self.keys.capacity() == 0 {
+            // Checked for every database before every command under maxmemory: empty ones cost nothing.
+            return 0;
+        }
         let tables = table(self.keys.len(), self.keys.capacity(), KEYSPACE_ENTRY)
             + table(self.volatile.len(), self.volatile.capacity(), VOLATILE_ENTRY);
         tables as u64 + self.values_units * 16

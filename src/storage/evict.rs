@@ -64,23 +64,22 @@ impl Pool {
     fn populate(&mut self, index: usize, db: &Db, policy: MaxmemoryPolicy, samples: usize, now_ms: i64) {
         use MaxmemoryPolicy::*;
         let volatile_only = matches!(policy, VolatileLru | VolatileLfu | VolatileTtl);
-        for _ in 0..samples {
-            let Some((key, entry)) = db.random_entry(volatile_only) else { return };
+        db.sample_entries(volatile_only, samples, |key, entry| {
             let score = score(db, entry, policy, now_ms);
             if self.candidates.iter().any(|(_, d, k)| *d == index && k[..] == key[..]) {
-                continue;
+                return;
             }
             let at = self.candidates.partition_point(|(s, _, _)| *s <= score);
             if self.candidates.len() == POOL_SIZE {
                 if at == 0 {
-                    continue;
+                    return;
                 }
                 self.candidates.remove(0);
                 self.candidates.insert(at - 1, (score, index, key.clone()));
             } else {
                 self.candidates.insert(at, (score, index, key.clone()));
             }
-        }
+        });
     }
 
     /// The next key to evict under `policy`: (database, key), or None if no database has a candidate.
