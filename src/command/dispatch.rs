@@ -151,7 +151,9 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
     if state.config.maxmemory > 0 {
         let out_of_memory = state.evict_to_fit(shared.clock.now_ms()) == Eviction::Failed;
         state.pre_command_oom = out_of_memory;
-        if out_of_memory && (cmd.has(flags::DENYOOM) || (cmd.name == "exec" && queued_denyoom(client))) {
+        // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.
+        let queuing = client.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
+        if out_of_memory && (cmd.has(flags::DENYOOM) || queuing || (cmd.name == "exec" && queued_denyoom(client))) {
             return reject(client, out, &crate::error::OOM);
         }
     }

@@ -227,3 +227,37 @@ fn info_memory_numbers_hold_together() {
     assert!(num("used_memory_startup") < used);
     assert_eq!(num("allocator_allocated"), used);
 }
+
+/// Over maxmemory with nothing to evict: Redis's OOM error for commands that may grow memory, in a transaction
+/// and in a script; reads, deletes and other commands still run.
+#[test]
+fn oom_refusals_under_noeviction() {
+    super::diff_script(
+        "oom_refusals_under_noeviction",
+        r#"
+        SET before 1
+        CONFIG SET maxmemory-policy noeviction
+        CONFIG SET maxmemory 1
+        SET k v
+        INCR before
+        HSET h f v
+        GET before
+        EXISTS before
+        DEL before
+        PING
+        MULTI
+        SET k v
+        EXEC
+        MULTI
+        GET k
+        EXEC
+        EVAL "return redis.call('set', 'a', '1')" 0
+        EVAL "return redis.pcall('set', 'a', '1')" 0
+        EVAL "return redis.call('get', 'a')" 0
+        CONFIG SET maxmemory-policy allkeys-lru
+        SET k v
+        CONFIG SET maxmemory 0
+        SET k v
+        "#,
+    );
+}
