@@ -91,9 +91,43 @@ fn reject(client: &mut Client, out: &mut Out, e: &CmdError) {
     out.error(e);
 }
 
+/// `reject`, counted in the command's `rejected_calls` and the error statistics.
+fn reject_cmd(state: &mut State, cmd: &'static CommandSpec, client: &mut Client, out: &mut Out, e: &CmdError) {
+    let at = out.buf.len();
+    reject(client, out, e);
+    state.observe.record_error(&out.buf[at..]);
+    state.observe.record_rejected(table::full_name(cmd));
+}
+
 /// The commands MULTI does not queue.
 fn runs_inside_multi(cmd: &CommandSpec) -> bool {
     matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+}
+
+/// Reports a command that ran to the observer: statistics, slow log, latency events, MONITOR.
+fn observe(ctx: &mut Ctx, cmd: &'static CommandSpec, argv: &[&[u8]], usec: u64, failed: bool) {
+    let full_name = table::full_name(cmd);
+    let (config, observer) = (&ctx.state.config, &mut ctx.state.observe);
+    observer.record_call(full_name, usec, failed);
+    let unix_time = ctx.now / 1000;
+    if config.slowlog_log_slower_than >= 0
+        && usec as i64 >= config.slowlog_log_slower_than
+        && !cmd.has(flags::SKIP_SLOWLOG)
+    {
+        let name = ctx.state.clients.get(ctx.client.id).and_then(|c| c.name.clone()).unwrap_or_default();
+        let (threshold, max_len) = (config.slowlog_log_slower_than, config.slowlog_max_len);
+        let name = String::from_utf8_lossy(&name).into_owned();
+        ctx.state.observe.maybe_slowlog(threshold, max_len, usec, argv, unix_time, &ctx.client.addr, &name);
+    }
+    let threshold = ctx.state.config.latency_monitor_threshold;
+    if threshold > 0 {
+        let event = if cmd.has(flags::FAST) { "fast-command" } else { "command" };
+        ctx.state.observe.maybe_latency(threshold, event, usec / 1000, unix_time);
+    }
+    if !ctx.state.observe.monitors.is_empty() {
+        let now_us = ctx.shared.clock.now_us();
+        ctx.state.observe.feed_monitors(cmd, ctx.client.db, &ctx.client.addr, argv, now_us);
+    }
 }
 
 /// Does the transaction hold a command that may grow memory? (EXEC is refused on OOM then, as in Redis.)
@@ -124,11 +158,15 @@ fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
 pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
     let cmd = match lookup(argv) {
         Ok(cmd) => cmd,
-        Err(e) => return reject(client, out, &e),
+        Err(e) => {
+            let at = out.buf.len();
+            reject(client, out, &e);
+            return state.observe.record_error(&out.buf[at..]);
+        }
     };
     let full_name = table::full_name(cmd);
     if !cmd.arity_ok(argv.len()) {
-        return reject(client, out, &CmdError::WrongArity(full_name.to_string()));
+        return reject_cmd(state, cmd, client, out, &CmdError::WrongArity(full_name.to_string()));
     }
     if cmd.has(flags::PROTECTED) {
         let allowed = match state.config.enable_debug_command {
@@ -137,14 +175,14 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             Protection::No => false,
         };
         if !allowed {
-            return reject(client, out, &CmdError::DebugNotAllowed);
+            return reject_cmd(state, cmd, client, out, &CmdError::DebugNotAllowed);
         }
     }
     if !client.authenticated && !cmd.has(flags::NO_AUTH) {
         if state.config.requirepass.is_none() {
             client.authenticated = true;
         } else {
-            return reject(client, out, &CmdError::NoAuth);
+            return reject_cmd(state, cmd, client, out, &CmdError::NoAuth);
         }
     }
     // Over maxmemory: evict first; if nothing more can go, commands that may grow memory are refused.
@@ -154,23 +192,23 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.
         let queuing = client.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
         if out_of_memory && (cmd.has(flags::DENYOOM) || queuing || (cmd.name == "exec" && queued_denyoom(client))) {
-            return reject(client, out, &crate::error::OOM);
+            return reject_cmd(state, cmd, client, out, &crate::error::OOM);
         }
     }
     // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
     // health checks notice (as Redis does).
     if cmd.has(flags::WRITE) || cmd.name == "ping" {
         if let Some(why) = shared.aof.write_error() {
-            return reject(client, out, &CmdError::Misconf(why));
+            return reject_cmd(state, cmd, client, out, &CmdError::Misconf(why));
         }
     }
     // A RESP2 subscriber's connection carries messages: only (un)subscribing, PING, QUIT and RESET make sense.
     if client.subscriptions > 0 && !out.resp3 && !allowed_while_subscribed(cmd) {
-        return reject(client, out, &CmdError::SubscribedContext(full_name.to_string()));
+        return reject_cmd(state, cmd, client, out, &CmdError::SubscribedContext(full_name.to_string()));
     }
     if let Some(queue) = &mut client.multi {
         if cmd.has(flags::NO_MULTI) {
-            return reject(client, out, &crate::error::NOT_ALLOWED_IN_MULTI);
+            return reject_cmd(state, cmd, client, out, &crate::error::NOT_ALLOWED_IN_MULTI);
         }
         if !runs_inside_multi(cmd) {
             queue.push(argv.iter().map(|a| a.to_vec()).collect());
@@ -204,9 +242,15 @@ pub fn execute(
     }
     let dirty = state.dirty;
     let mut ctx = Ctx { state, shared, client, out, now, force_propagate: false, propagated: false };
-    if let Err(e) = handler(&mut ctx, argv) {
-        ctx.out.error(&e);
+    let started = std::time::Instant::now();
+    let result = handler(&mut ctx, argv);
+    let usec = started.elapsed().as_micros() as u64;
+    if let Err(e) = &result {
+        let at = ctx.out.buf.len();
+        ctx.out.error(e);
+        ctx.state.observe.record_error(&ctx.out.buf[at..]);
     }
+    observe(&mut ctx, cmd, argv, usec, result.is_err());
     // What the storage did on the way (keys found expired, created, missed): events, and AOF deletions.
     ctx.state.settle_key_events(ctx.client.db, now);
     // A CONFIG SET of the policy takes effect for the next lookup (LFU counters or LRU clocks).

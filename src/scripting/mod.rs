@@ -385,6 +385,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     set_array("ARGV", opts.args).map_err(lua_error)?;
 
     let mut client = Client::new(0, true, true);
+    client.addr = "lua".into();
     client.db = ctx.client.db;
     client.time_snapshot = Some(ctx.now);
     let mut call_ctx = CallCtx {

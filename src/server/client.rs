@@ -29,6 +29,8 @@ pub struct Client {
     pub mailbox: Option<std::sync::Arc<crate::pubsub::Mailbox>>,
     /// Channels + patterns + shard channels subscribed to (RESP2 allows only a few commands while non-zero).
     pub subscriptions: usize,
+    /// The peer as MONITOR and the slow log show it (`127.0.0.1:5000`, `lua` for a script's commands).
+    pub addr: String,
 }
 
 impl Client {
@@ -46,6 +48,7 @@ impl Client {
             time_snapshot: None,
             mailbox: None,
             subscriptions: 0,
+            addr: String::new(),
         }
     }
 }

@@ -72,6 +72,7 @@ pub fn admit(shared: &Shared, peer: Peer) -> Result<Client, &'static [u8]> {
     }
     let id = state.clients.next_id();
     let authenticated = state.config.requirepass.is_none();
+    let peer_addr = peer.addr.clone();
     state.clients.add(ClientInfo {
         id,
         addr: peer.addr,
@@ -89,7 +90,9 @@ pub fn admit(shared: &Shared, peer: Peer) -> Result<Client, &'static [u8]> {
         unix: peer.unix,
         abort: None,
     });
-    Ok(Client::new(id, peer.local, authenticated))
+    let mut client = Client::new(id, peer.local, authenticated);
+    client.addr = peer_addr;
+    Ok(client)
 }
 
 /// Removes the client from the registry however its task ends (closed, killed by abort, server shutdown).

@@ -7,6 +7,7 @@ pub mod cron;
 pub mod listener;
 pub mod log;
 pub mod memory;
+pub mod observe;
 pub mod script_gate;
 pub mod state;
 

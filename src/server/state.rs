@@ -53,6 +53,8 @@ pub struct State {
     /// The last command found the server over maxmemory with nothing to evict: a script it runs may not start
     /// writing (Redis's pre_command_oom_state).
     pub pre_command_oom: bool,
+    /// Command statistics, slow log, latency events and MONITOR clients.
+    pub observe: super::observe::Observer,
     /// Eviction candidates kept between evictions (maxmemory).
     pub eviction_pool: crate::storage::evict::Pool,
     /// The notify-keyspace-events classes the databases were last told to record (see settle_key_events).
@@ -81,6 +83,7 @@ impl State {
             dirty: 0,
             tracked_notify_flags: 0,
             eviction_pool: Default::default(),
+            observe: Default::default(),
             pre_command_oom: false,
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
