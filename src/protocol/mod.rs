@@ -3,6 +3,7 @@
 pub mod decode;
 pub mod number;
 pub mod reply;
+pub mod repr;
 pub mod resp3;
 
 pub use decode::{Limits, Next, RequestParser};

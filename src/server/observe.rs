@@ -213,7 +213,7 @@ impl Observer {
         let mut line = format!("+{}.{:06} [{db} {addr}]", now_us / 1_000_000, now_us % 1_000_000).into_bytes();
         for arg in argv {
             line.push(b' ');
-            repr(arg, &mut line);
+            crate::protocol::repr::repr_into(arg, &mut line);
         }
         line.extend_from_slice(b"\r\n");
         let unlimited = crate::config::ObufLimit { hard: 0, soft: 0, soft_seconds: 0 };
@@ -221,25 +221,6 @@ impl Observer {
             mailbox.deliver(&line, &unlimited, now_us / 1000);
         }
     }
-}
-
-/// Redis's sdscatrepr: a quoted string with C escapes for what is not printable.
-pub fn repr(bytes: &[u8], out: &mut Vec<u8>) {
-    out.push(b'"');
-    for &b in bytes {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            7 => out.extend_from_slice(b"\\a"),
-            8 => out.extend_from_slice(b"\\b"),
-            b if b.is_ascii_graphic() || b == b' ' => out.push(b),
-            b => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
-        }
-    }
-    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -256,13 +237,6 @@ mod tests {
         assert!((450.0..=650.0).contains(&p50), "{p50}");
         assert!(h.percentile(99.9) >= 999.0);
         assert_eq!(Histogram::default().percentile(50.0), 0.0);
-    }
-
-    #[test]
-    fn repr_escapes_like_sdscatrepr() {
-        let mut out = Vec::new();
-        repr(b"a \"b\"\n\x01\\", &mut out);
-        assert_eq!(out, b"\"a \\\"b\\\"\\n\\x01\\\\\"");
     }
 
     #[test]

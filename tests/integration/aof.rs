@@ -2,7 +2,7 @@
 //! moments) that lose no acknowledged write, rewrites, damaged files, and directories redis-server can read.
 
 use crate::support::conn::bulks;
-use crate::support::Conn;
+use crate::support::{eventually, Conn};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -26,15 +26,6 @@ fn start_in(dir: &Path, fsync: &str) -> embedis::blocking::ServerHandle {
         ..embedis::Config::default()
     };
     embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").dir(dir).start().expect("start")
-}
-
-/// Polls `check` until it holds, for up to 5 seconds.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 #[test]

@@ -2,17 +2,8 @@
 //! disconnect, slow consumers cut off at their output buffer limit, keyspace events driven by the test clock.
 
 use crate::support::conn::bulks;
-use crate::support::Conn;
+use crate::support::{eventually, Conn};
 use std::time::{Duration, Instant};
-
-/// Polls `check` until it holds, for up to 5 seconds.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 #[test]
 fn a_client_librarys_subscriber_gets_channel_and_pattern_messages_in_order() {

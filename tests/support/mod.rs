@@ -213,3 +213,12 @@ pub fn redis_cli(addr: SocketAddr, args: &[&str]) -> Option<Output> {
         Err(err) => panic!("running redis-cli: {err}"),
     }
 }
+
+/// Polls `check` until it holds, for up to 5 seconds; panics with `what` otherwise.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

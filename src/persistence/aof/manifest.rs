@@ -193,22 +193,7 @@ fn quote_if_needed(name: &[u8]) -> Vec<u8> {
     if !name.iter().any(|&c| matches!(c, b'\\' | b'"') || !(0x21..=0x7e).contains(&c)) {
         return name.to_vec();
     }
-    let mut out = vec![b'"'];
-    for &c in name {
-        match c {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x07 => out.extend_from_slice(b"\\a"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            b' '..=b'~' => out.push(c),
-            _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
-        }
-    }
-    out.push(b'"');
-    out
+    crate::protocol::repr::repr(name)
 }
 
 /// `<appendfilename>.<seq>.base.aof`
