@@ -8,6 +8,8 @@
 //! special-directive functions); every other one is validated by its kind and kept in `stored`, already
 //! formatted the way CONFIG GET prints it. Error texts are Redis 7.0.15's, checked against redis-server.
 
+mod rewrite;
+
 use crate::protocol::decode::split_args;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -85,9 +87,7 @@ impl Default for ClientOutputBufferLimits {
     }
 }
 
-/// A `rename-command from to` line. Redis checks `from` against its command table while reading the file;
-/// that table is the server's, so the line is kept for it to apply, and to report with
-/// [`ConfigError::at_line`] ("No such command in rename-command") if `from` is unknown.
+/// A `rename-command from to` line, as read (applied to [`Config::commands`] while reading, as Redis does).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenameCommand {
     pub from: String,
@@ -173,11 +173,16 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// Milliseconds, 0 = off.
     pub latency_monitor_threshold: u64,
+    /// Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM).
+    pub latency_tracking: bool,
     pub client_output_buffer_limit: ClientOutputBufferLimits,
 
     /// Directives without a typed field, formatted as CONFIG GET prints them; absent = the table's default.
     pub stored: BTreeMap<&'static str, String>,
     pub rename_commands: Vec<RenameCommand>,
+    /// The command names the server answers to: the table's, after the `rename-command` lines (dispatch looks
+    /// commands up here).
+    pub commands: crate::command::table::Names,
     /// `user` lines (ACL rules, arguments after `user`), not applied yet.
     pub users: Vec<Vec<String>>,
 }
@@ -237,9 +242,11 @@ impl Default for Config {
             slowlog_log_slower_than: 10000,
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
+            latency_tracking: true,
             client_output_buffer_limit: ClientOutputBufferLimits::default(),
             stored: BTreeMap::new(),
             rename_commands: Vec::new(),
+            commands: Default::default(),
             users: Vec::new(),
         }
     }
@@ -260,7 +267,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    /// An error about one line of a config file (used by the server for `rename-command`).
+    /// An error about one line of a config file.
     pub fn at_line(line: usize, text: &str, reason: &str) -> ConfigError {
         ConfigError { line: Some((line, text.to_string())), reason: reason.to_string(), logged: false }
     }
@@ -1443,12 +1450,15 @@ impl Config {
         let text = |arg: &Vec<u8>| String::from_utf8_lossy(arg).into_owned();
         match name {
             _ if DEPRECATED.contains(&name) && args.len() == 2 => {}
-            "rename-command" if args.len() == 3 => self.rename_commands.push(RenameCommand {
-                from: text(&args[1]),
-                to: text(&args[2]),
-                line: line_number,
-                text: String::from_utf8_lossy(line).into_owned(),
-            }),
+            "rename-command" if args.len() == 3 => {
+                self.commands.rename(&args[1], &args[2])?;
+                self.rename_commands.push(RenameCommand {
+                    from: text(&args[1]),
+                    to: text(&args[2]),
+                    line: line_number,
+                    text: String::from_utf8_lossy(line).into_owned(),
+                });
+            }
             "user" if args.len() >= 2 => self.users.push(args[1..].iter().map(text).collect()),
             "loadmodule" if args.len() >= 2 => loader.modules.push(text(&args[1])),
             _ if name.contains('.') => {
@@ -1585,16 +1595,13 @@ impl Config {
     }
 
     /// Names of directives given a non-default value that the server does not act on yet (main logs them as
-    /// "not yet active"): everything not flagged ACTIVE in the table, plus `rename-command` and `user` lines.
+    /// "not yet active"): everything not flagged ACTIVE in the table, plus `user` lines.
     pub fn inactive_directives_set(&self) -> Vec<&'static str> {
         let mut names: Vec<&'static str> = DIRECTIVES
             .iter()
             .filter(|d| !d.has(ACTIVE) && self.get_directive(d) != d.default)
             .map(|d| d.name)
             .collect();
-        if !self.rename_commands.is_empty() {
-            names.push("rename-command");
-        }
         if !self.users.is_empty() {
             names.push("user");
         }
@@ -1717,6 +1724,7 @@ impl Config {
             "slowlog-log-slower-than" => Value::Int(self.slowlog_log_slower_than),
             "slowlog-max-len" => int(self.slowlog_max_len),
             "latency-monitor-threshold" => int(self.latency_monitor_threshold),
+            "latency-tracking" => Value::Bool(self.latency_tracking),
             _ => return None,
         })
     }
@@ -1773,6 +1781,7 @@ impl Config {
             "slowlog-log-slower-than" => self.slowlog_log_slower_than = int,
             "slowlog-max-len" => self.slowlog_max_len = int as u64,
             "latency-monitor-threshold" => self.latency_monitor_threshold = int as u64,
+            "latency-tracking" => self.latency_tracking = v.flag(),
             _ => return false,
         }
         true
@@ -1978,7 +1987,7 @@ fn trim<'a>(s: &'a [u8], chars: &[u8]) -> &'a [u8] {
 }
 
 /// strerror() text of an I/O error ("No such file or directory").
-fn strerror(e: &io::Error) -> String {
+pub fn strerror(e: &io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error ") {
         Some(i) => text[..i].to_string(),
@@ -2312,7 +2321,20 @@ mod tests {
             vec![RenameCommand { from: "GET".into(), to: "".into(), line: 4, text: "rename-command GET \"\"".into() }]
         );
         assert_eq!(cfg.users, vec![vec!["default".to_string(), "on".to_string()]]);
-        assert_eq!(cfg.inactive_directives_set(), vec!["rename-command", "user"]);
+        assert_eq!(cfg.inactive_directives_set(), vec!["user"]);
+        assert!(cfg.commands.find(b"get").is_none());
+        assert_eq!(
+            load_err("rename-command nosuch x"),
+            banner(1, "rename-command nosuch x", "No such command in rename-command")
+        );
+        assert_eq!(
+            load_err("rename-command get x\nrename-command GET y"),
+            banner(2, "rename-command GET y", "No such command in rename-command")
+        );
+        assert_eq!(
+            load_err("rename-command get set"),
+            banner(1, "rename-command get set", "Target command name already exists")
+        );
     }
 
     #[test]

@@ -150,6 +150,46 @@ pub const SCRIPT_FLUSH_OPTION: CmdError = CmdError::Static("ERR SCRIPT FLUSH onl
 pub const SCRIPT_NOTBUSY: CmdError = CmdError::Static("NOTBUSY No scripts in execution right now.");
 pub const SCRIPT_NO_ENGINE: CmdError = CmdError::Static("ERR Lua scripting engine unavailable");
 
+// --- lifecycle (SHUTDOWN) ---
+pub const SHUTDOWN_FAILED: CmdError = CmdError::Static("ERR Errors trying to SHUTDOWN. Check logs.");
+
+// --- configuration and debugging (CONFIG, DEBUG) ---
+pub const CONFIG_NO_FILE: CmdError = CmdError::Static("ERR The server is running without a config file");
+pub const DEBUG_RELOAD_OPTIONS: CmdError =
+    CmdError::Static("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+pub const DEBUG_RELOAD_FAILED: CmdError = CmdError::Static("ERR Error trying to load the RDB dump, check server logs.");
+pub const DEBUG_NO_SUCH_KEY: CmdError = CmdError::Static("ERR no such key");
+pub const DEBUG_PROTOCOL_TYPES: CmdError = CmdError::Static(
+    "ERR Wrong protocol type name. Please use one of the following: \
+     string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+);
+pub const DEBUG_PROTOCOL_RESP2_PUSH: CmdError = CmdError::Static("ERR RESP2 is not supported by this command");
+pub const DEBUG_NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
+
+// --- diagnostics (SLOWLOG, LATENCY) ---
+pub const SLOWLOG_COUNT: CmdError = CmdError::Static("ERR count should be greater than or equal to -1");
+
+// --- clients (MONITOR, CLIENT) ---
+pub const MONITOR_DENY_BLOCKING: CmdError = CmdError::Static("ERR MONITOR isn't allowed for DENY BLOCKING client");
+pub const MONITOR_KEYSPACE: CmdError = CmdError::Static("ERR Replica can't interact with the keyspace");
+pub const CLIENT_PAUSE_MODE: CmdError = CmdError::Static("ERR CLIENT PAUSE mode must be WRITE or ALL");
+pub const CLIENT_TIMEOUT_NOT_INTEGER: CmdError = CmdError::Static("ERR timeout is not an integer or out of range");
+pub const CLIENT_TIMEOUT_NEGATIVE: CmdError = CmdError::Static("ERR timeout is negative");
+pub const CLIENT_UNBLOCK_REASON: CmdError = CmdError::Static("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+pub const CLIENT_MAXAGE_NOT_INTEGER: CmdError = CmdError::Static("ERR maxage is not an integer or out of range");
+pub const TRACKING_UNSUPPORTED: CmdError =
+    CmdError::Static("ERR client-side caching (CLIENT TRACKING ON) is not supported by this server");
+pub const TRACKING_REDIRECT_MISSING: CmdError =
+    CmdError::Static("ERR The client ID you want redirect to does not exist");
+pub const TRACKING_ONE_REDIRECT: CmdError = CmdError::Static("ERR A client can only redirect to a single other client");
+pub const TRACKING_PREFIX_NEEDS_BCAST: CmdError =
+    CmdError::Static("ERR PREFIX option requires BCAST mode to be enabled");
+pub const TRACKING_BCAST_OPTIN: CmdError = CmdError::Static("ERR OPTIN and OPTOUT are not compatible with BCAST");
+pub const TRACKING_OPTIN_OPTOUT: CmdError = CmdError::Static("ERR You can't specify both OPTIN mode and OPTOUT mode");
+pub const TRACKING_CACHING_OFF: CmdError = CmdError::Static(
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+);
+
 impl CmdError {
     /// `ERR wrong number of arguments for '<name>' command`, with the lowercased (sub)command name.
     pub fn arity(name: &str) -> CmdError {

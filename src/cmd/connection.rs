@@ -2,10 +2,15 @@
 
 use super::keyspace::db_index;
 use super::{arg_i64, is, reply_help, Args};
+use crate::command::dispatch::lookup;
 use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
-use crate::error::CmdError;
-use crate::server::client::ClientInfo;
+use crate::error::{self, CmdError};
+use crate::protocol::number::parse_i64;
+use crate::pubsub::Mailbox;
+use crate::server::client::{Client, ClientInfo, LiveInfo};
+use crate::server::state::State;
+use std::sync::Arc;
 
 /// The version clients see: embedis answers as the Redis release whose behaviour it matches.
 pub const REDIS_VERSION: &str = "7.0.15";
@@ -22,6 +27,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, (0, 0, 0), auth)
         .group("connection"),
     CommandSpec::new("select", 2, LOADING | STALE | FAST, (0, 0, 0), select).group("connection"),
+    CommandSpec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), monitor).group("server"),
     CommandSpec::container("client", CLIENT),
 ];
 
@@ -34,6 +40,18 @@ const CLIENT: &[CommandSpec] = &[
     CommandSpec::new("client|info", 2, NOSCRIPT | LOADING | STALE, (0, 0, 0), client_info).group("connection"),
     CommandSpec::new("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), client_kill).group("connection"),
     CommandSpec::new("client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), client_no_evict)
+        .group("connection"),
+    CommandSpec::new("client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), client_pause)
+        .group("connection"),
+    CommandSpec::new("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), client_unpause)
+        .group("connection"),
+    CommandSpec::new("client|reply", 3, NOSCRIPT | LOADING | STALE, (0, 0, 0), client_reply).group("connection"),
+    CommandSpec::new("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), client_unblock)
+        .group("connection"),
+    CommandSpec::new("client|tracking", -3, NOSCRIPT | LOADING | STALE, (0, 0, 0), client_tracking).group("connection"),
+    CommandSpec::new("client|caching", 3, NOSCRIPT | LOADING | STALE, (0, 0, 0), client_caching).group("connection"),
+    CommandSpec::new("client|getredir", 2, NOSCRIPT | LOADING | STALE, (0, 0, 0), client_getredir).group("connection"),
+    CommandSpec::new("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, (0, 0, 0), client_trackinginfo)
         .group("connection"),
     CommandSpec::new("client|help", 2, LOADING | STALE, (0, 0, 0), client_help).group("connection"),
 ];
@@ -67,6 +85,10 @@ fn quit(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 
 fn reset(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     super::transactions::discard_transaction(ctx);
+    stop_monitoring(ctx);
+    // Redis's clearClientConnectionState clears OFF and a pending SKIP, not a SKIP of this very command.
+    ctx.client.reply.off = false;
+    ctx.client.reply.skip_next = false;
     ctx.client.db = 0;
     ctx.out.resp3 = false;
     ctx.state.pubsub.remove_client(ctx.client.id);
@@ -118,7 +140,7 @@ fn auth(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 /// Client names and library attributes: printable ASCII without spaces.
-fn valid_name(name: &[u8]) -> bool {
+pub(crate) fn valid_name(name: &[u8]) -> bool {
     name.iter().all(|&c| (b'!'..=b'~').contains(&c))
 }
 
@@ -240,39 +262,334 @@ fn client_setinfo(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// One CLIENT LIST line, with Redis 7.0's fields (buffer sizes are ours, the names and order are Redis's).
-fn client_line(c: &ClientInfo, pubsub: &crate::pubsub::PubSub, now: i64, out: &mut Vec<u8>) {
-    use std::io::Write;
-    let name = String::from_utf8_lossy(c.name.as_deref().unwrap_or_default());
-    let (sub, psub, ssub) = pubsub.counts(c.id);
-    let mut flags = String::new();
-    if sub + psub + ssub > 0 {
-        flags.push('P');
+/// MONITOR: from now on the client's mailbox receives a line for every command run (observe.rs formats them).
+fn monitor(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    // Run by EXEC (the command dispatched last): Redis refuses it to a client expecting one reply per command.
+    if ctx.client.last_cmd == "exec" {
+        return Err(error::MONITOR_DENY_BLOCKING);
     }
-    if c.no_evict {
-        flags.push('e');
+    if ctx.client.monitor {
+        // Already monitoring: Redis ignores the command, without a reply.
+        return Ok(());
+    }
+    ctx.client.monitor = true;
+    if !ctx.client.reply.off {
+        start_feed(ctx);
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+/// Adds the client's mailbox to the monitors fed (once monitoring, while its replies are on).
+fn start_feed(ctx: &mut Ctx) {
+    let resp3 = ctx.out.resp3;
+    let mailbox = ctx.client.mailbox.get_or_insert_with(|| Arc::new(Mailbox::new(resp3))).clone();
+    let id = ctx.client.id;
+    if !ctx.state.observe.monitors.iter().any(|(m, _)| *m == id) {
+        ctx.state.observe.monitors.push((id, mailbox));
+    }
+}
+
+/// Stops feeding the client's mailbox (CLIENT REPLY OFF drops what a monitor would be sent, as in Redis).
+fn stop_feed(ctx: &mut Ctx) {
+    let id = ctx.client.id;
+    ctx.state.observe.monitors.retain(|(m, _)| *m != id);
+}
+
+/// RESET ends MONITOR mode.
+fn stop_monitoring(ctx: &mut Ctx) {
+    ctx.client.monitor = false;
+    stop_feed(ctx);
+}
+
+/// Commands Redis 7.0 flags may_replicate (a flag COMMAND INFO hides, which the rows do not carry): scripts,
+/// which may write, and the Pub/Sub publishes, which are replicated.
+fn may_replicate(cmd: &CommandSpec) -> bool {
+    cmd.has(WRITE | MAY_REPLICATE)
+        || matches!(cmd.name, "eval" | "evalsha" | "fcall" | "publish" | "spublish" | "pfcount")
+}
+
+/// What a MONITOR client may not run (processCommand's "Replica can't interact with the keyspace").
+pub fn touches_keyspace(cmd: &CommandSpec) -> bool {
+    cmd.has(READONLY) || may_replicate(cmd)
+}
+
+/// CLIENT PAUSE (while one is active): must this command wait until it ends? ALL holds every command, WRITE
+/// those that may write: writes, scripts, publishes, and an EXEC whose queue holds one. As in Redis, where the
+/// pause is the last gate, a command a gate refuses (unknown, wrong arity) is answered at once, and monitors
+/// are never held.
+pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
+    if client.monitor {
+        return false;
+    }
+    let names = &state.config.commands;
+    let Ok(cmd) = lookup(names, argv) else { return false };
+    if !cmd.arity_ok(argv.len()) {
+        return false;
+    }
+    if state.clients.pause.all || may_replicate(cmd) {
+        return true;
+    }
+    cmd.name == "exec"
+        && client.multi.as_ref().is_some_and(|queue| {
+            queue.iter().any(|argv| {
+                let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
+                lookup(names, &argv).is_ok_and(may_replicate)
+            })
+        })
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis.
+fn client_pause(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    if argv.len() > 4 {
+        return Err(CmdError::UnknownSubcommandOrArity { sub: argv[1].to_vec(), command: "client" });
+    }
+    let all = match argv.get(3) {
+        None => true,
+        Some(mode) if is(mode, "write") => false,
+        Some(mode) if is(mode, "all") => true,
+        Some(_) => return Err(error::CLIENT_PAUSE_MODE),
+    };
+    let ms = parse_i64(argv[2]).ok_or(error::CLIENT_TIMEOUT_NOT_INTEGER)?;
+    if ms < 0 {
+        return Err(error::CLIENT_TIMEOUT_NEGATIVE);
+    }
+    // Redis adds without an overflow check: a huge timeout wraps to the past and pauses nothing.
+    let until = if ms > 0 { ctx.now.wrapping_add(ms) } else { 0 };
+    let now = ctx.now;
+    ctx.state.clients.pause.pause(until, all, now);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_unpause(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    ctx.state.clients.pause.unpause();
+    ctx.out.ok();
+    Ok(())
+}
+
+/// CLIENT REPLY ON|OFF|SKIP. OFF and SKIP answer nothing; the connection drops the replies (connection.rs).
+fn client_reply(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let reply = &mut ctx.client.reply;
+    match () {
+        _ if is(argv[2], "on") => {
+            // Cleared before the reply is written, so ON is answered even after OFF or SKIP.
+            reply.off = false;
+            reply.skip = false;
+            if ctx.client.monitor {
+                start_feed(ctx);
+            }
+            ctx.out.ok();
+        }
+        _ if is(argv[2], "off") => {
+            reply.off = true;
+            if ctx.client.monitor {
+                stop_feed(ctx);
+            }
+        }
+        _ if is(argv[2], "skip") => {
+            if !reply.off {
+                reply.skip_next = true;
+            }
+        }
+        _ => return Err(CmdError::Syntax),
+    }
+    Ok(())
+}
+
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: there are no blocking commands here; a client held by CLIENT PAUSE counts
+/// as blocked (as Redis's postponed clients), and goes on waiting for the pause, as it would there.
+fn client_unblock(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    if argv.len() > 4 {
+        return Err(CmdError::UnknownSubcommandOrArity { sub: argv[1].to_vec(), command: "client" });
+    }
+    if let Some(reason) = argv.get(3) {
+        if !is(reason, "timeout") && !is(reason, "error") {
+            return Err(error::CLIENT_UNBLOCK_REASON);
+        }
+    }
+    let id = arg_i64(argv[2])?;
+    let blocked = u64::try_from(id).ok().and_then(|id| ctx.state.clients.get(id)).is_some_and(|c| c.live.blocked);
+    ctx.out.int(blocked as i64);
+    Ok(())
+}
+
+/// CLIENT TRACKING on|off [options]: the options are checked as Redis checks them, then ON is refused (client-side
+/// caching is not implemented) and OFF, which tracking always is, succeeds.
+fn client_tracking(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let (mut redirect, mut bcast, mut optin, mut optout, mut prefixes) = (false, false, false, false, 0);
+    let mut j = 3;
+    while j < argv.len() {
+        let more = j + 1 < argv.len();
+        match () {
+            _ if is(argv[j], "redirect") && more => {
+                j += 1;
+                if redirect {
+                    return Err(error::TRACKING_ONE_REDIRECT);
+                }
+                redirect = true;
+                let id = arg_i64(argv[j])?;
+                if u64::try_from(id).ok().and_then(|id| ctx.state.clients.get(id)).is_none() {
+                    return Err(error::TRACKING_REDIRECT_MISSING);
+                }
+            }
+            _ if is(argv[j], "bcast") => bcast = true,
+            _ if is(argv[j], "optin") => optin = true,
+            _ if is(argv[j], "optout") => optout = true,
+            _ if is(argv[j], "noloop") => {}
+            _ if is(argv[j], "prefix") && more => {
+                j += 1;
+                prefixes += 1;
+            }
+            _ => return Err(CmdError::Syntax),
+        }
+        j += 1;
+    }
+    if is(argv[2], "on") {
+        if !bcast && prefixes > 0 {
+            return Err(error::TRACKING_PREFIX_NEEDS_BCAST);
+        }
+        if bcast && (optin || optout) {
+            return Err(error::TRACKING_BCAST_OPTIN);
+        }
+        if optin && optout {
+            return Err(error::TRACKING_OPTIN_OPTOUT);
+        }
+        return Err(error::TRACKING_UNSUPPORTED);
+    }
+    if !is(argv[2], "off") {
+        return Err(CmdError::Syntax);
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+/// Tracking is never on, so CLIENT CACHING gets Redis's error for a client that does not track.
+fn client_caching(_ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    Err(error::TRACKING_CACHING_OFF)
+}
+
+fn client_getredir(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    ctx.out.int(-1);
+    Ok(())
+}
+
+/// What Redis answers for a client that does not track.
+fn client_trackinginfo(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    let out = &mut *ctx.out;
+    out.map(3);
+    out.bulk(b"flags");
+    out.set(1);
+    out.bulk(b"off");
+    out.bulk(b"redirect");
+    out.int(-1);
+    out.bulk(b"prefixes");
+    out.array(0);
+    Ok(())
+}
+
+/// Client types, as CLIENT LIST TYPE and CLIENT KILL TYPE name them. Monitors count as normal clients (as in
+/// Redis); there are no masters or replicas.
+#[derive(Clone, Copy, PartialEq)]
+enum ClientType {
+    Normal,
+    Pubsub,
+    Replica,
+    Master,
+}
+
+fn client_type_named(name: &[u8]) -> Result<ClientType, CmdError> {
+    match () {
+        _ if is(name, "normal") => Ok(ClientType::Normal),
+        _ if is(name, "slave") || is(name, "replica") => Ok(ClientType::Replica),
+        _ if is(name, "pubsub") => Ok(ClientType::Pubsub),
+        _ if is(name, "master") => Ok(ClientType::Master),
+        _ => Err(CmdError::UnknownClientType(name.to_vec())),
+    }
+}
+
+fn client_type(state: &State, c: &ClientInfo) -> ClientType {
+    let (sub, psub, ssub) = state.pubsub.counts(c.id);
+    if sub + psub + ssub > 0 {
+        ClientType::Pubsub
+    } else {
+        ClientType::Normal
+    }
+}
+
+/// What only the calling client's handler knows of its own line: its arguments' bytes (`argv-mem`) and the
+/// replies of earlier commands waiting in its buffer (`obl`).
+#[derive(Clone, Copy)]
+struct Caller {
+    id: u64,
+    argv_mem: usize,
+    obl: usize,
+}
+
+impl Caller {
+    fn of(ctx: &Ctx, argv: Args) -> Caller {
+        Caller { id: ctx.client.id, argv_mem: argv.iter().map(|a| a.len()).sum(), obl: ctx.out.buf.len() }
+    }
+}
+
+/// One CLIENT LIST line, with Redis 7.0's fields in its order and its flag letters (O monitor, P subscriber,
+/// x in MULTI, b held by CLIENT PAUSE, d a watched key changed, U unix socket, e no-evict; N none). Buffer sizes
+/// are ours; `tot-mem` adds up what this connection holds.
+fn client_line(state: &State, c: &ClientInfo, now: i64, caller: Option<Caller>, out: &mut Vec<u8>) {
+    use std::io::Write;
+    let live = &c.live;
+    let name = String::from_utf8_lossy(c.name.as_deref().unwrap_or_default());
+    let (sub, psub, ssub) = state.pubsub.counts(c.id);
+    let mut flags = String::new();
+    for (on, letter) in [
+        (live.monitor, 'O'),
+        (sub + psub + ssub > 0, 'P'),
+        (live.multi.is_some(), 'x'),
+        (live.blocked, 'b'),
+        (state.dbs.iter().any(|db| db.watch_broken(c.id)), 'd'),
+        (c.unix, 'U'),
+        (c.no_evict, 'e'),
+    ] {
+        if on {
+            flags.push(letter);
+        }
     }
     if flags.is_empty() {
         flags.push('N');
     }
+    let monitor_unsent = state.observe.monitors.iter().find(|(id, _)| *id == c.id).map_or(0, |(_, m)| m.unsent());
+    // A client that both subscribes and monitors has one mailbox: count it once.
+    let omem = state.pubsub.unsent(c.id).max(monitor_unsent);
+    let (argv_mem, obl) = caller.filter(|me| me.id == c.id).map_or((0, 0), |me| (me.argv_mem, me.obl));
+    let tot_mem = live.qbuf + live.qbuf_free + live.rbs + omem + argv_mem + live.multi_mem + CLIENT_STRUCT_BYTES;
     let _ = write!(
         out,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 \
-         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={} tot-mem=0 events=r cmd={} \
-         user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
+         qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events=r \
+         cmd={} user=default redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
         c.fd,
         name,
-        (now - c.created_ms).max(0) / 1000,
-        (now - c.last_interaction_ms).max(0) / 1000,
+        // Whole seconds of the clock, as Redis subtracts unix times.
+        now / 1000 - c.created_ms / 1000,
+        now / 1000 - c.last_interaction_ms / 1000,
         flags,
         c.db,
         sub,
         psub,
         ssub,
-        pubsub.unsent(c.id),
+        live.multi.map_or(-1, |n| n as i64),
+        live.qbuf,
+        live.qbuf_free,
+        argv_mem,
+        live.multi_mem,
+        live.rbs,
+        live.rbp,
+        obl,
+        omem,
+        tot_mem,
         c.last_cmd,
         c.resp,
     );
@@ -287,135 +604,165 @@ fn client_line(c: &ClientInfo, pubsub: &crate::pubsub::PubSub, now: i64, out: &m
     out.push(b'\n');
 }
 
-/// Brings the registry's copy of this client up to date before it is shown.
+/// The memory of a connection beyond its buffers: its task's and its registry entry's state.
+const CLIENT_STRUCT_BYTES: usize = std::mem::size_of::<Client>() + std::mem::size_of::<ClientInfo>();
+
+/// Brings the registry's copy of this client up to date before it is shown (others' copies are as of their
+/// last batch).
 fn sync_self(ctx: &mut Ctx) {
     let (id, db, cmd, now) = (ctx.client.id, ctx.client.db, ctx.client.last_cmd, ctx.now);
+    let client = &*ctx.client;
+    let live = LiveInfo {
+        multi: client.multi.as_ref().map(Vec::len),
+        multi_mem: client.multi_mem(),
+        qbuf: client.query_buf.0,
+        qbuf_free: client.query_buf.1,
+        rbs: ctx.out.buf.capacity(),
+        rbp: ctx.out.buf.len(),
+        monitor: client.monitor,
+        blocked: false,
+    };
     if let Some(info) = ctx.state.clients.get_mut(id) {
         info.db = db;
         info.last_cmd = cmd;
         info.last_interaction_ms = now;
+        info.live = LiveInfo { rbp: live.rbp.max(info.live.rbp), ..live };
     }
 }
 
+/// CLIENT LIST [TYPE type | ID id...]: IDs are listed in the order given (repeats too), as in Redis.
 fn client_list(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let mut ids: Option<Vec<u64>> = None;
+    let mut ids: Option<Vec<i64>> = None;
+    let mut kind = None;
     match &argv[2..] {
         [] => {}
-        [t, kind] if is(t, "type") => {
-            if !["normal", "master", "replica", "slave", "pubsub"].iter().any(|k| is(kind, k)) {
-                return Err(CmdError::UnknownClientType(kind.to_vec()));
-            }
-            if !is(kind, "normal") {
-                ids = Some(Vec::new());
-            }
-        }
+        [t, name] if is(t, "type") => kind = Some(client_type_named(name)?),
         [t, rest @ ..] if is(t, "id") && !rest.is_empty() => {
-            let mut v = Vec::new();
-            for id in rest {
-                match arg_i64(id) {
-                    Ok(n) if n > 0 => v.push(n as u64),
-                    _ => return Err(CmdError::InvalidClientId),
-                }
-            }
-            ids = Some(v);
+            let parsed: Option<Vec<i64>> = rest.iter().map(|id| parse_i64(id)).collect();
+            ids = Some(parsed.ok_or(CmdError::InvalidClientId)?);
         }
         _ => return Err(CmdError::Syntax),
     }
     sync_self(ctx);
+    let caller = Some(Caller::of(ctx, argv));
+    let state = &*ctx.state;
     let mut text = Vec::new();
-    for c in ctx.state.clients.iter() {
-        if ids.as_ref().map_or(true, |ids| ids.contains(&c.id)) {
-            client_line(c, &ctx.state.pubsub, ctx.now, &mut text);
+    match ids {
+        Some(ids) => {
+            for id in ids {
+                if let Some(c) = u64::try_from(id).ok().and_then(|id| state.clients.get(id)) {
+                    client_line(state, c, ctx.now, caller, &mut text);
+                }
+            }
+        }
+        None => {
+            for c in state.clients.iter() {
+                if kind.is_none_or(|k| client_type(state, c) == k) {
+                    client_line(state, c, ctx.now, caller, &mut text);
+                }
+            }
         }
     }
     ctx.out.verbatim(&text);
     Ok(())
 }
 
-fn client_info(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+fn client_info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     sync_self(ctx);
+    let caller = Some(Caller::of(ctx, argv));
     let mut text = Vec::new();
     if let Some(c) = ctx.state.clients.get(ctx.client.id) {
-        client_line(c, &ctx.state.pubsub, ctx.now, &mut text);
+        client_line(ctx.state, c, ctx.now, caller, &mut text);
     }
     ctx.out.verbatim(&text);
     Ok(())
 }
 
-fn client_kill(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    // Old form: CLIENT KILL addr -> OK or an error.
-    if argv.len() == 3 {
-        let id = ctx.state.clients.iter().find(|c| c.addr.as_bytes() == argv[2]).map(|c| c.id);
-        let Some(id) = id else {
-            return Err(CmdError::NoSuchClient);
-        };
-        kill_one(ctx, id);
-        ctx.out.ok();
-        return Ok(());
+/// CLIENT KILL's filters, all of which a client must match.
+#[derive(Default)]
+struct KillFilter<'a> {
+    id: Option<u64>,
+    addr: Option<&'a [u8]>,
+    laddr: Option<&'a [u8]>,
+    kind: Option<ClientType>,
+    /// Seconds (Redis 7.4's MAXAGE): only clients connected longer than this.
+    max_age: Option<i64>,
+    skip_me: bool,
+}
+
+impl KillFilter<'_> {
+    fn matches(&self, state: &State, c: &ClientInfo, me: u64, now: i64) -> bool {
+        self.addr.is_none_or(|a| c.addr.as_bytes() == a)
+            && self.laddr.is_none_or(|a| c.laddr.as_bytes() == a)
+            && self.kind.is_none_or(|k| client_type(state, c) == k)
+            && self.id.is_none_or(|id| c.id == id)
+            && self.max_age.is_none_or(|age| now / 1000 - c.created_ms / 1000 > age)
+            && !(self.skip_me && c.id == me)
     }
-    // New form: filters, the count of killed clients.
-    let (mut id, mut addr, mut laddr, mut skipme) = (None, None, None, true);
-    let mut normal_type = true;
-    let mut i = 2;
-    while i < argv.len() {
-        let Some(value) = argv.get(i + 1) else {
-            return Err(CmdError::Syntax);
-        };
+}
+
+/// CLIENT KILL addr (the old form: OK or an error, and it may kill the caller) or CLIENT KILL <filter> <value>...
+/// (the number of clients killed; SKIPME defaults to yes).
+fn client_kill(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let old_form = argv.len() == 3;
+    let filter =
+        if old_form { KillFilter { addr: Some(argv[2]), ..KillFilter::default() } } else { kill_filter(&argv[2..])? };
+    let (me, now) = (ctx.client.id, ctx.now);
+    let state = &*ctx.state;
+    let victims: Vec<u64> = state.clients.iter().filter(|c| filter.matches(state, c, me, now)).map(|c| c.id).collect();
+    if old_form {
+        if victims.is_empty() {
+            return Err(CmdError::NoSuchClient);
+        }
+        ctx.out.ok();
+    } else {
+        ctx.out.int(victims.len() as i64);
+    }
+    for id in victims {
+        if id == me {
+            ctx.client.close_after_reply = true;
+        } else {
+            ctx.state.clients.kill(id);
+        }
+    }
+    Ok(())
+}
+
+/// The new form's `<filter> <value>` pairs, parsed in order: the first bad one is the error.
+fn kill_filter<'a>(pairs: &[&'a [u8]]) -> Result<KillFilter<'a>, CmdError> {
+    let mut filter = KillFilter { skip_me: true, ..KillFilter::default() };
+    for pair in pairs.chunks(2) {
+        let &[option, value] = pair else { return Err(CmdError::Syntax) };
         match () {
-            _ if is(argv[i], "id") => match arg_i64(value) {
-                Ok(n) if n > 0 => id = Some(n as u64),
+            _ if is(option, "id") => match parse_i64(value) {
+                Some(n) if n > 0 => filter.id = Some(n as u64),
                 _ => return Err(CmdError::ClientIdNotPositive),
             },
-            _ if is(argv[i], "addr") => addr = Some(*value),
-            _ if is(argv[i], "laddr") => laddr = Some(*value),
-            _ if is(argv[i], "type") => {
-                if !["normal", "master", "replica", "slave", "pubsub"].iter().any(|k| is(value, k)) {
-                    return Err(CmdError::UnknownClientType(value.to_vec()));
-                }
-                normal_type = is(value, "normal");
-            }
-            _ if is(argv[i], "user") => {
-                if *value != b"default" {
+            _ if is(option, "type") => filter.kind = Some(client_type_named(value)?),
+            _ if is(option, "addr") => filter.addr = Some(value),
+            _ if is(option, "laddr") => filter.laddr = Some(value),
+            // Every connection is the `default` user's; no other user exists.
+            _ if is(option, "user") => {
+                if value != b"default" {
                     return Err(CmdError::NoSuchUser(value.to_vec()));
                 }
             }
-            _ if is(argv[i], "skipme") => {
-                skipme = match () {
+            _ if is(option, "skipme") => {
+                filter.skip_me = match () {
                     _ if is(value, "yes") => true,
                     _ if is(value, "no") => false,
                     _ => return Err(CmdError::Syntax),
                 }
             }
+            // Redis 7.4's filter (7.0 has none): 0 filters nothing.
+            _ if is(option, "maxage") => {
+                let age = parse_i64(value).ok_or(error::CLIENT_MAXAGE_NOT_INTEGER)?;
+                filter.max_age = (age != 0).then_some(age);
+            }
             _ => return Err(CmdError::Syntax),
         }
-        i += 2;
     }
-    let me = ctx.client.id;
-    let victims: Vec<u64> = ctx
-        .state
-        .clients
-        .iter()
-        .filter(|_| normal_type)
-        .filter(|c| id.map_or(true, |id| c.id == id))
-        .filter(|c| addr.map_or(true, |a| c.addr.as_bytes() == a))
-        .filter(|c| laddr.map_or(true, |a| c.laddr.as_bytes() == a))
-        .filter(|c| !(skipme && c.id == me))
-        .map(|c| c.id)
-        .collect();
-    for &v in &victims {
-        kill_one(ctx, v);
-    }
-    ctx.out.int(victims.len() as i64);
-    Ok(())
-}
-
-/// Closes a client: this one after its reply, another one at once.
-fn kill_one(ctx: &mut Ctx, id: u64) {
-    if id == ctx.client.id {
-        ctx.client.close_after_reply = true;
-    } else {
-        ctx.state.clients.kill(id);
-    }
+    Ok(filter)
 }
 
 fn client_no_evict(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {

@@ -1,6 +1,7 @@
 //! Command families, one module each: its COMMANDS rows and their handlers.
 
 pub mod connection;
+pub mod diagnostics;
 pub mod hash;
 pub mod introspection;
 pub mod keyspace;

@@ -4,8 +4,9 @@ use super::{is, reply_help, Args};
 use crate::command::flags::*;
 use crate::command::{CommandSpec, Ctx};
 use crate::error::CmdError;
-use crate::protocol::number;
 use std::fmt::Write;
+
+mod debug;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("info", -1, LOADING | STALE, (0, 0, 0), info).group("server"),
@@ -13,7 +14,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, (0, 0, 0), lastsave).group("server"),
     CommandSpec::new("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, (0, 0, 0), shutdown)
         .group("server"),
-    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug).group("server"),
+    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug::debug)
+        .group("server"),
     CommandSpec::container("config", CONFIG),
     CommandSpec::new("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, (0, 0, 0), bgrewriteaof).group("server"),
 ];
@@ -22,6 +24,8 @@ const CONFIG: &[CommandSpec] = &[
     CommandSpec::new("config|get", -3, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_get).group("server"),
     CommandSpec::new("config|set", -4, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_set).group("server"),
     CommandSpec::new("config|resetstat", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_resetstat)
+        .group("server"),
+    CommandSpec::new("config|rewrite", 2, ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0), config_rewrite)
         .group("server"),
     CommandSpec::new("config|help", 2, LOADING | STALE, (0, 0, 0), config_help).group("server"),
 ];
@@ -36,21 +40,23 @@ const SECTIONS: &[(&str, bool)] = &[
     ("replication", true),
     ("cpu", true),
     ("modules", true),
+    ("commandstats", false),
     ("errorstats", true),
+    ("latencystats", false),
     ("cluster", true),
     ("keyspace", true),
 ];
 
 fn info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let wanted = |name: &str| -> bool {
+    let wanted = |name: &str, default: bool| -> bool {
         if argv.len() == 1 {
-            return true;
+            return default;
         }
-        argv[1..].iter().any(|a| is(a, name) || is(a, "all") || is(a, "everything") || is(a, "default"))
+        argv[1..].iter().any(|a| is(a, name) || is(a, "all") || is(a, "everything") || (default && is(a, "default")))
     };
     let mut text = String::new();
-    for (name, _) in SECTIONS {
-        if wanted(name) {
+    for &(name, default) in SECTIONS {
+        if wanted(name, default) {
             if !text.is_empty() {
                 text.push_str("\r\n");
             }
@@ -176,7 +182,8 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                  instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
                  rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:{:.2}\r\n\
                  expire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n\
-                 pubsub_channels:{}\r\npubsub_patterns:{}\r\n",
+                 pubsub_channels:{}\r\npubsub_patterns:{}\r\nunexpected_error_replies:0\r\n\
+                 total_error_replies:{}\r\n",
                 st.stats.connections_received,
                 st.stats.commands_processed,
                 st.stats.net_input_bytes,
@@ -189,7 +196,8 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 ks.hits,
                 ks.misses,
                 st.pubsub.channels(crate::pubsub::Kind::Channel, None).len(),
-                st.pubsub.numpat()
+                st.pubsub.numpat(),
+                st.observe.total_error_replies,
             )
         }
         "replication" => s.write_str(
@@ -209,7 +217,9 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
             )
         }
         "modules" => s.write_str("# Modules\r\n"),
-        "errorstats" => s.write_str("# Errorstats\r\n"),
+        "commandstats" => super::diagnostics::write_commandstats(st, s),
+        "errorstats" => super::diagnostics::write_errorstats(st, s),
+        "latencystats" => super::diagnostics::write_latencystats(st, s),
         "cluster" => s.write_str("# Cluster\r\ncluster_enabled:0\r\n"),
         "keyspace" => {
             let _ = s.write_str("# Keyspace\r\n");
@@ -235,68 +245,137 @@ fn lastsave(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: the server stops; this client gets no reply, as with Redis.
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the server stops and this client gets no reply, as with
+/// Redis; a shutdown that can't go ahead answers an error and the server keeps running.
 fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let (mut save, mut nosave, mut other, mut abort) = (false, false, false, false);
+    let mut flags = ShutdownFlags::default();
+    let mut abort = false;
     for a in &argv[1..] {
         match () {
-            _ if is(a, "nosave") => nosave = true,
-            _ if is(a, "save") => save = true,
-            _ if is(a, "now") || is(a, "force") => other = true,
+            _ if is(a, "nosave") => flags.nosave = true,
+            _ if is(a, "save") => flags.save = true,
+            _ if is(a, "now") => flags.now = true,
+            _ if is(a, "force") => flags.force = true,
             _ if is(a, "abort") => abort = true,
             _ => return Err(CmdError::Syntax),
         }
     }
-    if (save && nosave) || (abort && (save || nosave || other)) {
+    if (flags.save && flags.nosave) || (abort && flags != ShutdownFlags::default()) {
         return Err(CmdError::Syntax);
     }
     if abort {
-        // Shutdowns here are immediate: there is never one waiting for replicas to abort.
+        // Shutdowns here never wait for replicas, so there is never one in progress to abort.
         return Err(CmdError::NoShutdownInProgress);
     }
+    if !prepare_shutdown(ctx.state, ctx.shared, flags) {
+        return Err(crate::error::SHUTDOWN_FAILED);
+    }
     ctx.client.close_after_reply = true;
-    ctx.shared.request_shutdown();
     Ok(())
 }
 
-fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let sub = argv[1];
-    match argv.len() {
-        3 if is(sub, "sleep") => {
-            let secs = number::parse_f64(argv[2]).unwrap_or(0.0);
-            if secs > 0.0 && secs.is_finite() {
-                // Like Redis, the whole server sleeps: this is how tests simulate a stuck server.
-                std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(3600.0)));
-            }
-            ctx.out.ok();
-        }
-        3 if is(sub, "advance-time") => {
-            let ms = super::arg_i64(argv[2])?;
-            if ms < 0 {
-                return Err(CmdError::NotInteger);
-            }
-            ctx.shared.clock.advance(ms);
-            ctx.out.ok();
-        }
-        3 if is(sub, "set-active-expire") => {
-            ctx.state.active_expire = super::arg_i64(argv[2])? != 0;
-            ctx.out.ok();
-        }
-        2 if is(sub, "help") => reply_help(
-            ctx.out,
-            "DEBUG",
-            &[
-                "ADVANCE-TIME <milliseconds>",
-                "    Move the server's clock forward (embedis): keys expire as if the time had passed.",
-                "SET-ACTIVE-EXPIRE <0|1>",
-                "    Setting it to 0 disables expiring keys in background when they are not accessed.",
-                "SLEEP <seconds>",
-                "    Stop the server for <seconds>. Decimals allowed.",
-            ],
-        ),
-        _ => return Err(CmdError::UnknownSubcommandOrArity { sub: sub.to_vec(), command: "debug" }),
+/// SHUTDOWN's options, and the values of `shutdown-on-sigterm` / `shutdown-on-sigint`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShutdownFlags {
+    pub save: bool,
+    pub nosave: bool,
+    /// Don't wait for lagging replicas: there are none, so it changes nothing.
+    pub now: bool,
+    /// Exit even when the data could not be saved.
+    pub force: bool,
+}
+
+impl ShutdownFlags {
+    /// A `shutdown-on-sig*` value as CONFIG GET shows it: "default" or words among save, nosave, now, force.
+    pub fn from_config(value: &str) -> ShutdownFlags {
+        let has = |w: &str| value.split(' ').any(|v| v == w);
+        ShutdownFlags { save: has("save"), nosave: has("nosave"), now: has("now"), force: has("force") }
     }
-    Ok(())
+}
+
+/// Redis's prepareForShutdown and finishShutdown, up to the exit: logs as Redis does and asks the server to
+/// stop (true), or logs why it can't (false: the server keeps running). The server thread then flushes and
+/// fsyncs the AOF (`persistence::aof::shutdown`) and says goodbye; commands that other clients already sent
+/// may still run first, and what they write reaches the AOF too.
+///
+/// Without RDB support the save points (`save`) are not a reason to write anything: the AOF is the only
+/// persistence. An explicit SAVE asks for the data on disk: with the AOF on, the final fsync is that save;
+/// with it off there is nowhere to save to, which Redis treats like a failed save: refused unless FORCE.
+pub fn prepare_shutdown(
+    state: &mut crate::server::state::State,
+    shared: &crate::server::state::Shared,
+    flags: ShutdownFlags,
+) -> bool {
+    let log = &shared.log;
+    log.warning("User requested shutdown...");
+    let systemd = supervised_by_systemd(&state.config);
+    if systemd {
+        let _ = sd_notify("STOPPING=1\n");
+    }
+    let refuse = |why: &str| {
+        log.warning(&format!("{why}, can't exit."));
+        if systemd {
+            let _ = sd_notify(&format!("STATUS={why}, can't exit.\n"));
+        }
+        log.warning("Errors trying to shut down the server. Check the logs for more information.");
+    };
+    if state.aof.rewrite.is_some() {
+        // The AOF turned on at runtime has no base yet: exiting now would lose what it holds.
+        if state.aof.waiting_first_base {
+            if !flags.force {
+                refuse("Writing initial AOF");
+                return false;
+            }
+            log.warning("Writing initial AOF. Exit anyway.");
+        }
+        log.warning("There is a child rewriting the AOF. Killing it!");
+    }
+    if flags.save && !shared.aof.enabled() {
+        log.warning("Can't save the final snapshot: embedis writes no RDB file and the AOF is off (appendonly no).");
+        if !flags.force {
+            refuse("Error trying to save the DB");
+            return false;
+        }
+        log.warning("Error trying to save the DB. Exit anyway.");
+    }
+    shared.request_shutdown();
+    true
+}
+
+/// A SIGTERM or SIGINT (the binary's handler): a shutdown with `shutdown-on-sigterm` / `shutdown-on-sigint`'s
+/// flags. False when it was refused: the server keeps running, and a later signal tries again.
+pub fn signal_shutdown(shared: &crate::server::state::Shared, sigint: bool) -> bool {
+    let mut state = shared.state.lock();
+    let name = if sigint { "shutdown-on-sigint" } else { "shutdown-on-sigterm" };
+    let flags = ShutdownFlags::from_config(&state.config.value(name).unwrap_or_default());
+    prepare_shutdown(&mut state, shared, flags)
+}
+
+/// `supervised systemd` (or `auto`) with systemd's notification socket in the environment: the binary told
+/// systemd it started, and the server tells it when it stops.
+pub fn supervised_by_systemd(config: &crate::config::Config) -> bool {
+    let mode = config.value("supervised").unwrap_or_default();
+    (mode == "systemd" || mode == "auto") && std::env::var_os("NOTIFY_SOCKET").is_some_and(|s| !s.is_empty())
+}
+
+/// sd_notify(3) without libsystemd: one datagram to `$NOTIFY_SOCKET` (a path, or `@name` in the abstract
+/// namespace). Ok(false) when the variable is not set.
+pub fn sd_notify(message: &str) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET").filter(|p| !p.is_empty()) else { return Ok(false) };
+    let socket = std::os::unix::net::UnixDatagram::unbound()?;
+    match path.as_bytes().strip_prefix(b"@") {
+        #[cfg(target_os = "linux")]
+        Some(name) => {
+            use std::os::linux::net::SocketAddrExt;
+            let addr = std::os::unix::net::SocketAddr::from_abstract_name(name)?;
+            socket.send_to_addr(message.as_bytes(), &addr)?;
+        }
+        _ => {
+            socket.send_to(message.as_bytes(), &path)?;
+        }
+    }
+    Ok(true)
 }
 
 fn config_get(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -310,12 +389,26 @@ fn config_get(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    // Pairs only: an odd count is a syntax error in 7.0 (the arity already needs one pair).
     if argv.len() % 2 == 1 {
-        return Err(CmdError::arity("config|set"));
+        return Err(CmdError::Syntax);
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
-    let appendonly = ctx.state.config.appendonly;
+    let before = ctx.state.config.clone();
     ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(CmdError::Config)?;
+    if let Err(why) = apply_config(ctx, before.appendonly) {
+        // As Redis: a setting that cannot take effect undoes every setting of the command.
+        ctx.state.config = before;
+        let _ = apply_config(ctx, ctx.state.config.appendonly);
+        return Err(CmdError::Config(format!("CONFIG SET failed (possibly related to argument 'appendonly') - {why}")));
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+/// What CONFIG SET must do beyond storing values (Redis's apply functions): the log level, the fsync policy,
+/// turning the AOF on or off. `appendonly`: whether it was on before.
+fn apply_config(ctx: &mut Ctx, appendonly: bool) -> Result<(), &'static str> {
     ctx.shared.log.set_level(ctx.state.config.loglevel);
     ctx.shared.aof.set_policy(ctx.state.config.appendfsync);
     match (appendonly, ctx.state.config.appendonly) {
@@ -324,14 +417,12 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
                 ctx.shared.log.warning(&format!(
                     "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}"
                 ));
-                ctx.state.config.appendonly = false;
-                return Err(CmdError::Config("Failed to set current 'appendonly' configuration".into()));
+                return Err("Unable to turn on AOF. Check server logs.");
             }
         }
         (true, false) => crate::persistence::aof::disable(ctx.state, ctx.shared),
         _ => {}
     }
-    ctx.out.ok();
     Ok(())
 }
 
@@ -349,6 +440,22 @@ fn config_resetstat(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     for db in &mut ctx.state.dbs {
         db.stats = Default::default();
     }
+    // Commandstats, errorstats and the latency histograms too; not the slow log nor the LATENCY events.
+    ctx.state.observe.reset_stats();
+    ctx.out.ok();
+    Ok(())
+}
+
+/// CONFIG REWRITE: the config file the server started with, rewritten in place (see config/rewrite.rs).
+fn config_rewrite(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
+    let config = &ctx.state.config;
+    let Some(path) = &config.config_file else { return Err(crate::error::CONFIG_NO_FILE) };
+    if let Err(e) = config.rewrite(path) {
+        let why = crate::config::strerror(&e);
+        ctx.shared.log.warning(&format!("CONFIG REWRITE failed: {why}"));
+        return Err(CmdError::Config(format!("Rewriting config file: {why}")));
+    }
+    ctx.shared.log.warning("CONFIG REWRITE executed with success.");
     ctx.out.ok();
     Ok(())
 }

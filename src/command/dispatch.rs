@@ -64,10 +64,11 @@ impl Ctx<'_> {
     }
 }
 
-/// Resolves a command (and its subcommand, for containers) by name, case-insensitively.
-pub fn lookup<'a>(argv: &[&[u8]]) -> Result<&'static CommandSpec, CmdError> {
+/// Resolves a command (and its subcommand, for containers) by name, case-insensitively, among the names the
+/// server answers to (`state.config.commands`: the table, after `rename-command`).
+pub fn lookup(names: &table::Names, argv: &[&[u8]]) -> Result<&'static CommandSpec, CmdError> {
     let name = argv.first().copied().unwrap_or_default();
-    let Some(cmd) = table::find(name) else {
+    let Some(cmd) = names.find(name) else {
         return Err(CmdError::unknown_command(argv));
     };
     if cmd.subcommands.is_empty() {
@@ -108,7 +109,7 @@ fn runs_inside_multi(cmd: &CommandSpec) -> bool {
 fn observe(ctx: &mut Ctx, cmd: &'static CommandSpec, argv: &[&[u8]], usec: u64, failed: bool) {
     let full_name = table::full_name(cmd);
     let (config, observer) = (&ctx.state.config, &mut ctx.state.observe);
-    observer.record_call(full_name, usec, failed);
+    observer.record_call(full_name, usec, failed, config.latency_tracking);
     let unix_time = ctx.now / 1000;
     if config.slowlog_log_slower_than >= 0
         && usec as i64 >= config.slowlog_log_slower_than
@@ -131,11 +132,11 @@ fn observe(ctx: &mut Ctx, cmd: &'static CommandSpec, argv: &[&[u8]], usec: u64, 
 }
 
 /// Does the transaction hold a command that may grow memory? (EXEC is refused on OOM then, as in Redis.)
-fn queued_denyoom(client: &Client) -> bool {
+fn queued_denyoom(names: &table::Names, client: &Client) -> bool {
     let Some(queue) = &client.multi else { return false };
     queue.iter().any(|argv| {
         let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
-        lookup(&argv).is_ok_and(|cmd| cmd.has(flags::DENYOOM))
+        lookup(names, &argv).is_ok_and(|cmd| cmd.has(flags::DENYOOM))
     })
 }
 
@@ -156,15 +157,26 @@ fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
 
 /// Runs one command (or queues it inside MULTI) and writes its reply to `out`.
 pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
-    let cmd = match lookup(argv) {
+    let cmd = match lookup(&state.config.commands, argv) {
         Ok(cmd) => cmd,
         Err(e) => {
+            // CLIENT LIST's `cmd=` is the last command looked up, refused or not (Redis's lastcmd).
+            client.last_cmd = "NULL";
             let at = out.buf.len();
             reject(client, out, &e);
-            return state.observe.record_error(&out.buf[at..]);
+            state.observe.record_error(&out.buf[at..]);
+            // A container named alone (`CONFIG`) was found: Redis counts the arity error as its rejected call.
+            if let CmdError::WrongArity(_) = e {
+                if let Some(container) = state.config.commands.find(argv[0]) {
+                    client.last_cmd = table::full_name(container);
+                    state.observe.record_rejected(table::full_name(container));
+                }
+            }
+            return;
         }
     };
     let full_name = table::full_name(cmd);
+    client.last_cmd = full_name;
     if !cmd.arity_ok(argv.len()) {
         return reject_cmd(state, cmd, client, out, &CmdError::WrongArity(full_name.to_string()));
     }
@@ -191,7 +203,11 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         state.pre_command_oom = out_of_memory;
         // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.
         let queuing = client.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
-        if out_of_memory && (cmd.has(flags::DENYOOM) || queuing || (cmd.name == "exec" && queued_denyoom(client))) {
+        if out_of_memory
+            && (cmd.has(flags::DENYOOM)
+                || queuing
+                || (cmd.name == "exec" && queued_denyoom(&state.config.commands, client)))
+        {
             return reject_cmd(state, cmd, client, out, &crate::error::OOM);
         }
     }
@@ -205,6 +221,10 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
     // A RESP2 subscriber's connection carries messages: only (un)subscribing, PING, QUIT and RESET make sense.
     if client.subscriptions > 0 && !out.resp3 && !allowed_while_subscribed(cmd) {
         return reject_cmd(state, cmd, client, out, &CmdError::SubscribedContext(full_name.to_string()));
+    }
+    // A MONITOR client is a replica to Redis: it may not touch the keyspace.
+    if client.monitor && crate::cmd::connection::touches_keyspace(cmd) {
+        return reject_cmd(state, cmd, client, out, &crate::error::MONITOR_KEYSPACE);
     }
     if let Some(queue) = &mut client.multi {
         if cmd.has(flags::NO_MULTI) {
@@ -233,8 +253,11 @@ pub fn execute(
     let Some(handler) = cmd.handler else {
         return out.error(&CmdError::arity(cmd.name));
     };
-    client.last_cmd = table::full_name(cmd);
     state.stats.commands_processed += 1;
+    if cmd.has(flags::SKIP_MONITOR) && !state.observe.monitors.is_empty() {
+        // Scripts are shown to MONITOR as they start, before the commands they run.
+        state.observe.feed_monitors_now(client.db, &client.addr, argv, shared.clock.now_us());
+    }
     let now = client.time_snapshot.unwrap_or_else(|| shared.clock.now_ms());
     if cmd.has(flags::WRITE) {
         // A script that called a write command can no longer be killed (Redis flags it before the call).

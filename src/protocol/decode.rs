@@ -118,6 +118,12 @@ impl RequestParser {
         ));
     }
 
+    /// Puts back the command `parse` just returned, unrun: `take_consumed` keeps it and the next `parse`
+    /// returns it again (a command held back by CLIENT PAUSE).
+    pub fn unread(&mut self) {
+        self.pos = self.command_start;
+    }
+
     /// Bytes at the front of the buffer that belong to complete commands. The caller drops them from the buffer;
     /// the parser's offsets are rebased to match.
     pub fn take_consumed(&mut self) -> usize {
@@ -427,6 +433,21 @@ mod tests {
         p.argv(&buf, &mut argv);
         assert_eq!(argv, vec![&b"GET"[..], b"hello"]);
         assert_eq!(p.take_consumed(), buf.len());
+    }
+
+    #[test]
+    fn an_unread_command_is_kept_and_parsed_again() {
+        let buf = b"*1\r\n$4\r\nPING\r\nECHO x\r\n";
+        let mut p = RequestParser::new();
+        assert_eq!(p.parse(buf, &LIMITS), Next::Command);
+        assert_eq!(p.parse(buf, &LIMITS), Next::Command);
+        p.unread();
+        assert_eq!(p.take_consumed(), 14, "only PING is consumed");
+        let rest = &buf[14..];
+        assert_eq!(p.parse(rest, &LIMITS), Next::Command);
+        let mut argv = Vec::new();
+        p.argv(rest, &mut argv);
+        assert_eq!(argv, vec![&b"ECHO"[..], b"x"]);
     }
 
     #[test]

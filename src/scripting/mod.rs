@@ -451,7 +451,7 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     }
     let arg = |i: usize| &arg_bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
-        let cmd = script_gates(argv, cc.read_only)?;
+        let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only)?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
         if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote {
             return Err("OOM command not allowed when used memory > 'maxmemory'.");
@@ -474,8 +474,12 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
 }
 
 /// scriptCall's checks, in Redis's order: known command, arity, allowed in scripts, read-only scripts.
-fn script_gates(argv: &[&[u8]], read_only: bool) -> Result<&'static CommandSpec, &'static str> {
-    let cmd = match lookup(argv) {
+fn script_gates(
+    names: &crate::command::table::Names,
+    argv: &[&[u8]],
+    read_only: bool,
+) -> Result<&'static CommandSpec, &'static str> {
+    let cmd = match lookup(names, argv) {
         Ok(cmd) => cmd,
         // A container without its subcommand is found, with the container's arity.
         Err(CmdError::WrongArity(_)) => return Err("ERR Wrong number of args calling Redis command from script"),

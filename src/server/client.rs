@@ -31,9 +31,42 @@ pub struct Client {
     pub subscriptions: usize,
     /// The peer as MONITOR and the slow log show it (`127.0.0.1:5000`, `lua` for a script's commands).
     pub addr: String,
+    /// In MONITOR mode: its mailbox receives every command run (see `Observer::monitors`).
+    pub monitor: bool,
+    /// CLIENT REPLY: which replies are dropped.
+    pub reply: ReplyMode,
+    /// The query buffer when the current batch began: bytes held and free (CLIENT LIST `qbuf`, `qbuf-free`).
+    pub query_buf: (usize, usize),
+}
+
+/// CLIENT REPLY OFF / SKIP, with Redis's flags: SKIP drops the next command's reply, so the command that set
+/// it marks `skip_next`, which becomes `skip` once it is done.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReplyMode {
+    pub off: bool,
+    pub skip: bool,
+    pub skip_next: bool,
+}
+
+impl ReplyMode {
+    /// Is the reply of the command now running dropped?
+    pub fn suppressed(&self) -> bool {
+        self.off || self.skip
+    }
+
+    /// A command (run, queued or refused) is done: Redis's resetClient.
+    pub fn command_done(&mut self) {
+        self.skip = std::mem::take(&mut self.skip_next);
+    }
 }
 
 impl Client {
+    /// The bytes of the queued commands as Redis counts them (`multi-mem`): arguments plus a pointer each.
+    pub fn multi_mem(&self) -> usize {
+        let queue = self.multi.as_deref().unwrap_or_default();
+        queue.iter().map(|argv| argv.iter().map(|a| a.len() + std::mem::size_of::<usize>()).sum::<usize>()).sum()
+    }
+
     pub fn new(id: u64, local: bool, authenticated: bool) -> Client {
         Client {
             id,
@@ -49,6 +82,9 @@ impl Client {
             mailbox: None,
             subscriptions: 0,
             addr: String::new(),
+            monitor: false,
+            reply: ReplyMode::default(),
+            query_buf: (0, 0),
         }
     }
 }
@@ -72,6 +108,67 @@ pub struct ClientInfo {
     pub unix: bool,
     /// Cancels the connection's task (CLIENT KILL, idle timeout); set once the task is spawned.
     pub abort: Option<AbortHandle>,
+    /// The task's own state as of its last batch, for CLIENT LIST.
+    pub live: LiveInfo,
+}
+
+/// What CLIENT LIST shows of a connection's task-owned state, copied by the task after each batch.
+#[derive(Clone, Debug, Default)]
+pub struct LiveInfo {
+    /// Commands queued since MULTI (`multi=`); None outside a transaction.
+    pub multi: Option<usize>,
+    /// Bytes of the queued commands as Redis counts them: arguments plus a pointer each (`multi-mem=`).
+    pub multi_mem: usize,
+    pub qbuf: usize,
+    pub qbuf_free: usize,
+    /// The reply buffer's size and the most it held in the last batch (`rbs=`, `rbp=`).
+    pub rbs: usize,
+    pub rbp: usize,
+    pub monitor: bool,
+    /// Held back by CLIENT PAUSE (flag `b`, as Redis's postponed clients).
+    pub blocked: bool,
+}
+
+/// CLIENT PAUSE: until when (clock ms; 0: not paused) and whether every command or only those that may write
+/// wait. Waiting connections watch `changed`, which CLIENT UNPAUSE signals.
+#[derive(Debug)]
+pub struct Pause {
+    pub until_ms: i64,
+    pub all: bool,
+    changed: tokio::sync::watch::Sender<()>,
+}
+
+impl Default for Pause {
+    fn default() -> Self {
+        Pause { until_ms: 0, all: false, changed: tokio::sync::watch::Sender::new(()) }
+    }
+}
+
+impl Pause {
+    pub fn active(&self, now_ms: i64) -> bool {
+        self.until_ms > now_ms
+    }
+
+    /// A new pause extends the current one and may widen it from writes to all (pauseClients): neither its end
+    /// nor its kind go back until it ends.
+    pub fn pause(&mut self, until_ms: i64, all: bool, now_ms: i64) {
+        if !self.active(now_ms) {
+            self.all = false;
+        }
+        self.all |= all;
+        self.until_ms = self.until_ms.max(until_ms);
+    }
+
+    pub fn unpause(&mut self) {
+        self.until_ms = 0;
+        self.all = false;
+        self.changed.send_replace(());
+    }
+
+    /// Resolves on the next UNPAUSE after this call (taken under the state lock, so none is missed).
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<()> {
+        self.changed.subscribe()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -79,6 +176,8 @@ pub struct ClientRegistry {
     /// By id: ids grow, so iteration is in connection order as CLIENT LIST shows.
     clients: BTreeMap<u64, ClientInfo>,
     next_id: u64,
+    /// CLIENT PAUSE, shared by every connection.
+    pub pause: Pause,
 }
 
 impl ClientRegistry {
@@ -132,5 +231,36 @@ impl ClientRegistry {
             }
             None => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pause_only_widens_and_lengthens_until_it_ends() {
+        let mut p = Pause::default();
+        assert!(!p.active(0));
+        p.pause(500, false, 0);
+        p.pause(100, true, 50);
+        assert!(p.active(400) && p.all && p.until_ms == 500, "ALL until the later end");
+        // Once over, a new pause starts from scratch.
+        p.pause(900, false, 600);
+        assert!(!p.all && p.active(800));
+        let mut unpaused = p.watch();
+        p.unpause();
+        assert!(!p.active(800));
+        assert!(unpaused.has_changed().unwrap_or(false), "waiters are told");
+    }
+
+    #[test]
+    fn reply_skip_drops_only_the_next_command() {
+        let mut r = ReplyMode { skip_next: true, ..ReplyMode::default() };
+        assert!(!r.suppressed(), "CLIENT REPLY SKIP itself");
+        r.command_done();
+        assert!(r.suppressed(), "the next command");
+        r.command_done();
+        assert!(!r.suppressed());
     }
 }

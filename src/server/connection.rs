@@ -2,11 +2,12 @@
 //! them all with one write. Protocol errors are answered, then the connection closes; nothing a client sends
 //! can make the server allocate more than it has actually received.
 
-use super::client::{Client, ClientInfo};
+use super::client::{Client, ClientInfo, LiveInfo};
 use super::log::Logger;
-use super::state::Shared;
+use super::state::{Shared, State};
 use crate::command::dispatch::{dispatch, lookup};
 use crate::command::flags;
+use crate::command::table::Names;
 use crate::protocol::{Limits, Next, Out, RequestParser};
 use crate::pubsub::Mailbox;
 use crate::scripting::ScriptId;
@@ -89,6 +90,7 @@ pub fn admit(shared: &Shared, peer: Peer) -> Result<Client, &'static [u8]> {
         no_evict: false,
         unix: peer.unix,
         abort: None,
+        live: Default::default(),
     });
     let mut client = Client::new(id, peer.local, authenticated);
     client.addr = peer_addr;
@@ -105,6 +107,7 @@ fn unregister(shared: &Shared, id: u64) {
     let mut state = shared.state.lock();
     state.clients.remove(id);
     state.pubsub.remove_client(id);
+    state.observe.monitors.retain(|(monitor, _)| *monitor != id);
     for db in &mut state.dbs {
         db.unwatch_all(id);
     }
@@ -143,6 +146,9 @@ enum Batch {
     Offload(ScriptId, Vec<Vec<u8>>),
     /// A script holds the data and is not yet BUSY: wait for it, then run the batch.
     WaitForScript,
+    /// CLIENT PAUSE holds the next command (left unread): wait until the pause ends (its deadline, clock ms, or
+    /// an UNPAUSE), then run the batch.
+    Paused(i64, tokio::sync::watch::Receiver<()>),
 }
 
 /// Runs an OFFLOAD command on a blocking thread with the state lock, while the event loop serves others.
@@ -173,9 +179,11 @@ async fn offload(
         job_shared.script.end();
         (job_client, job_out, persist_to)
     });
+    let start = out.buf.len();
     let (c, o, persist_to) = job.await.map_err(std::io::Error::other)?;
     *client = c;
     *out = o;
+    settle_reply(client, out, start);
     Ok(persist_to)
 }
 
@@ -227,6 +235,7 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
         }
         let io = (read, written);
         let mut persist_to = None;
+        let mut paused = None;
         pending = match execute_batch(shared, client, &mut parser, &mut input, &mut out, io, &mut persist_to) {
             Batch::Done => false,
             Batch::Flush => true,
@@ -238,6 +247,10 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
                 shared.script.idle().await;
                 true
             }
+            Batch::Paused(until_ms, unpaused) => {
+                paused = Some((until_ms, unpaused));
+                true
+            }
         };
         if let Some(offset) = persist_to {
             shared.aof.persisted(offset).await;
@@ -247,6 +260,20 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
         if client.close_after_reply || shared.shutting_down() {
             return Ok(());
         }
+        if let Some((until_ms, unpaused)) = paused {
+            // Held by CLIENT PAUSE: what ran before the held command is answered above.
+            wait_for_unpause(shared, until_ms, unpaused).await;
+        }
+    }
+}
+
+/// Until CLIENT PAUSE's deadline (clock ms), an UNPAUSE or a shutdown; the batch then checks again.
+async fn wait_for_unpause(shared: &Shared, until_ms: i64, mut unpaused: tokio::sync::watch::Receiver<()>) {
+    let wait = until_ms.saturating_sub(shared.clock.now_ms()).max(0) as u64;
+    tokio::select! {
+        () = tokio::time::sleep(std::time::Duration::from_millis(wait)) => {}
+        _ = unpaused.changed() => {}
+        () = shared.stopped() => {}
     }
 }
 
@@ -310,10 +337,11 @@ enum Placement {
 
 /// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
 /// quick. EVAL is known by its body's SHA1, EVALSHA by its argument.
-fn placement(shared: &Shared, client: &Client, argv: &[&[u8]]) -> Placement {
-    // Every script command starts with `eval`: the common case skips the table lookup.
-    let maybe_script = argv.first().is_some_and(|name| name.len() >= 4 && name[..4].eq_ignore_ascii_case(b"eval"));
-    if !maybe_script || client.multi.is_some() || !lookup(argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
+fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) -> Placement {
+    // Every script command starts with `eval` (unless renamed): the common case skips the table lookup.
+    let maybe_script =
+        names.renamed() || argv.first().is_some_and(|name| name.len() >= 4 && name[..4].eq_ignore_ascii_case(b"eval"));
+    if !maybe_script || client.multi.is_some() || !lookup(names, argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
         return Placement::Here;
     }
     let Some(arg) = argv.get(1) else { return Placement::Here };
@@ -391,32 +419,41 @@ fn execute_batch(
     state.stats.net_output_bytes += io.1 as u64;
     let mut end = Batch::Done;
     let max_bulk = state.config.proto_max_bulk_len.min(i64::MAX as u64) as i64;
+    // CLIENT LIST shows the query buffer as the batch found it (Redis trims it once all is processed).
+    client.query_buf = (input.len(), input.capacity() - input.len());
     loop {
         // Per command: an AUTH earlier in the same pipeline lifts the limits for what follows it.
         let limits = Limits { max_bulk, unauthenticated: !client.authenticated };
         match parser.parse(input, &limits) {
             Next::Command => {
-                let offload = parser.with_argv(input, |argv| match placement(shared, client, argv) {
-                    Placement::Here => {
-                        let start = out.buf.len();
-                        dispatch(&mut state, shared, client, argv, out);
-                        if let Some(mailbox) = &client.mailbox {
-                            // What the command published to its own client (a RESP3 client's PUBLISH or
-                            // keyspace events) is delivered before its reply, as Redis does.
-                            mailbox.take_at(&mut out.buf, start);
+                let stop = parser.with_argv(input, |argv| {
+                    if let Some(paused) = held_by_pause(&mut state, shared, client, argv) {
+                        return Some(paused);
+                    }
+                    match placement(shared, &state.config.commands, client, argv) {
+                        Placement::Here => {
+                            let start = out.buf.len();
+                            dispatch(&mut state, shared, client, argv, out);
+                            settle_reply(client, out, start);
+                            None
                         }
-                        None
+                        Placement::QuickScript(sha) => {
+                            let start = out.buf.len();
+                            let started = std::time::Instant::now();
+                            dispatch(&mut state, shared, client, argv, out);
+                            shared.script.record(sha, started.elapsed());
+                            settle_reply(client, out, start);
+                            None
+                        }
+                        Placement::Offload(sha) => Some(Batch::Offload(sha, argv.iter().map(|a| a.to_vec()).collect())),
                     }
-                    Placement::QuickScript(sha) => {
-                        let started = std::time::Instant::now();
-                        dispatch(&mut state, shared, client, argv, out);
-                        shared.script.record(sha, started.elapsed());
-                        None
-                    }
-                    Placement::Offload(sha) => Some((sha, argv.iter().map(|a| a.to_vec()).collect())),
                 });
-                if let Some((sha, argv)) = offload {
-                    end = Batch::Offload(sha, argv);
+                if let Some(stop) = stop {
+                    if matches!(stop, Batch::Paused(..)) {
+                        // Run it once the pause ends: the rest of the pipeline waits behind it.
+                        parser.unread();
+                    }
+                    end = stop;
                     break;
                 }
                 if client.close_after_reply || shared.shutting_down() {
@@ -450,8 +487,61 @@ fn execute_batch(
         info.last_cmd = client.last_cmd;
         info.last_interaction_ms = now;
         info.resp = if out.resp3 { 3 } else { 2 };
+        info.live = LiveInfo {
+            multi: client.multi.as_ref().map(Vec::len),
+            multi_mem: client.multi_mem(),
+            qbuf: input.len(),
+            qbuf_free: input.capacity() - input.len(),
+            rbs: out.buf.capacity(),
+            rbp: out.buf.len(),
+            monitor: client.monitor,
+            blocked: matches!(end, Batch::Paused(..)),
+        };
     }
     end
+}
+
+/// CLIENT PAUSE: while a pause lasts, whether it holds this command back (`cmd::connection::pause_holds`), and
+/// then what the connection waits for.
+fn held_by_pause(state: &mut State, shared: &Shared, client: &Client, argv: &[&[u8]]) -> Option<Batch> {
+    let pause = &mut state.clients.pause;
+    if pause.until_ms == 0 {
+        return None;
+    }
+    if !pause.active(shared.clock.now_ms()) {
+        // Over: the next commands need not read the clock.
+        pause.until_ms = 0;
+        return None;
+    }
+    let until = pause.until_ms;
+    crate::cmd::connection::pause_holds(state, client, argv).then(|| Batch::Paused(until, state.clients.pause.watch()))
+}
+
+/// After each command: CLIENT REPLY OFF / SKIP drop its reply. What it published to its own client (a RESP3
+/// client's PUBLISH, keyspace events) goes before its reply, as Redis delivers it; a monitor's line for its own
+/// command comes after the reply (Redis feeds monitors once a command ran) and is dropped with it.
+fn settle_reply(client: &mut Client, out: &mut Out, start: usize) {
+    // (Un)subscription confirmations are pushed as messages are in Redis (CLIENT_PUSHING): never dropped.
+    let confirmation = || {
+        let reply = &out.buf[start..];
+        client.last_cmd.ends_with("subscribe") && !reply.starts_with(b"-") && !reply.starts_with(b"+QUEUED")
+    };
+    let dropped = client.reply.suppressed() && !confirmation();
+    if dropped {
+        out.buf.truncate(start);
+    }
+    if let Some(mailbox) = &client.mailbox {
+        if !client.monitor {
+            mailbox.take_at(&mut out.buf, start);
+        } else if dropped {
+            let mut lines = Vec::new();
+            let n = mailbox.take_into(&mut lines);
+            mailbox.sent(n);
+        } else {
+            mailbox.take_into(&mut out.buf);
+        }
+    }
+    client.reply.command_done();
 }
 
 const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled \

@@ -91,8 +91,10 @@ fn close_idle_clients(shared: &Shared) {
     }
     let now = shared.clock.now_ms();
     for c in state.clients.iter() {
-        // As in Redis, subscribers wait for messages as long as they like.
-        if now - c.last_interaction_ms > timeout_ms && state.pubsub.total(c.id) == 0 {
+        // As in Redis, subscribers and monitors wait for messages as long as they like, and a client held by
+        // CLIENT PAUSE is not idle.
+        let waits = state.pubsub.total(c.id) > 0 || c.live.monitor || c.live.blocked;
+        if now - c.last_interaction_ms > timeout_ms && !waits {
             state.clients.kill(c.id);
         }
     }

@@ -11,7 +11,10 @@ mod reply;
 mod script;
 
 mod aof;
+mod clients;
+mod config_debug;
 mod connection;
+mod diagnostics;
 mod events_generic;
 mod events_types;
 mod hash;

@@ -4,10 +4,15 @@
 mod aof;
 mod binary;
 mod check_aof;
+mod clients;
+mod config_rewrite;
 mod connections;
+mod diagnostics;
 mod embedding;
 mod eviction;
+mod lifecycle;
 mod pubsub;
 mod real_clients;
+mod redis_cli_modes;
 mod scripting;
 mod transactions;

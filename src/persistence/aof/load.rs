@@ -19,6 +19,16 @@ pub struct Loaded {
 /// Replays the base and incremental files the manifest names. A truncated tail is accepted (and cut off) only
 /// in the last file and only with `aof-load-truncated yes`; anything else wrong stops startup with the reason.
 pub fn load_dir(state: &mut State, shared: &Shared, dir: &AofDir) -> Result<Loaded, String> {
+    // With `rename-command`, commands a client sent are recorded under their new names, but those the server
+    // writes itself (SELECT, MULTI, SET ... PXAT, DEL of expired keys) under their own: both load.
+    let names = state.config.commands.or_originals();
+    let names = std::mem::replace(&mut state.config.commands, names);
+    let loaded = load_files(state, shared, dir);
+    state.config.commands = names;
+    loaded
+}
+
+fn load_files(state: &mut State, shared: &Shared, dir: &AofDir) -> Result<Loaded, String> {
     let m = &dir.manifest;
     let files: Vec<&str> = m.base.iter().chain(m.incrs.iter()).map(|f| f.name.as_str()).collect();
     let mut loaded = Loaded::default();
@@ -55,7 +65,7 @@ fn load_file(state: &mut State, shared: &Shared, path: &Path, name: &str, last: 
     loop {
         match next_command(&bytes, at) {
             Next::Command(argv, end) => {
-                let known = lookup(&argv).map_err(|_| {
+                let known = lookup(&state.config.commands, &argv).map_err(|_| {
                     format!(
                         "Unknown command '{}' reading the append only file {name}",
                         String::from_utf8_lossy(argv.first().copied().unwrap_or_default())

@@ -1,0 +1,542 @@
+//! DEBUG: the subcommands operators and Redis's own test suite rely on, with Redis 7.0's replies: SLEEP,
+//! RELOAD, OBJECT, DIGEST, DIGEST-VALUE, POPULATE, PROTOCOL, LOG, ERROR, SET-ACTIVE-EXPIRE, HELP, plus
+//! ADVANCE-TIME (ours: moves the clock for expiry tests). Anything else (JMAP, QUICKLIST-PACKED-THRESHOLD,
+//! the crash and allocator probes) is refused as Redis refuses an unknown subcommand.
+//!
+//! RELOAD has no RDB file to go through: the dataset is written as the commands of an AOF rewrite, emptied,
+//! and replayed from that image in memory, which checks the same thing (persist, flush, load back) and
+//! leaves every value in the encoding a fresh load gives it.
+
+use super::super::{is, reply_help, Args};
+use crate::command::{table, Ctx};
+use crate::error::{self, CmdError};
+use crate::protocol::number;
+use crate::server::client::Client;
+use crate::storage::{Entry, Value};
+use sha1::{Digest, Sha1};
+
+pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let (sub, argc) = (argv[1], argv.len());
+    match () {
+        _ if is(sub, "help") && argc == 2 => return Ok(help(ctx)),
+        _ if is(sub, "sleep") && argc == 3 => sleep(argv[2]),
+        _ if is(sub, "advance-time") && argc == 3 => {
+            let ms = super::super::arg_i64(argv[2])?;
+            if ms < 0 {
+                return Err(CmdError::NotInteger);
+            }
+            ctx.shared.clock.advance(ms);
+        }
+        // atoi(): anything that is not a number is 0, as in Redis.
+        _ if is(sub, "set-active-expire") && argc == 3 => ctx.state.active_expire = atoi(argv[2]) != 0,
+        _ if is(sub, "object") && argc == 3 => return object(ctx, argv[2]),
+        _ if is(sub, "reload") => return reload(ctx, &argv[2..]),
+        _ if is(sub, "digest") && argc == 2 => return digest(ctx),
+        _ if is(sub, "digest-value") && argc >= 2 => return digest_value(ctx, &argv[2..]),
+        _ if is(sub, "populate") && (3..=5).contains(&argc) => populate(ctx, &argv[2..])?,
+        _ if is(sub, "protocol") && argc == 3 => return protocol(ctx, argv[2]),
+        _ if is(sub, "log") && argc == 3 => {
+            ctx.shared.log.warning(&format!("DEBUG LOG: {}", String::from_utf8_lossy(argv[2])));
+        }
+        _ if is(sub, "error") && argc == 3 => {
+            // Written as given, not as one of our errors: Redis does not count it in the error statistics.
+            let text: Vec<u8> = argv[2].iter().map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c }).collect();
+            ctx.out.raw(&[b"-", &text[..], b"\r\n"].concat());
+            return Ok(());
+        }
+        _ => return Err(CmdError::UnknownSubcommandOrArity { sub: sub.to_vec(), command: "debug" }),
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+fn help(ctx: &mut Ctx) {
+    reply_help(
+        ctx.out,
+        "DEBUG",
+        &[
+            "ADVANCE-TIME <milliseconds>",
+            "    Move the server's clock forward (embedis): keys expire as if the time had passed.",
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
+            "ERROR <string>",
+            "    Return a Redis protocol error with <string> as message. Useful for clients",
+            "    unit tests to simulate Redis errors.",
+            "LOG <message>",
+            "    Write <message> to the server log.",
+            "OBJECT <key>",
+            "    Show low level info about `key` and associated value.",
+            "POPULATE <count> [<prefix>] [<size>]",
+            "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+            "    it is used instead of the 'key' prefix. These are not propagated to",
+            "    replicas. Cluster slots are not respected so keys not belonging to the",
+            "    current node can be created in cluster mode.",
+            "PROTOCOL <type>",
+            "    Reply with a test value of the specified type. <type> can be: string,",
+            "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+            "    true, false.",
+            "RELOAD [option ...]",
+            "    Snapshot the dataset and load it back to memory (embedis keeps no RDB file:",
+            "    the snapshot is the AOF rewrite's, in memory). Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from the snapshot.",
+            "    * NOFLUSH: the existing database will not be removed before load, so",
+            "      conflicting keys make the reload fail (unless MERGE).",
+            "    * NOSAVE: load an existing RDB file: there is none, so this fails.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not",
+            "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+            "    default.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.",
+        ],
+    );
+}
+
+/// DEBUG SLEEP: strtod() of the argument (anything else is 0), in whole microseconds.
+fn sleep(arg: &[u8]) {
+    let secs = number::parse_f64(arg).unwrap_or(0.0);
+    if secs > 0.0 && secs.is_finite() {
+        // Like Redis, the whole server sleeps: this is how tests simulate a stuck server.
+        std::thread::sleep(std::time::Duration::from_micros((secs.min(3600.0) * 1e6) as u64));
+    }
+}
+
+/// C's atoi: optional spaces and sign, then digits up to the first non-digit.
+fn atoi(s: &[u8]) -> i64 {
+    let s = &s[s.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+    let (negative, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let n = digits
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .fold(0i64, |n, c| n.wrapping_mul(10).wrapping_add(i64::from(c - b'0')));
+    if negative {
+        n.wrapping_neg()
+    } else {
+        n
+    }
+}
+
+/// DEBUG OBJECT: Redis's line with our values. The key is found as Redis's dictFind finds it: no expiry check,
+/// no LRU touch.
+fn object(ctx: &mut Ctx, key: &[u8]) -> Result<(), CmdError> {
+    let (now, shares) = (ctx.now, ctx.state.config.shares_integers());
+    let lfu = ctx.state.config.lfu_policy();
+    // i64::MIN is before every expiry time: an expired key not yet deleted is shown too.
+    let e = ctx.db().get_ref(key, i64::MIN).ok_or(error::DEBUG_NO_SUCH_KEY)?;
+    let shared =
+        shares && matches!(e.value.as_string(), Some(crate::storage::RString::Int(n)) if (0..10000).contains(n));
+    let idle_secs = crate::storage::db::idle_ms(e.lru, now) / 1000;
+    // Redis's LRU clock is in seconds, 24 bits; under LFU the field holds the LFU data as is.
+    let lru = if lfu { u64::from(e.lru) } else { ((now / 1000) as u64).wrapping_sub(idle_secs) & 0xFF_FFFF };
+    let line = format!(
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle_secs}",
+        &e.value,
+        if shared { i32::MAX as i64 } else { 1 },
+        e.value.encoding(),
+        rdb::value_len(&e.value),
+    );
+    ctx.out.simple(line.as_bytes());
+    Ok(())
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE].
+fn reload(ctx: &mut Ctx, options: Args) -> Result<(), CmdError> {
+    let (mut flush, mut save, mut merge) = (true, true, false);
+    for opt in options {
+        match () {
+            _ if is(opt, "merge") => merge = true,
+            _ if is(opt, "noflush") => flush = false,
+            _ if is(opt, "nosave") => save = false,
+            _ => return Err(error::DEBUG_RELOAD_OPTIONS),
+        }
+    }
+    if !save {
+        ctx.shared.log.warning("DEBUG RELOAD NOSAVE: there is no RDB file to load (embedis does not write one)");
+        return Err(error::DEBUG_RELOAD_FAILED);
+    }
+    // The snapshot is the data itself: without a flush every key conflicts. Redis dies on the first
+    // duplicate; we refuse before changing anything.
+    if !flush && !merge {
+        if let Some((i, key)) =
+            ctx.state.dbs.iter().enumerate().find_map(|(i, db)| db.live_keys(ctx.now).next().map(|(k, _)| (i, k)))
+        {
+            ctx.shared.log.warning(&format!("RDB has duplicated key '{}' in DB {i}", String::from_utf8_lossy(key)));
+            return Err(error::DEBUG_RELOAD_FAILED);
+        }
+    }
+    let mut image = Vec::new();
+    crate::persistence::aof::snapshot::write_snapshot(&ctx.state.dbs, ctx.now, &mut image)
+        .map_err(|_| error::DEBUG_RELOAD_FAILED)?;
+    // Idle times and LFU counters survive a reload when a policy uses them (Redis saves them in the RDB).
+    let access = ctx.state.config.maxmemory_policy.tracks_access().then(|| access_times(ctx));
+    for db in &mut ctx.state.dbs {
+        db.clear();
+    }
+    if let Err(why) = replay(ctx, &image) {
+        ctx.shared.log.warning(&format!("DEBUG RELOAD failed: {why}"));
+        return Err(error::DEBUG_RELOAD_FAILED);
+    }
+    if let Some(access) = access {
+        for (i, key, lru) in access {
+            if let Some(e) = ctx.state.dbs[i].get_mut(&key, ctx.now) {
+                e.lru = lru;
+            }
+        }
+    }
+    ctx.shared.log.warning("DB reloaded by DEBUG RELOAD");
+    ctx.out.ok();
+    Ok(())
+}
+
+fn access_times(ctx: &Ctx) -> Vec<(usize, Vec<u8>, u32)> {
+    let mut out = Vec::new();
+    for (i, db) in ctx.state.dbs.iter().enumerate() {
+        out.extend(db.live_keys(ctx.now).map(|(k, e)| (i, k.to_vec(), e.lru)));
+    }
+    out
+}
+
+/// Runs the image's commands straight through their handlers, as a load does: no statistics, no MONITOR, no
+/// keyspace events, nothing for the AOF (the data did not change), and `dirty` as it was.
+fn replay(ctx: &mut Ctx, image: &[u8]) -> Result<(), String> {
+    use crate::persistence::aof::parse::{next_command, Next};
+    let state = &mut *ctx.state;
+    let (dirty, recording, notify) = (state.dirty, state.effects.enabled, state.config.notify_flags);
+    let stats: Vec<_> = state.dbs.iter().map(|db| db.stats).collect();
+    state.effects.enabled = false;
+    state.config.notify_flags = 0;
+    let mut client = Client::new(0, true, true);
+    let mut out = crate::protocol::Out::new(false);
+    let mut at = 0;
+    let mut result = Ok(());
+    while let Next::Command(argv, end) = next_command(image, at) {
+        at = end;
+        let Some((cmd, handler)) = table::find(argv[0]).and_then(|c| Some((c, c.handler?))) else {
+            result = Err(format!("unknown command {}", String::from_utf8_lossy(argv[0])));
+            break;
+        };
+        let mut load = Ctx {
+            state: &mut *state,
+            shared: ctx.shared,
+            client: &mut client,
+            out: &mut out,
+            now: ctx.now,
+            force_propagate: false,
+            propagated: false,
+        };
+        if let Err(e) = handler(&mut load, &argv) {
+            result = Err(e.to_string());
+            break;
+        }
+        // Values grown in place (a hash written 64 fields at a time): their memory as execute() counts it.
+        let db = &mut state.dbs[client.db];
+        cmd.for_each_key(&argv, |i| db.reaccount(argv[i]));
+        out.buf.clear();
+    }
+    for (db, stats) in state.dbs.iter_mut().zip(stats) {
+        db.stats = stats;
+        db.key_events.clear();
+    }
+    state.dirty = dirty;
+    state.effects.enabled = recording;
+    state.config.notify_flags = notify;
+    result
+}
+
+/// DEBUG POPULATE count [prefix] [size]: string keys `prefix:N` = `value:N` (cut or zero-padded to `size`);
+/// existing keys are left alone. Like Redis, nothing is propagated (the AOF gets them at the next rewrite).
+fn populate(ctx: &mut Ctx, args: Args) -> Result<(), CmdError> {
+    // getPositiveLongFromObjectOrReply: one message for negative numbers and non-numbers alike.
+    let positive =
+        |arg: &[u8]| number::parse_i64(arg).filter(|n| *n >= 0).map(|n| n as u64).ok_or(error::DEBUG_NOT_POSITIVE);
+    let count = positive(args[0])?;
+    let size = args.get(2).map(|a| positive(a)).transpose()?.unwrap_or(0) as usize;
+    let prefix = args.get(1).copied().unwrap_or(b"key");
+    let now = ctx.now;
+    for j in 0..count {
+        // Redis formats both into a 128-byte buffer.
+        let mut key = [prefix, b":", j.to_string().as_bytes()].concat();
+        key.truncate(127);
+        let db = ctx.db();
+        if db.get_mut(&key, now).is_some() {
+            continue;
+        }
+        let mut value = format!("value:{j}").into_bytes();
+        if size > 0 {
+            value.resize(size, 0);
+        }
+        db.set(&key, Value::String(crate::storage::RString::from_bytes(&value)), false, now);
+        db.touch(&key);
+    }
+    Ok(())
+}
+
+/// DEBUG PROTOCOL <type>: one reply of each RESP type, for client test suites.
+fn protocol(ctx: &mut Ctx, name: &[u8]) -> Result<(), CmdError> {
+    let out = &mut *ctx.out;
+    match () {
+        _ if is(name, "string") => out.bulk(b"Hello World"),
+        _ if is(name, "integer") => out.int(12345),
+        _ if is(name, "double") => out.double(3.141),
+        _ if is(name, "bignum") => out.big_number(b"1234567999999999999999999999999999999"),
+        _ if is(name, "null") => out.null(),
+        _ if is(name, "array") || is(name, "set") => {
+            if is(name, "set") {
+                out.set(3)
+            } else {
+                out.array(3)
+            }
+            (0..3).for_each(|j| out.int(j));
+        }
+        _ if is(name, "map") => {
+            out.map(3);
+            for j in 0..3 {
+                out.int(j);
+                out.boolean(j == 1);
+            }
+        }
+        _ if is(name, "attrib") => {
+            if out.resp3 {
+                out.raw(b"|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n");
+            }
+            out.bulk(b"Some real reply following the attribute");
+        }
+        _ if is(name, "push") => {
+            if !out.resp3 {
+                return Err(error::DEBUG_PROTOCOL_RESP2_PUSH);
+            }
+            out.push(2);
+            out.bulk(b"server-cpu-usage");
+            out.int(42);
+            out.bulk(b"Some real reply following the push reply");
+        }
+        _ if is(name, "true") => out.boolean(true),
+        _ if is(name, "false") => out.boolean(false),
+        _ if is(name, "verbatim") => out.verbatim_as(b"txt", b"This is a verbatim\nstring"),
+        _ => return Err(error::DEBUG_PROTOCOL_TYPES),
+    }
+    Ok(())
+}
+
+/// DEBUG DIGEST: Redis's computeDatasetDigest, so two servers (or one before and after a reload) can be
+/// compared: per database its number, per key a digest of key, type, value and "has a TTL", XORed together so
+/// the order of keys does not matter.
+fn digest(ctx: &mut Ctx) -> Result<(), CmdError> {
+    let mut total = [0u8; 20];
+    for (i, db) in ctx.state.dbs.iter().enumerate() {
+        if db.is_empty() {
+            continue;
+        }
+        mix(&mut total, &(i as u32).to_be_bytes());
+        // Keys expired but not yet deleted count too, as in Redis (it walks the table).
+        for (key, e) in db.live_keys(i64::MIN) {
+            let mut one = [0u8; 20];
+            mix(&mut one, key);
+            value_digest(&mut one, e);
+            xor(&mut total, &sha1(&one));
+        }
+    }
+    ctx.out.simple(hex(&total).as_bytes());
+    Ok(())
+}
+
+fn digest_value(ctx: &mut Ctx, keys: Args) -> Result<(), CmdError> {
+    let now = ctx.now;
+    ctx.out.array(keys.len());
+    for key in keys {
+        let mut d = [0u8; 20];
+        if let Some(e) = ctx.db().get_no_touch(key, now, false) {
+            value_digest(&mut d, e);
+        }
+        ctx.out.simple(hex(&d).as_bytes());
+    }
+    Ok(())
+}
+
+/// xorObjectDigest: the type (as Redis numbers them), then the value, then the TTL's presence.
+fn value_digest(d: &mut [u8; 20], e: &Entry) {
+    let kind: u32 = match e.value {
+        Value::String(_) => 0,
+        Value::Set(_) => 2,
+        Value::ZSet(_) => 3,
+        Value::Hash(_) => 4,
+    };
+    mix(d, &kind.to_be_bytes());
+    let mut scratch = itoa::Buffer::new();
+    match &e.value {
+        Value::String(s) => mix(d, s.as_bytes(&mut scratch)),
+        Value::Set(s) => {
+            for m in s.iter() {
+                xor(d, &sha1(m.as_bytes(&mut scratch)));
+            }
+        }
+        Value::ZSet(z) => {
+            for (member, score) in z.iter() {
+                let mut element = [0u8; 20];
+                mix(&mut element, member);
+                let mut text = Vec::new();
+                number::format_g17(score, &mut text);
+                mix(&mut element, &text);
+                xor(d, &sha1(&element));
+            }
+        }
+        Value::Hash(h) => {
+            for (field, value) in h.iter() {
+                let mut element = [0u8; 20];
+                mix(&mut element, field);
+                mix(&mut element, value);
+                xor(d, &sha1(&element));
+            }
+        }
+    }
+    if e.expire_at().is_some() {
+        xor(d, &sha1(b"!!expire!!"));
+    }
+}
+
+fn sha1(data: &[u8]) -> [u8; 20] {
+    Sha1::digest(data).into()
+}
+
+fn xor(d: &mut [u8; 20], other: &[u8; 20]) {
+    d.iter_mut().zip(other).for_each(|(a, b)| *a ^= b);
+}
+
+/// mixDigest: XOR in the data's SHA1, then hash the result.
+fn mix(d: &mut [u8; 20], data: &[u8]) {
+    xor(d, &sha1(data));
+    *d = sha1(&d[..]);
+}
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// rdbSavedObjectLen: the bytes a value takes in an RDB file, without LZF compression (which Redis applies to
+/// strings over 20 bytes that compress, listpacks and intsets included, so its figure is smaller for those).
+mod rdb {
+    use crate::protocol::number;
+    use crate::storage::{RString, Value};
+
+    pub fn value_len(v: &Value) -> usize {
+        let mut scratch = itoa::Buffer::new();
+        match v {
+            Value::String(RString::Int(n)) => int_len(*n).unwrap_or_else(|| string_len(scratch.format(*n).as_bytes())),
+            Value::String(s) => string_len(s.as_bytes(&mut scratch)),
+            Value::Hash(h) if h.encoding() == "listpack" => {
+                blob(listpack_len(h.iter().flat_map(|(f, v)| [f.to_vec(), v.to_vec()])))
+            }
+            Value::Hash(h) => len_len(h.len()) + h.iter().map(|(f, v)| string_len(f) + string_len(v)).sum::<usize>(),
+            Value::Set(s) if s.encoding() == "intset" => {
+                let ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut scratch))).collect();
+                let width = ints.iter().map(|n| int_width(*n)).max().unwrap_or(2);
+                blob(8 + width * ints.len())
+            }
+            Value::Set(s) => len_len(s.len()) + s.iter().map(|m| string_len(m.as_bytes(&mut scratch))).sum::<usize>(),
+            Value::ZSet(z) if z.encoding() == "listpack" => blob(listpack_len(z.iter().flat_map(|(m, score)| {
+                let mut text = Vec::new();
+                number::format_g17(score, &mut text);
+                [m.to_vec(), text]
+            }))),
+            Value::ZSet(z) => len_len(z.len()) + z.iter().map(|(m, _)| string_len(m) + 8).sum::<usize>(),
+        }
+    }
+
+    /// rdbSaveLen.
+    fn len_len(n: usize) -> usize {
+        match n {
+            0..=63 => 1,
+            64..=16383 => 2,
+            _ if n <= u32::MAX as usize => 5,
+            _ => 9,
+        }
+    }
+
+    /// rdbEncodeInteger: integers of 32 bits or fewer take a type byte and their bytes.
+    fn int_len(n: i64) -> Option<usize> {
+        match n {
+            -128..=127 => Some(2),
+            -32768..=32767 => Some(3),
+            _ if i32::try_from(n).is_ok() => Some(5),
+            _ => None,
+        }
+    }
+
+    /// rdbSaveRawString (uncompressed): short canonical integers are stored as integers.
+    fn string_len(s: &[u8]) -> usize {
+        if s.len() <= 11 {
+            if let Some(len) = number::canonical_i64(s).and_then(int_len) {
+                return len;
+            }
+        }
+        len_len(s.len()) + s.len()
+    }
+
+    /// A blob (listpack, intset) saved as a raw string.
+    fn blob(bytes: usize) -> usize {
+        len_len(bytes) + bytes
+    }
+
+    fn int_width(n: i64) -> usize {
+        if i16::try_from(n).is_ok() {
+            2
+        } else if i32::try_from(n).is_ok() {
+            4
+        } else {
+            8
+        }
+    }
+
+    /// The bytes of a Redis listpack holding `entries`: header, each entry's encoding and back-length, end byte.
+    fn listpack_len(entries: impl Iterator<Item = Vec<u8>>) -> usize {
+        let mut total = 6 + 1;
+        for e in entries {
+            let encoded = match number::canonical_i64(&e) {
+                Some(0..=127) => 1,
+                Some(-4096..=4095) => 2,
+                Some(n) if i16::try_from(n).is_ok() => 3,
+                Some(n) if (-(1 << 23)..(1 << 23)).contains(&n) => 4,
+                Some(n) if i32::try_from(n).is_ok() => 5,
+                Some(_) => 9,
+                None if e.len() < 64 => 1 + e.len(),
+                None if e.len() < 4096 => 2 + e.len(),
+                None => 5 + e.len(),
+            };
+            let backlen = match encoded {
+                0..=127 => 1,
+                128..=16382 => 2,
+                16383..=2097150 => 3,
+                2097151..=268435454 => 4,
+                _ => 5,
+            };
+            total += encoded + backlen;
+        }
+        total
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn strings_as_redis_saves_them() {
+            // Values redis-server 7.0.15 reports in DEBUG OBJECT's serializedlength.
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"hello"))), 6);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"123"))), 2);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"12345678901"))), 12);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(&[b'x'; 100]))), 102);
+        }
+
+        #[test]
+        fn listpack_sizes() {
+            // One small integer and one 5-byte string: header 6, [1+1], [6+1], end 1.
+            assert_eq!(listpack_len([b"1".to_vec(), b"hello".to_vec()].into_iter()), 16);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! SLOWLOG, LATENCY and INFO's commandstats / errorstats / latencystats against redis-server. Durations,
+//! timestamps and ports differ between two servers by nature: those replies are compared by shape (`~`) or
+//! with their digits masked. Redis lists commands in its hash table's order, which changes from one process to
+//! the next, so the INFO lines compared here are single lines; the integration tests check the numbers.
+
+use super::{diff_resp3_script, diff_script};
+use crate::support::{self, Conn, RedisServer};
+use std::net::SocketAddr;
+
+#[test]
+fn slowlog_errors_help_and_shapes() {
+    diff_script(
+        "slowlog",
+        r#"
+        SLOWLOG HELP
+        SLOWLOG
+        SLOWLOG foo
+        SLOWLOG GET -2
+        SLOWLOG GET abc
+        SLOWLOG GET " 1"
+        SLOWLOG GET 9223372036854775808
+        SLOWLOG GET 1 2
+        SLOWLOG LEN x
+        SLOWLOG RESET x
+        SLOWLOG HELP x
+        slowlog get
+        SLOWLOG RESET
+        SLOWLOG LEN
+        SLOWLOG GET
+        CONFIG SET slowlog-log-slower-than 0
+        SLOWLOG LEN
+        ~ SLOWLOG GET
+        SLOWLOG GET 0
+        ~ SLOWLOG GET 1
+        ~ SLOWLOG GET -1
+        ~ SLOWLOG GET 9223372036854775807
+        CLIENT SETNAME diag
+        SET key value
+        ~ SLOWLOG GET 2
+        CONFIG SET slowlog-max-len 2
+        SLOWLOG LEN
+        ~ SLOWLOG GET -1
+        CONFIG SET slowlog-log-slower-than -1
+        SLOWLOG RESET
+        PING
+        SLOWLOG LEN
+        "#,
+    );
+}
+
+#[test]
+fn slowlog_resp3_shapes() {
+    diff_resp3_script(
+        "slowlog_resp3",
+        r#"
+        CONFIG SET slowlog-log-slower-than 0
+        SET key value
+        ~ SLOWLOG GET 3
+        SLOWLOG HELP
+        "#,
+    );
+}
+
+#[test]
+fn latency_events_doctor_and_errors() {
+    // The doctor's texts depend on the host having no transparent huge pages in use, which holds for the
+    // test machines (madvise mode): both servers then say the same.
+    diff_script(
+        "latency",
+        r#"
+        LATENCY HELP
+        LATENCY
+        LATENCY foo
+        LATENCY LATEST x
+        LATENCY HISTORY
+        LATENCY GRAPH a b
+        LATENCY DOCTOR x
+        LATENCY LATEST
+        LATENCY HISTORY command
+        LATENCY GRAPH command
+        LATENCY DOCTOR
+        LATENCY RESET
+        LATENCY RESET a b
+        CONFIG SET latency-monitor-threshold 200
+        LATENCY DOCTOR
+        CONFIG SET latency-monitor-threshold 5
+        DEBUG SLEEP 0.02
+        ~ LATENCY LATEST
+        ~ LATENCY HISTORY command
+        LATENCY HISTORY COMMAND
+        LATENCY HISTORY fast-command
+        ~ LATENCY GRAPH command
+        LATENCY GRAPH COMMAND
+        ~ LATENCY DOCTOR
+        LATENCY RESET COMMAND command
+        LATENCY LATEST
+        LATENCY RESET
+        CONFIG SET latency-monitor-threshold 0
+        LATENCY DOCTOR
+        "#,
+    );
+}
+
+#[test]
+fn latency_resp3_shapes() {
+    diff_resp3_script(
+        "latency_resp3",
+        r#"
+        CONFIG SET latency-monitor-threshold 5
+        DEBUG SLEEP 0.02
+        ~ LATENCY LATEST
+        ~ LATENCY HISTORY command
+        ~ LATENCY GRAPH command
+        ~ LATENCY DOCTOR
+        LATENCY RESET
+        "#,
+    );
+}
+
+#[test]
+fn latency_histogram_shapes() {
+    // One call per command, so each has exactly one bucket on both servers whatever it took.
+    diff_script(
+        "latency_histogram",
+        r#"
+        CONFIG RESETSTAT
+        ~ LATENCY HISTOGRAM
+        PING
+        ~ LATENCY HISTOGRAM ping
+        ~ LATENCY HISTOGRAM PING nosuch get|x config|nosuch config|resetstat|x
+        ~ LATENCY HISTOGRAM config|RESETSTAT
+        ~ LATENCY HISTOGRAM config
+        LATENCY HISTOGRAM nosuch
+        LATENCY HISTOGRAM get
+        CONFIG SET latency-tracking no
+        ECHO hello
+        LATENCY HISTOGRAM echo
+        CONFIG SET latency-tracking yes
+        "#,
+    );
+    diff_resp3_script(
+        "latency_histogram_resp3",
+        r#"
+        CONFIG RESETSTAT
+        PING
+        ~ LATENCY HISTOGRAM ping
+        ~ LATENCY HISTOGRAM config
+        LATENCY HISTOGRAM nosuch
+        "#,
+    );
+}
+
+#[test]
+fn info_commandstats_errorstats_latencystats() {
+    diff_script(
+        "info_stats_sections",
+        r#"
+        CONFIG RESETSTAT
+        mask(usec=) mask(call=) mask(.) INFO commandstats
+        INFO errorstats
+        CONFIG RESETSTAT
+        CONFIG RESETSTAT extra
+        mask(usec=) mask(call=) mask(.) INFO COMMANDSTATS
+        CONFIG RESETSTAT
+        mask(=) mask(.) INFO latencystats
+        GET
+        NOSUCHCOMMAND
+        SET k v
+        HSET k f v
+        INCR k
+        CONFIG nosuch
+        INFO errorstats
+        INFO ERRORSTATS cluster
+        CONFIG SET latency-tracking-info-percentiles "0 12.5 100"
+        CONFIG RESETSTAT
+        mask(=) mask(.) INFO latencystats
+        CONFIG SET latency-tracking-info-percentiles ""
+        CONFIG RESETSTAT
+        INFO latencystats
+        CONFIG SET latency-tracking no
+        INFO latencystats
+        CONFIG SET latency-tracking yes
+        CONFIG GET latency-tracking
+        CONFIG SET latency-tracking-info-percentiles "50 99 99.9"
+        CONFIG RESETSTAT
+        INFO errorstats
+        "#,
+    );
+}
+
+/// The `# Section` headers of an INFO reply, in order.
+fn headers(conn: &mut Conn, args: &[&str]) -> Vec<String> {
+    let reply = conn.cmd(args);
+    String::from_utf8_lossy(&reply).split("\r\n").filter(|l| l.starts_with("# ")).map(String::from).collect()
+}
+
+/// A numeric field of an INFO reply.
+fn info_field(conn: &mut Conn, section: &str, field: &str) -> Option<String> {
+    let reply = conn.cmd(&["INFO", section]);
+    let text = String::from_utf8_lossy(&reply).into_owned();
+    text.split("\r\n").find_map(|l| l.strip_prefix(&format!("{field}:")).map(String::from))
+}
+
+#[test]
+fn info_picks_the_same_sections_and_counts_the_same_errors() {
+    let Some(oracle) = RedisServer::start() else { return };
+    let embedis = support::start_embedis();
+    let addrs: [SocketAddr; 2] = [oracle.addr(), embedis.addr()];
+    let mut conns = addrs.map(Conn::connect);
+    for args in [
+        &["INFO"][..],
+        &["INFO", "default"],
+        &["INFO", "all"],
+        &["INFO", "everything"],
+        &["INFO", "default", "commandstats"],
+        &["INFO", "latencystats", "server"],
+        &["INFO", "errorstats", "ALL"],
+        &["INFO", "nosuch"],
+    ] {
+        let [a, b] = &mut conns;
+        assert_eq!(headers(a, args), headers(b, args), "{args:?}");
+    }
+    let counts = conns.each_mut().map(|conn| {
+        conn.cmd(&["CONFIG", "RESETSTAT"]);
+        conn.cmd(&["GET"]);
+        conn.cmd(&["NOSUCH"]);
+        conn.cmd(&["SET", "k", "v"]);
+        conn.cmd(&["HGET", "k", "f"]);
+        (info_field(conn, "stats", "total_error_replies"), info_field(conn, "stats", "unexpected_error_replies"))
+    });
+    assert_eq!(counts[0], counts[1]);
+    assert_eq!(counts[0].0.as_deref(), Some("3"));
+}
+
+/// A reply with every run of digits replaced by `#`: durations and ages differ between two servers.
+fn digits_masked(reply: &[u8]) -> String {
+    let text = String::from_utf8_lossy(reply);
+    let mut out = String::new();
+    for c in text.chars() {
+        if !c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('#') {
+            out.push('#');
+        }
+    }
+    out
+}
+
+#[test]
+fn latency_doctor_and_graph_say_the_same_but_for_numbers() {
+    let Some(oracle) = RedisServer::start() else { return };
+    let embedis = support::start_embedis();
+    let mut conns = [oracle.addr(), embedis.addr()].map(Conn::connect);
+    let mut run = |args: &[&str]| conns.each_mut().map(|conn| digits_masked(&conn.cmd(args)));
+    run(&["CONFIG", "SET", "latency-monitor-threshold", "5"]);
+    // One sample: two could fall in one second on one server and in two on the other.
+    run(&["DEBUG", "SLEEP", "0.02"]);
+    for (setting, check) in [
+        // The slow log logs only slower commands than the threshold, is off, or is fine.
+        (None, &["LATENCY", "DOCTOR"][..]),
+        (Some("-1"), &["LATENCY", "DOCTOR"]),
+        (Some("1000"), &["LATENCY", "DOCTOR"]),
+        (None, &["LATENCY", "GRAPH", "command"]),
+    ] {
+        if let Some(value) = setting {
+            run(&["CONFIG", "SET", "slowlog-log-slower-than", value]);
+        }
+        let [expected, actual] = run(check);
+        assert_eq!(actual, expected, "{check:?} after slowlog-log-slower-than {setting:?}");
+    }
+}
