@@ -180,10 +180,21 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 s,
                 "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\n\
                  instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n\
-                 rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:{:.2}\r\n\
-                 expire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n\
-                 pubsub_channels:{}\r\npubsub_patterns:{}\r\nunexpected_error_replies:0\r\n\
-                 total_error_replies:{}\r\n",
+                 total_net_repl_input_bytes:0\r\ntotal_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n\
+                 instantaneous_output_kbps:0.00\r\ninstantaneous_input_repl_kbps:0.00\r\n\
+                 instantaneous_output_repl_kbps:0.00\r\nrejected_connections:{}\r\nsync_full:0\r\n\
+                 sync_partial_ok:0\r\nsync_partial_err:0\r\nexpired_keys:{}\r\nexpired_stale_perc:{:.2}\r\n\
+                 expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\n\
+                 evicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\n\
+                 keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n\
+                 pubsubshard_channels:{}\r\nlatest_fork_usec:0\r\ntotal_forks:{}\r\nmigrate_cached_sockets:0\r\n\
+                 slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n\
+                 active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n\
+                 current_active_defrag_time:0\r\ntracking_total_keys:0\r\ntracking_total_items:0\r\n\
+                 tracking_total_prefixes:0\r\nunexpected_error_replies:0\r\ntotal_error_replies:{}\r\n\
+                 dump_payload_sanitizations:0\r\ntotal_reads_processed:0\r\ntotal_writes_processed:0\r\n\
+                 io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n\
+                 reply_buffer_expands:0\r\n",
                 st.stats.connections_received,
                 st.stats.commands_processed,
                 st.stats.net_input_bytes,
@@ -197,6 +208,8 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 ks.misses,
                 st.pubsub.channels(crate::pubsub::Kind::Channel, None).len(),
                 st.pubsub.numpat(),
+                st.pubsub.channels(crate::pubsub::Kind::Shard, None).len(),
+                st.aof.rewrites + st.aof.consecutive_failures,
                 st.observe.total_error_replies,
             )
         }

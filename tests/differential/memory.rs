@@ -261,3 +261,32 @@ fn oom_refusals_under_noeviction() {
         "#,
     );
 }
+
+/// Every INFO section has Redis 7.0's field names in Redis's order (redis_exporter-style parsers find what they
+/// read); embedis adds only `embedis_version` in the server section.
+#[test]
+fn every_info_section_has_redis_fields() {
+    let Some(oracle) = RedisServer::start() else { return };
+    let target = support::start_embedis();
+    let mut conns = [Conn::connect(oracle.addr()), Conn::connect(target.addr())];
+    for conn in &mut conns {
+        conn.cmd(&["SET", "k", "v"]);
+        conn.cmd(&["GET", "k"]);
+        conn.cmd(&["NOSUCHCOMMAND"]);
+    }
+    let sections =
+        ["server", "clients", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "keyspace"];
+    for section in sections {
+        let [redis, ours] = conns.each_mut().map(|c| {
+            let reply = c.cmd(&["INFO", section]);
+            let text = String::from_utf8_lossy(&reply).into_owned();
+            text.lines()
+                .skip(1)
+                .filter(|l| !l.starts_with('#') && l.contains(':'))
+                .map(|l| l.split(':').next().unwrap_or_default().to_string())
+                .filter(|name| name != "embedis_version")
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(ours, redis, "INFO {section}");
+    }
+}
