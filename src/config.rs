@@ -1942,7 +1942,8 @@ impl<'a> CommandLine<'a> {
                     line.options.extend_from_slice(b"\"\"");
                 }
             } else {
-                line.options.extend(repr(arg));
+                // Quoted as Redis's sdscatrepr does when it joins the command-line options.
+                line.options.extend(crate::protocol::repr::repr(arg));
                 line.options.push(b' ');
                 had_argument = true;
             }
@@ -1950,26 +1951,6 @@ impl<'a> CommandLine<'a> {
         }
         line
     }
-}
-
-/// Redis's sdscatrepr: a double-quoted string with C escapes, as the command-line options are joined.
-fn repr(s: &[u8]) -> Vec<u8> {
-    let mut out = vec![b'"'];
-    for &c in s {
-        match c {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x07 => out.extend_from_slice(b"\\a"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            b' '..=b'~' => out.push(c),
-            _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
-        }
-    }
-    out.push(b'"');
-    out
 }
 
 /// CONFIG SET's split of a multi-argument value: on single spaces, keeping empty words; "" is no argument.

@@ -12,8 +12,9 @@
 //! Redis appends new lines in the order of its config hash table, which varies from run to run; we append in
 //! the table's (redis.conf's) order. Everything else is byte for byte what redis-server 7.0.15 writes.
 
-use super::{lookup, repr, split_args, trim, ClientOutputBufferLimits, Config, Directive, Kind, NumFmt, Special};
+use super::{lookup, split_args, trim, ClientOutputBufferLimits, Config, Directive, Kind, NumFmt, Special};
 use super::{Value, DIRECTIVES};
+use crate::protocol::repr::repr;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fs;
 use std::io::{self, Write};
