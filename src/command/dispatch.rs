@@ -258,16 +258,17 @@ pub fn execute(
         // Scripts are shown to MONITOR as they start, before the commands they run.
         state.observe.feed_monitors_now(client.db, &client.addr, argv, shared.clock.now_us());
     }
-    let now = client.time_snapshot.unwrap_or_else(|| shared.clock.now_ms());
+    // One clock reading gives the command's time and the start of its duration (INFO commandstats).
+    let started = std::time::SystemTime::now();
+    let now = client.time_snapshot.unwrap_or_else(|| shared.clock.ms_at(started));
     if cmd.has(flags::WRITE) {
         // A script that called a write command can no longer be killed (Redis flags it before the call).
         shared.script.note_write();
     }
     let dirty = state.dirty;
     let mut ctx = Ctx { state, shared, client, out, now, force_propagate: false, propagated: false };
-    let started = std::time::Instant::now();
     let result = handler(&mut ctx, argv);
-    let usec = started.elapsed().as_micros() as u64;
+    let usec = started.elapsed().map_or(0, |d| d.as_micros() as u64);
     if let Err(e) = &result {
         let at = ctx.out.buf.len();
         ctx.out.error(e);
@@ -283,7 +284,9 @@ pub fn execute(
     if ctx.state.dirty != dirty {
         // Values changed in place: their databases' byte counts follow (memory accounting).
         let db = &mut ctx.state.dbs[ctx.client.db];
-        cmd.for_each_key(argv, |i| db.reaccount(argv[i]));
+        if std::mem::take(&mut db.changed_in_place) {
+            cmd.for_each_key(argv, |i| db.reaccount(argv[i]));
+        }
     }
     let changed = ctx.state.dirty != dirty || ctx.force_propagate;
     if changed && ctx.state.effects.enabled && !cmd.has(flags::PROPAGATES_PARTS) && !ctx.propagated {

@@ -15,6 +15,12 @@ impl Clock {
         wall_ms() + self.offset_ms.load(Ordering::Relaxed)
     }
 
+    /// The server's milliseconds at the wall-clock instant `wall` (one clock reading serves two purposes).
+    pub fn ms_at(&self, wall: SystemTime) -> i64 {
+        let ms = wall.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        ms + self.offset_ms.load(Ordering::Relaxed)
+    }
+
     /// Unix time in microseconds as the server sees it (TIME).
     pub fn now_us(&self) -> i64 {
         let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);

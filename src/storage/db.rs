@@ -54,6 +54,8 @@ pub struct Db {
     /// The entries' estimated bytes (keys' heap and values), in units of 16: what `used_memory` adds to the
     /// keyspace's own tables.
     values_units: u64,
+    /// A value was handed out mutably (`get_mut`) since the last command: its bytes must be re-estimated.
+    pub changed_in_place: bool,
     /// Set while an LFU maxmemory policy is on: accesses update the LFU counter kept in `lru`.
     pub lfu: Option<super::evict::Lfu>,
     /// Record `Created` / `Missed` events (their keyspace notifications are enabled); expiries always are.
@@ -86,6 +88,13 @@ fn touched(lru: u32, lfu: Option<super::evict::Lfu>, now_ms: i64) -> u32 {
         Some(lfu) => super::evict::lfu_touch(lru, lfu, now_ms),
         None => lru_clock(now_ms),
     }
+}
+
+/// An entry's estimated bytes (key heap and value), in the units of `Entry::accounted`.
+fn entry_units(key: &Key, entry: &Entry) -> u32 {
+    use super::memory::{key_cost, value_size, DEFAULT_SAMPLES};
+    let bytes = key_cost(key) + value_size(&entry.value, DEFAULT_SAMPLES);
+    u32::try_from(bytes.div_ceil(16)).unwrap_or(u32::MAX)
 }
 
 /// Resolution of the LRU clock: fine enough that keys read a moment ago rank after keys written before them.
@@ -183,6 +192,8 @@ impl Db {
     pub fn get_mut(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
         let lfu = self.lfu;
         let i = self.live_index(key, now)?;
+        // The value may change in place: the command's keys are re-measured after it (dispatch::execute).
+        self.changed_in_place = true;
         let e = &mut self.keys[i];
         e.lru = touched(e.lru, lfu, now);
         Some(e)
@@ -218,11 +229,14 @@ impl Db {
         let (lfu, lru) = (self.lfu, lru_clock(now));
         match self.keys.raw_entry_mut_v1().from_key(key) {
             RawEntryMut::Occupied(mut o) => {
-                let e = o.get_mut();
+                let (k, e) = o.get_key_value_mut();
                 let expired = e.expire_at != NO_EXPIRE && e.expire_at <= now;
                 e.value = value;
                 // An overwrite is an access; under LFU the counter carries over (Redis's dbOverwrite).
                 e.lru = touched(e.lru, lfu, now);
+                let units = entry_units(k, e);
+                self.values_units = self.values_units - u64::from(e.accounted) + u64::from(units);
+                e.accounted = units;
                 if (expired || !keep_ttl) && e.expire_at != NO_EXPIRE {
                     e.expire_at = NO_EXPIRE;
                     self.volatile.swap_remove(key);
@@ -234,11 +248,13 @@ impl Db {
             }
             RawEntryMut::Vacant(v) => {
                 let lru = if lfu.is_some() { super::evict::lfu_new(now) } else { lru };
-                v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru, accounted: 0 });
+                let (k, e) = v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru, accounted: 0 });
+                let units = entry_units(k, e);
+                e.accounted = units;
+                self.values_units += u64::from(units);
                 self.note_created(key);
             }
         }
-        self.reaccount(key);
     }
 
     /// Stores an entry as is, TTL included (RENAME, MOVE, COPY).
@@ -313,10 +329,8 @@ impl Db {
 
     /// Re-estimates the bytes of `key`'s entry (after a command changed its value in place).
     pub fn reaccount(&mut self, key: &[u8]) {
-        use super::memory::{key_cost, value_size, DEFAULT_SAMPLES};
         let Some((_, k, e)) = self.keys.get_full_mut(key) else { return };
-        let bytes = key_cost(k) + value_size(&e.value, DEFAULT_SAMPLES);
-        let units = u32::try_from(bytes.div_ceil(16)).unwrap_or(u32::MAX);
+        let units = entry_units(k, e);
         self.values_units = self.values_units - u64::from(e.accounted) + u64::from(units);
         e.accounted = units;
     }
