@@ -248,7 +248,7 @@ mod tests {
         // Once over, a new pause starts from scratch.
         p.pause(900, false, 600);
         assert!(!p.all && p.active(800));
-        let mut unpaused = p.watch();
+        let unpaused = p.watch();
         p.unpause();
         assert!(!p.active(800));
         assert!(unpaused.has_changed().unwrap_or(false), "waiters are told");

@@ -11,8 +11,8 @@
 //! A difference in the files is reported once it has lasted a second (active expiry writes on its own).
 //! `DIFF_TRANSCRIPT=1` also prints redis-server's file; `EMBEDIS_DIFF_TARGET=redis-server` checks the scripts.
 
-use super::{diff_script_between, Side};
-use crate::support::{self, Conn, EmbedisServer, RedisServer, ServerOptions};
+use super::{diff_script_between, Side, Target};
+use crate::support::{self, Conn, RedisServer, ServerOptions};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -39,7 +39,7 @@ pub fn diff_aof_random(name: &str, random: &[&str], script: &str) {
     let Some(oracle) = RedisServer::start_with_args(&options, AOF_ARGS) else {
         return;
     };
-    let target = Target::start(&options);
+    let target = Target::start_with_args(&options, AOF_ARGS);
     let oracle_side = Side { label: "redis-server", addr: oracle.addr() };
     let target_side = Side { label: target.label(), addr: target.addr() };
     if let Err(report) = diff_script_between(&oracle_side, &target_side, &options, name, script) {
@@ -47,36 +47,6 @@ pub fn diff_aof_random(name: &str, random: &[&str], script: &str) {
     }
     if let Err(report) = compare_files(&oracle_side, &target_side, random) {
         panic!("AOF of `{name}`: {report}");
-    }
-}
-
-/// The server checked against redis-server (a second redis-server with `EMBEDIS_DIFF_TARGET=redis-server`,
-/// to check the harness and the scripts).
-enum Target {
-    Embedis(EmbedisServer),
-    Redis(RedisServer),
-}
-
-impl Target {
-    fn start(options: &ServerOptions) -> Target {
-        if std::env::var("EMBEDIS_DIFF_TARGET").as_deref() == Ok("redis-server") {
-            return Target::Redis(RedisServer::start_with_args(options, AOF_ARGS).expect("redis-server is installed"));
-        }
-        Target::Embedis(support::start_embedis_with_args(options, AOF_ARGS))
-    }
-
-    fn label(&self) -> &'static str {
-        match self {
-            Target::Embedis(_) => "embedis",
-            Target::Redis(_) => "redis-server#2",
-        }
-    }
-
-    fn addr(&self) -> SocketAddr {
-        match self {
-            Target::Embedis(server) => server.addr(),
-            Target::Redis(server) => server.addr(),
-        }
     }
 }
 
@@ -899,7 +869,7 @@ fn spop_records_the_members_it_popped() {
     let Some(oracle) = RedisServer::start_with_args(&options, AOF_ARGS) else {
         return;
     };
-    let target = Target::start(&options);
+    let target = Target::start_with_args(&options, AOF_ARGS);
     for addr in [oracle.addr(), target.addr()] {
         let mut conn = Conn::connect(addr);
         let ints: Vec<String> = (1..=40).map(|n| n.to_string()).collect();

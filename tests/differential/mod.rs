@@ -100,17 +100,22 @@ fn run_checked(name: &str, options: &ServerOptions, script: &str, events: bool) 
 }
 
 /// The server the scripts are checked against.
-enum Target {
+pub(super) enum Target {
     Embedis(EmbedisServer),
     Redis(RedisServer),
 }
 
 impl Target {
     fn start(options: &ServerOptions) -> Target {
+        Target::start_with_args(options, &[])
+    }
+
+    /// The target started with extra configuration (the AOF tests turn the AOF on).
+    fn start_with_args(options: &ServerOptions, args: &[(&str, &str)]) -> Target {
         if std::env::var("EMBEDIS_DIFF_TARGET").as_deref() == Ok("redis-server") {
-            return Target::Redis(RedisServer::start_with(options).expect("redis-server is installed"));
+            return Target::Redis(RedisServer::start_with_args(options, args).expect("redis-server is installed"));
         }
-        Target::Embedis(support::start_embedis_with(options))
+        Target::Embedis(support::start_embedis_with_args(options, args))
     }
 
     fn label(&self) -> &'static str {
