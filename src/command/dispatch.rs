@@ -23,6 +23,18 @@ pub struct Ctx<'a> {
     pub force_propagate: bool,
     /// The handler recorded its effects itself (`propagate_as`): the command as sent is not recorded.
     pub propagated: bool,
+    /// The handler wrote an error reply itself (a script's error).
+    pub error_reply: ErrorReply,
+}
+
+/// An error reply a handler wrote itself, and whether it counts in INFO errorstats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorReply {
+    None,
+    /// Counted as the command's error.
+    Counted,
+    /// A command's error passed on, already counted when that command failed (ignore_error_stats_update).
+    Uncounted,
 }
 
 impl Ctx<'_> {
@@ -98,6 +110,7 @@ fn reject_cmd(state: &mut State, cmd: &'static CommandSpec, client: &mut Client,
     reject(client, out, e);
     state.observe.record_error(&out.buf[at..]);
     state.observe.record_rejected(table::full_name(cmd));
+    state.observe.errors_seen = state.observe.total_error_replies;
 }
 
 /// The commands MULTI does not queue.
@@ -172,6 +185,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
                     state.observe.record_rejected(table::full_name(container));
                 }
             }
+            state.observe.errors_seen = state.observe.total_error_replies;
             return;
         }
     };
@@ -266,15 +280,31 @@ pub fn execute(
         shared.script.note_write();
     }
     let dirty = state.dirty;
-    let mut ctx = Ctx { state, shared, client, out, now, force_propagate: false, propagated: false };
+    let mut ctx = Ctx {
+        state,
+        shared,
+        client,
+        out,
+        now,
+        force_propagate: false,
+        propagated: false,
+        error_reply: ErrorReply::None,
+    };
+    let reply_at = ctx.out.buf.len();
     let result = handler(&mut ctx, argv);
     let usec = started.elapsed().map_or(0, |d| d.as_micros() as u64);
     if let Err(e) = &result {
-        let at = ctx.out.buf.len();
         ctx.out.error(e);
-        ctx.state.observe.record_error(&ctx.out.buf[at..]);
     }
-    observe(&mut ctx, cmd, argv, usec, result.is_err());
+    if result.is_err() || ctx.error_reply == ErrorReply::Counted {
+        ctx.state.observe.record_error(&ctx.out.buf[reply_at..]);
+    }
+    // Failed, as Redis's call() decides: errors counted since the last command finished (not those of the
+    // commands it ran itself, which are theirs), or an error reply passed on uncounted.
+    let errors = ctx.state.observe.total_error_replies;
+    let failed = errors > ctx.state.observe.errors_seen || ctx.error_reply == ErrorReply::Uncounted;
+    ctx.state.observe.errors_seen = errors;
+    observe(&mut ctx, cmd, argv, usec, failed);
     // What the storage did on the way (keys found expired, created, missed): events, and AOF deletions.
     ctx.state.settle_key_events(ctx.client.db, now);
     // A CONFIG SET of the policy takes effect for the next lookup (LFU counters or LRU clocks).

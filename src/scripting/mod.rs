@@ -11,7 +11,7 @@ mod lib_cjson;
 mod lib_cmsgpack;
 mod lib_struct;
 
-use crate::command::dispatch::{execute, lookup};
+use crate::command::dispatch::{execute, lookup, ErrorReply};
 use crate::command::{flags, CommandSpec, Ctx};
 use crate::config::LogLevel;
 use crate::error::{self, CmdError};
@@ -406,11 +406,26 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         // The kill escalated the hook to every line: back to the cheap one for the next script.
         install_interrupt_hook(&engine.lua, &engine.bridge, stop);
     }
-    match result.map_err(lua_error)? {
-        (true, value) => convert::lua_to_resp(&engine.lua, value, ctx.out, resp3),
-        (false, err) => convert::script_error(&err, id.as_str(), ctx.out),
+    let (ok, value) = result.map_err(lua_error)?;
+    // An error the script answers with counts in INFO errorstats, unless it is a command's error the script
+    // passed on (already counted when the command failed: Redis's ignore_error_stats_update).
+    if !ok || is_error_table(&value) {
+        ctx.error_reply = if already_counted(&value) { ErrorReply::Uncounted } else { ErrorReply::Counted };
+    }
+    if ok {
+        convert::lua_to_resp(&engine.lua, value, ctx.out, resp3);
+    } else {
+        convert::script_error(&value, id.as_str(), ctx.out);
     }
     Ok(())
+}
+
+fn is_error_table(v: &Value) -> bool {
+    matches!(v, Value::Table(t) if matches!(t.raw_get::<Value>("err"), Ok(Value::String(_))))
+}
+
+fn already_counted(v: &Value) -> bool {
+    matches!(v, Value::Table(t) if t.raw_get::<bool>("ignore_error_stats_update").unwrap_or(false))
 }
 
 /// Instructions between two checks of the stop flag: rare enough to cost nothing measurable.

@@ -150,6 +150,8 @@ pub struct Observer {
     /// By error code (`ERR`, `WRONGTYPE`...).
     pub errors: HashMap<String, u64, Hasher>,
     pub total_error_replies: u64,
+    /// `total_error_replies` when the last command finished (a command failed if it grew since).
+    pub errors_seen: u64,
     pub slowlog: VecDeque<SlowEntry>,
     pub slowlog_next_id: u64,
     pub latency: HashMap<&'static str, LatencySeries, Hasher>,

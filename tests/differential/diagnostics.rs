@@ -188,6 +188,33 @@ fn info_commandstats_errorstats_latencystats() {
     );
 }
 
+/// Scripts' errors in errorstats and failed_calls: counted once, whether raised, returned or passed on from a
+/// command (Redis's ignore_error_stats_update); EXEC does not fail for its commands' errors.
+#[test]
+fn script_and_transaction_errors_in_the_stats() {
+    diff_script(
+        "script_and_transaction_errors_in_the_stats",
+        r#"
+        SET s v
+        CONFIG RESETSTAT
+        EVAL "return redis.error_reply('MY err')" 0
+        EVAL "error('boom')" 0
+        EVAL "return redis.call('hget', 's', 'f')" 0
+        EVAL "return redis.pcall('hget', 's', 'f')" 0
+        EVAL "redis.pcall('hget', 's', 'f') return 1" 0
+        EVAL "return {err='X y'}" 0
+        EVAL "syntax error here" 0
+        MULTI
+        HGET s f
+        EXEC
+        NOSUCH
+        GET
+        GET s
+        INFO errorstats
+        "#,
+    );
+}
+
 /// The `# Section` headers of an INFO reply, in order.
 fn headers(conn: &mut Conn, args: &[&str]) -> Vec<String> {
     let reply = conn.cmd(args);

@@ -229,6 +229,7 @@ fn replay(ctx: &mut Ctx, image: &[u8]) -> Result<(), String> {
             now: ctx.now,
             force_propagate: false,
             propagated: false,
+            error_reply: crate::command::dispatch::ErrorReply::None,
         };
         if let Err(e) = handler(&mut load, &argv) {
             result = Err(e.to_string());
