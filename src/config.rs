@@ -124,6 +124,9 @@ pub struct Config {
     /// The working directory. Absolute once a `dir` directive or `from_args` has run.
     pub dir: PathBuf,
     pub enable_debug_command: Protection,
+    /// `test-mode yes` (embedis only): DEBUG ADVANCE-TIME, SET-TIME, FREEZE-TIME, RESUME-TIME, SEED and CRASH
+    /// for any client, and the binary prints a ready line; everything else behaves as in production.
+    pub test_mode: bool,
     /// Already clamped to 1..=500, as Redis does.
     pub hz: u32,
     /// The config file the server was started with, if any (CONFIG REWRITE, INFO config_file).
@@ -207,6 +210,7 @@ impl Default for Config {
             logfile: String::new(),
             dir: PathBuf::from("."),
             enable_debug_command: Protection::No,
+            test_mode: false,
             hz: 10,
             config_file: None,
             appendonly: false,
@@ -466,6 +470,8 @@ static DIRECTIVES: &[Directive] = &[
     d("protected-mode", BOOL, "yes").flags(ACTIVE),
     d("enable-protected-configs", Kind::Enum(PROTECTION), "no").flags(IMMUTABLE),
     d("enable-debug-command", Kind::Enum(PROTECTION), "no").flags(IMMUTABLE | ACTIVE),
+    // embedis only: the test kit's DEBUG subcommands and the binary's ready line (not in CONFIG GET *).
+    d("test-mode", BOOL, "no").flags(IMMUTABLE | HIDDEN | ACTIVE),
     d("enable-module-command", Kind::Enum(PROTECTION), "no").flags(IMMUTABLE),
     d("port", int(0, 65535), "6379").flags(ACTIVE),
     d("tcp-backlog", int(0, INT_MAX), "511").flags(IMMUTABLE),
@@ -1683,6 +1689,7 @@ impl Config {
             }
             "unixsocketperm" => int(self.unixsocketperm.into()),
             "protected-mode" => Value::Bool(self.protected_mode),
+            "test-mode" => Value::Bool(self.test_mode),
             "requirepass" => Value::Text(self.requirepass.clone().unwrap_or_default()),
             "databases" => int(self.databases as u64),
             "maxclients" => int(self.maxclients as u64),
@@ -1739,6 +1746,7 @@ impl Config {
             }
             "unixsocketperm" => self.unixsocketperm = int as u32,
             "protected-mode" => self.protected_mode = v.flag(),
+            "test-mode" => self.test_mode = v.flag(),
             "requirepass" => self.requirepass = (!v.bytes().is_empty()).then(|| v.bytes().to_vec()),
             "databases" => self.databases = int as usize,
             "maxclients" => self.maxclients = int as usize,
@@ -2107,10 +2115,14 @@ mod tests {
     #[test]
     fn table_is_consistent() {
         let mut names: Vec<&str> = DIRECTIVES.iter().flat_map(|d| d.names()).collect();
-        assert_eq!(names.len(), 192 + 5, "CONFIG GET * of redis-server 7.0.15 has 192 names, plus 5 hidden");
+        assert_eq!(
+            names.len(),
+            192 + 5 + 1,
+            "CONFIG GET * of redis-server 7.0.15 has 192 names, plus 5 hidden, plus embedis's hidden test-mode"
+        );
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), 197, "duplicate names");
+        assert_eq!(names.len(), 198, "duplicate names");
         for d in DIRECTIVES {
             // Every typed scalar's default parses back to the same value, so field casts are exercised.
             if !matches!(d.kind, Kind::Special(_)) && d.name != "activedefrag" {

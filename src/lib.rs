@@ -23,6 +23,7 @@ pub mod pubsub;
 pub mod scripting;
 pub mod server;
 pub mod storage;
+pub mod test;
 
 pub use config::Config;
 pub use error::Error;

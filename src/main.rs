@@ -173,6 +173,7 @@ async fn serve(config: Config, process: Process) -> ExitCode {
         }
     }
     let oom_score_adj = OomScoreAdj::of(&config);
+    let test_mode = config.test_mode;
     // Binding and loading the AOF happen off this thread, so signals are heard meanwhile: one is remembered
     // and acted on once the data is loaded, a second SIGINT exits at once (as during redis-server's loading).
     let starting = tokio::task::spawn_blocking(move || embedis::blocking::Server::builder().config(config).start());
@@ -198,6 +199,12 @@ async fn serve(config: Config, process: Process) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if test_mode {
+        // For test suites that spawn the binary (`--port 0` picks a free port): one line to wait for and parse.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "embedis ready port={} pid={}", server.addr().port(), std::process::id());
+        let _ = out.flush();
+    }
     if systemd && pending.is_none() {
         for message in ["STATUS=Ready to accept connections\n", "READY=1\n"] {
             notify_systemd(&log, message);
@@ -229,6 +236,11 @@ async fn serve(config: Config, process: Process) -> ExitCode {
         if accepted {
             break;
         }
+    }
+    if server.crashed() {
+        // DEBUG CRASH: die as SIGKILL kills (the pidfile stays, nothing is flushed).
+        // SAFETY: kill() on our own process.
+        unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
     }
     // The server thread flushes and fsyncs the AOF and says goodbye.
     tokio::select! {

@@ -7,6 +7,7 @@ use crate::error::CmdError;
 use std::fmt::Write;
 
 mod debug;
+pub use debug::is_test_subcommand;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("info", -1, LOADING | STALE, (0, 0, 0), info).group("server"),

@@ -199,7 +199,9 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             Protection::Yes => true,
             Protection::Local => client.local,
             Protection::No => false,
-        };
+        } || (state.config.test_mode
+            && cmd.name == "debug"
+            && crate::cmd::server::is_test_subcommand(argv[1]));
         if !allowed {
             return reject_cmd(state, cmd, client, out, &CmdError::DebugNotAllowed);
         }
@@ -291,7 +293,14 @@ pub fn execute(
         error_reply: ErrorReply::None,
     };
     let reply_at = ctx.out.buf.len();
-    let result = handler(&mut ctx, argv);
+    let injected = match ctx.state.faults.is_empty() {
+        true => None,
+        false => ctx.state.faults.take(table::full_name(cmd)),
+    };
+    let result = match injected {
+        Some(error) => Err(CmdError::Coded(error)),
+        None => handler(&mut ctx, argv),
+    };
     let usec = started.elapsed().map_or(0, |d| d.as_micros() as u64);
     if let Err(e) = &result {
         ctx.out.error(e);

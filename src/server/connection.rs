@@ -162,7 +162,7 @@ async fn offload(
     // One script at a time: wait for any other to finish before announcing this one.
     shared.script.idle().await;
     let threshold = shared.state.lock().config.busy_reply_threshold;
-    shared.script.begin(shared.clock.now_ms(), threshold);
+    shared.script.begin(crate::storage::clock::wall_ms(), threshold);
     let job_shared = shared.clone();
     let mut job_client = std::mem::replace(client, Client::new(0, false, false));
     let mut job_out = std::mem::take(out);
@@ -254,6 +254,10 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
         };
         if let Some(offset) = persist_to {
             shared.aof.persisted(offset).await;
+        }
+        if shared.crashed() {
+            // A crashed server answers nothing more (the test kit's `crash`, `DEBUG CRASH`).
+            return Ok(());
         }
         written = out.buf.len();
         flush(stream, &mut out, client.mailbox.as_deref(), (&shared.log, client.id)).await?;
@@ -404,7 +408,7 @@ fn execute_batch(
     persist_to: &mut Option<u64>,
 ) -> Batch {
     if shared.script.running() {
-        if shared.script.busy(shared.clock.now_ms()) {
+        if shared.script.busy(crate::storage::clock::wall_ms()) {
             busy_batch(shared, client, parser, input, out);
             return Batch::Done;
         }
@@ -563,7 +567,7 @@ mod tests {
     use crate::server::state::State;
 
     fn shared(config: Config) -> Shared {
-        Shared::new(State::new(config, 0), Logger::new(LogLevel::Nothing, "").expect("stdout logger"))
+        Shared::new(State::new(config, 0), Logger::new(LogLevel::Nothing, "").expect("stdout logger"), Default::default())
     }
 
     fn peer(local: bool) -> Peer {

@@ -54,6 +54,22 @@ pub async fn run(shared: Arc<Shared>) {
     }
 }
 
+/// The clock was moved (the test kit, DEBUG ADVANCE-TIME / SET-TIME): what the time that passed makes due
+/// happens now rather than at the next tick, so a test sees its effect when the move returns: an expiry cycle
+/// (its deletions written to the AOF) and `everysec`'s fsync.
+pub fn clock_moved(shared: &Shared) {
+    active_expire_cycle(shared, Duration::from_secs(1));
+    let mut state = shared.state.lock();
+    clock_moved_locked(&mut state, shared);
+}
+
+/// `clock_moved`'s file work, for a caller holding the state lock (a DEBUG subcommand).
+pub fn clock_moved_locked(state: &mut super::state::State, shared: &Shared) {
+    shared.aof.append(&mut state.effects.buf);
+    shared.aof.write_now();
+    shared.aof.fsync_if_due(shared.clock.now_ms());
+}
+
 /// Samples keys with a TTL in every database and deletes the expired ones, repeating while a sample was mostly
 /// stale, within a time budget: keys nobody reads again are reclaimed without stalling clients.
 pub fn active_expire_cycle(shared: &Shared, budget: Duration) {

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod connection;
 pub mod cron;
+pub mod faults;
 pub mod listener;
 pub mod log;
 pub mod memory;
@@ -38,6 +39,8 @@ pub struct Blocking;
 /// Configures a server. Every directive is reachable through `config()`; the common ones have shortcuts.
 pub struct ServerBuilder<Mode = Async> {
     config: Config,
+    clock: Arc<crate::storage::Clock>,
+    seed: Option<u64>,
     mode: std::marker::PhantomData<Mode>,
 }
 
@@ -46,7 +49,20 @@ impl<Mode> ServerBuilder<Mode> {
         let mut config = Config::default();
         // Embedded servers are silent unless asked (`loglevel`): a test suite's output is not the place for logs.
         config.loglevel = LogLevel::Nothing;
-        ServerBuilder { config, mode: std::marker::PhantomData }
+        ServerBuilder { config, clock: Arc::default(), seed: None, mode: std::marker::PhantomData }
+    }
+
+    /// Runs the server on this clock (shared: whoever holds it can move the server's time; the test kit keeps
+    /// it across restarts).
+    pub fn clock(mut self, clock: Arc<crate::storage::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Makes every random choice repeatable (see `State::seed`).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
     }
 
     /// Replaces the whole configuration (what `embedis-server` does with its command line).
@@ -113,10 +129,13 @@ impl<Mode> ServerBuilder<Mode> {
             None => SocketAddr::from(([127, 0, 0, 1], 0)),
         };
         let unix_path = bound.unix.as_ref().map(|(_, p)| p.clone());
-        let clock = crate::storage::Clock::default();
+        let clock = self.clock;
         let mut state = State::new(config, clock.now_ms());
         state.port = bound.port;
-        let shared = Arc::new(Shared::new(state, logger));
+        if let Some(seed) = self.seed {
+            state.seed(seed);
+        }
+        let shared = Arc::new(Shared::new(state, logger, clock));
         crate::persistence::aof::open_at_startup(&shared).map_err(Error::Config)?;
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let thread_shared = shared.clone();
@@ -140,9 +159,14 @@ impl ServerBuilder<Async> {
 
 impl ServerBuilder<Blocking> {
     /// Starts the server on its own thread and returns once it accepts connections; needs no async runtime.
+    /// Callable from inside an async runtime too (a `#[tokio::test]`): it then waits on a helper thread.
     pub fn start(self) -> Result<ServerHandle, Error> {
         let (handle, ready) = self.spawn()?;
-        ready.blocking_recv().map_err(|_| Error::Config("server thread exited during startup".into()))??;
+        let started = match tokio::runtime::Handle::try_current() {
+            Err(_) => ready.blocking_recv(),
+            Ok(_) => std::thread::scope(|s| s.spawn(|| ready.blocking_recv()).join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+        };
+        started.map_err(|_| Error::Config("server thread exited during startup".into()))??;
         Ok(handle)
     }
 }
@@ -185,12 +209,26 @@ fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::o
             tokio::spawn(accept_unix(shared.clone(), l, path));
         }
         tokio::spawn(cron::run(shared.clone()));
-        tokio::spawn(shared.aof.clone().run_flusher());
+        let flusher_shared = shared.clone();
+        tokio::spawn(async move {
+            flusher_shared.aof.clone().run_flusher().await;
+            // Only the test kit's crash point ends the flusher.
+            let _state = flusher_shared.state.lock();
+            flusher_shared.crash();
+        });
         shared.log.notice(&format!("Running mode=standalone, port={}.", bound.port));
         shared.log.notice("Ready to accept connections tcp");
         let _ = ready.send(Ok(()));
         shared.stopped().await;
-        crate::persistence::aof::shutdown(&mut shared.state.lock(), &shared);
+        let mut state = shared.state.lock();
+        if shared.crashed() {
+            // As with SIGKILL, a rewrite's child dies too (its temporary file is cleaned up at the next start).
+            if let Some(rw) = state.aof.rewrite.take() {
+                crate::persistence::aof::rewrite::kill(&rw);
+            }
+            return;
+        }
+        crate::persistence::aof::shutdown(&mut state, &shared);
         shared.log.warning("embedis is now ready to exit, bye bye...");
     });
     // Closes every socket and cancels every task, without waiting for a script still running on a blocking
@@ -283,7 +321,17 @@ impl ServerHandle {
     /// Moves the server's clock forward: keys expire (lazily and actively) as if `by` had passed.
     pub fn advance_time(&self, by: Duration) {
         self.shared.clock.advance(by.as_millis() as i64);
-        cron::active_expire_cycle(&self.shared, Duration::from_millis(100));
+        cron::clock_moved(&self.shared);
+    }
+
+    /// Did the server stop by crashing (`DEBUG CRASH`, the test kit's crash)?
+    pub fn crashed(&self) -> bool {
+        self.shared.crashed()
+    }
+
+    /// What the server shares with its tasks (the test kit's controls reach the server through it).
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// Stops the server and waits for its thread to finish.

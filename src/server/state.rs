@@ -59,6 +59,8 @@ pub struct State {
     pub eviction_pool: crate::storage::evict::Pool,
     /// The notify-keyspace-events classes the databases were last told to record (see settle_key_events).
     pub tracked_notify_flags: u32,
+    /// Errors the test kit armed for the next commands of a name (`fail_next`).
+    pub faults: super::faults::Faults,
 }
 
 impl State {
@@ -82,10 +84,22 @@ impl State {
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,
             tracked_notify_flags: 0,
+            faults: Default::default(),
             eviction_pool: Default::default(),
             observe: Default::default(),
             pre_command_oom: false,
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// Makes every random choice repeatable from here on (the test kit, `DEBUG SEED`): SPOP, SRANDMEMBER,
+    /// HRANDFIELD, ZRANDMEMBER, RANDOMKEY, the expiry cycle's and eviction's samples, LFU increments. With
+    /// the same commands in the same order, the keyspace's own order (KEYS, SCAN) is the same too.
+    pub fn seed(&mut self, seed: u64) {
+        self.rng = fastrand::Rng::with_seed(seed);
+        self.eviction_pool.rng.0 = fastrand::Rng::with_seed(seed ^ 0x9e37_79b9_7f4a_7c15);
+        for (i, db) in self.dbs.iter_mut().enumerate() {
+            db.rng.0 = fastrand::Rng::with_seed(seed.wrapping_add(i as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
         }
     }
 
@@ -104,7 +118,8 @@ impl State {
 /// What the server's tasks share: the state, the clock and the shutdown signal.
 pub struct Shared {
     pub state: Mutex<State>,
-    pub clock: Clock,
+    /// Shared with the test kit, which keeps it across a crash and restart.
+    pub clock: std::sync::Arc<Clock>,
     pub log: super::log::Logger,
     /// Scripts running off the event loop (see script_gate.rs).
     pub script: super::script_gate::ScriptGate,
@@ -112,19 +127,35 @@ pub struct Shared {
     pub aof: std::sync::Arc<crate::persistence::aof::writer::Writer>,
     shutdown: AtomicBool,
     pub shutdown_notify: Notify,
+    /// Stopped by `crash`: nothing was flushed, nothing more is answered.
+    crashed: AtomicBool,
 }
 
 impl Shared {
-    pub fn new(state: State, log: super::log::Logger) -> Shared {
+    pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         Shared {
             state: Mutex::new(state),
-            clock: Clock::default(),
+            clock,
             log,
             script: Default::default(),
             aof: Default::default(),
             shutdown: AtomicBool::new(false),
             shutdown_notify: Notify::new(),
+            crashed: AtomicBool::new(false),
         }
+    }
+
+    /// Stops the server as SIGKILL followed by a power loss would (the test kit's `crash`, `DEBUG CRASH`):
+    /// the AOF keeps what its fsync policy made durable, no reply is sent from now on, no shutdown work runs.
+    /// The caller holds the state lock (or runs inside a command), so no command runs across the crash.
+    pub fn crash(&self) {
+        self.crashed.store(true, Ordering::SeqCst);
+        self.aof.crash();
+        self.request_shutdown();
+    }
+
+    pub fn crashed(&self) -> bool {
+        self.crashed.load(Ordering::SeqCst)
     }
 
     /// Asks every task to stop (SHUTDOWN, the handle, a signal).

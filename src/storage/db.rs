@@ -61,6 +61,8 @@ pub struct Db {
     /// Record `Created` / `Missed` events (their keyspace notifications are enabled); expiries always are.
     pub track_created: bool,
     pub track_missed: bool,
+    /// LFU's probabilistic increments draw from it (seeded by `State::seed`).
+    pub rng: super::random::Rng,
 }
 
 /// A change the storage makes on its own (Redis's dbAdd, expireIfNeeded, lookupKeyRead notifications).
@@ -83,9 +85,9 @@ struct Watches {
 }
 
 /// The `lru` field after an access: the clock in seconds, or the LFU counter and its clock under LFU.
-fn touched(lru: u32, lfu: Option<super::evict::Lfu>, now_ms: i64) -> u32 {
+fn touched(lru: u32, lfu: Option<super::evict::Lfu>, rng: &mut fastrand::Rng, now_ms: i64) -> u32 {
     match lfu {
-        Some(lfu) => super::evict::lfu_touch(lru, lfu, now_ms),
+        Some(lfu) => super::evict::lfu_touch(lru, lfu, rng, now_ms),
         None => lru_clock(now_ms),
     }
 }
@@ -162,7 +164,7 @@ impl Db {
         let lfu = self.lfu;
         let i = self.counted_index(key, now, true)?;
         let e = &mut self.keys[i];
-        e.lru = touched(e.lru, lfu, now);
+        e.lru = touched(e.lru, lfu, &mut self.rng, now);
         Some(e)
     }
 
@@ -195,7 +197,7 @@ impl Db {
         // The value may change in place: the command's keys are re-measured after it (dispatch::execute).
         self.changed_in_place = true;
         let e = &mut self.keys[i];
-        e.lru = touched(e.lru, lfu, now);
+        e.lru = touched(e.lru, lfu, &mut self.rng, now);
         Some(e)
     }
 
@@ -233,7 +235,7 @@ impl Db {
                 let expired = e.expire_at != NO_EXPIRE && e.expire_at <= now;
                 e.value = value;
                 // An overwrite is an access; under LFU the counter carries over (Redis's dbOverwrite).
-                e.lru = touched(e.lru, lfu, now);
+                e.lru = touched(e.lru, lfu, &mut self.rng, now);
                 let units = entry_units(k, e);
                 self.values_units = self.values_units - u64::from(e.accounted) + u64::from(units);
                 e.accounted = units;
@@ -336,29 +338,35 @@ impl Db {
     }
 
     /// A random key, from all keys or only those with a TTL (eviction sampling; may be expired).
-    pub fn random_entry(&self, volatile_only: bool) -> Option<(&Key, &Entry)> {
+    pub fn random_entry(&self, volatile_only: bool, rng: &mut fastrand::Rng) -> Option<(&Key, &Entry)> {
         if volatile_only {
             if self.volatile.is_empty() {
                 return None;
             }
-            let key = self.volatile.get_index(fastrand::usize(..self.volatile.len()))?;
+            let key = self.volatile.get_index(rng.usize(..self.volatile.len()))?;
             self.keys.get_key_value(&key[..])
         } else {
             if self.keys.is_empty() {
                 return None;
             }
-            self.keys.get_index(fastrand::usize(..self.keys.len()))
+            self.keys.get_index(rng.usize(..self.keys.len()))
         }
     }
 
     /// Calls `f` with `n` keys from a random position on, in storage order (wrapping): eviction samples, read
     /// from neighbouring memory as Redis's dictGetSomeKeys reads neighbouring buckets.
-    pub fn sample_entries(&self, volatile_only: bool, n: usize, mut f: impl FnMut(&Key, &Entry)) {
+    pub fn sample_entries(
+        &self,
+        volatile_only: bool,
+        n: usize,
+        rng: &mut fastrand::Rng,
+        mut f: impl FnMut(&Key, &Entry),
+    ) {
         let len = if volatile_only { self.volatile.len() } else { self.keys.len() };
         if len == 0 {
             return;
         }
-        let start = fastrand::usize(..len);
+        let start = rng.usize(..len);
         for i in (start..start + n.min(len)).map(|i| i % len) {
             let found = if volatile_only {
                 self.volatile.get_index(i).and_then(|k| self.keys.get_key_value(&k[..]))

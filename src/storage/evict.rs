@@ -39,12 +39,12 @@ pub fn lfu_counter(lru: u32, lfu: Lfu, now_ms: i64) -> u32 {
 }
 
 /// An access under LFU (Redis's updateLFU): decay, then a logarithmic increment.
-pub fn lfu_touch(lru: u32, lfu: Lfu, now_ms: i64) -> u32 {
+pub fn lfu_touch(lru: u32, lfu: Lfu, rng: &mut fastrand::Rng, now_ms: i64) -> u32 {
     let mut counter = lfu_counter(lru, lfu, now_ms);
     if counter < 255 {
         let base = counter.saturating_sub(LFU_INIT_VAL) as f64;
         let p = 1.0 / (base * lfu.log_factor as f64 + 1.0);
-        if fastrand::f64() < p {
+        if rng.f64() < p {
             counter += 1;
         }
     }
@@ -57,6 +57,8 @@ pub struct Pool {
     candidates: Vec<(u64, usize, Key)>,
     /// The database the random policies look at next.
     next_db: usize,
+    /// Draws the samples (seeded by `State::seed`).
+    pub rng: super::random::Rng,
 }
 
 impl Pool {
@@ -64,7 +66,7 @@ impl Pool {
     fn populate(&mut self, index: usize, db: &Db, policy: MaxmemoryPolicy, samples: usize, now_ms: i64) {
         use MaxmemoryPolicy::*;
         let volatile_only = matches!(policy, VolatileLru | VolatileLfu | VolatileTtl);
-        db.sample_entries(volatile_only, samples, |key, entry| {
+        db.sample_entries(volatile_only, samples, &mut self.rng, |key, entry| {
             let score = score(db, entry, policy, now_ms);
             if self.candidates.iter().any(|(_, d, k)| *d == index && k[..] == key[..]) {
                 return;
@@ -91,7 +93,7 @@ impl Pool {
                 for _ in 0..dbs.len() {
                     let i = self.next_db % dbs.len();
                     self.next_db = self.next_db.wrapping_add(1);
-                    if let Some((key, _)) = dbs[i].random_entry(policy == VolatileRandom) {
+                    if let Some((key, _)) = dbs[i].random_entry(policy == VolatileRandom, &mut self.rng) {
                         return Some((i, key.clone()));
                     }
                 }
@@ -116,7 +118,7 @@ impl Pool {
                 match found {
                     Some(found) => return Some(found),
                     None if dbs.iter().all(|db| {
-                        db.random_entry(matches!(policy, VolatileLru | VolatileLfu | VolatileTtl)).is_none()
+                        db.random_entry(matches!(policy, VolatileLru | VolatileLfu | VolatileTtl), &mut self.rng).is_none()
                     }) =>
                     {
                         return None
@@ -165,8 +167,9 @@ mod tests {
     fn lfu_counter_grows_logarithmically() {
         let lfu = Lfu { log_factor: 10, decay_minutes: 1 };
         let mut lru = lfu_new(0);
+        let mut rng = fastrand::Rng::with_seed(5);
         for _ in 0..1000 {
-            lru = lfu_touch(lru, lfu, 0);
+            lru = lfu_touch(lru, lfu, &mut rng, 0);
         }
         let c = lfu_counter(lru, lfu, 0);
         assert!((10..40).contains(&c), "1000 hits with factor 10 give a counter around 20, got {c}");

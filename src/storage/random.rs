@@ -1,4 +1,28 @@
-//! Random picks shared by HRANDFIELD, SRANDMEMBER, SPOP and ZRANDMEMBER.
+//! Random picks shared by HRANDFIELD, SRANDMEMBER, SPOP and ZRANDMEMBER, and the seedable generator every
+//! random choice of the server draws from (so a test's `seed` makes them all repeatable).
+
+/// fastrand's generator, starting from a random seed by default (fastrand's own has no `Default`).
+#[derive(Debug, Clone)]
+pub struct Rng(pub fastrand::Rng);
+
+impl Default for Rng {
+    fn default() -> Self {
+        Rng(fastrand::Rng::new())
+    }
+}
+
+impl std::ops::Deref for Rng {
+    type Target = fastrand::Rng;
+    fn deref(&self) -> &fastrand::Rng {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Rng {
+    fn deref_mut(&mut self) -> &mut fastrand::Rng {
+        &mut self.0
+    }
+}
 
 /// When `count * SUB_STRATEGY_MUL` exceeds the size, picking `count` distinct elements copies all positions and
 /// drops random ones; below it, random positions are drawn until enough are distinct (Redis's

@@ -15,6 +15,11 @@ use crate::server::client::Client;
 use crate::storage::{Entry, Value};
 use sha1::{Digest, Sha1};
 
+/// The test subcommands (`--test-mode yes` lets every client use them, whatever `enable-debug-command` says).
+pub fn is_test_subcommand(sub: &[u8]) -> bool {
+    ["advance-time", "set-time", "freeze-time", "resume-time", "seed", "crash"].iter().any(|name| is(sub, name))
+}
+
 pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (sub, argc) = (argv[1], argv.len());
     match () {
@@ -26,6 +31,19 @@ pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
                 return Err(CmdError::NotInteger);
             }
             ctx.shared.clock.advance(ms);
+            crate::server::cron::clock_moved_locked(ctx.state, ctx.shared);
+        }
+        _ if is(sub, "set-time") && argc == 3 => {
+            ctx.shared.clock.set_ms(super::super::arg_i64(argv[2])?);
+            crate::server::cron::clock_moved_locked(ctx.state, ctx.shared);
+        }
+        _ if is(sub, "freeze-time") && argc == 2 => ctx.shared.clock.freeze(),
+        _ if is(sub, "resume-time") && argc == 2 => ctx.shared.clock.resume(),
+        _ if is(sub, "seed") && argc == 3 => ctx.state.seed(super::super::arg_i64(argv[2])? as u64),
+        // No reply: the connection closes as the process dies (the binary then kills itself with SIGKILL).
+        _ if is(sub, "crash") && argc == 2 => {
+            ctx.shared.crash();
+            return Ok(());
         }
         // atoi(): anything that is not a number is 0, as in Redis.
         _ if is(sub, "set-active-expire") && argc == 3 => ctx.state.active_expire = atoi(argv[2]) != 0,
@@ -57,6 +75,9 @@ fn help(ctx: &mut Ctx) {
         &[
             "ADVANCE-TIME <milliseconds>",
             "    Move the server's clock forward (embedis): keys expire as if the time had passed.",
+            "CRASH",
+            "    Stop at once as SIGKILL and a power loss would (embedis): the AOF keeps only",
+            "    what its fsync policy made durable.",
             "DIGEST",
             "    Output a hex signature representing the current DB content.",
             "DIGEST-VALUE <key> [<key> ...]",
@@ -84,6 +105,14 @@ fn help(ctx: &mut Ctx) {
             "    * NOFLUSH: the existing database will not be removed before load, so",
             "      conflicting keys make the reload fail (unless MERGE).",
             "    * NOSAVE: load an existing RDB file: there is none, so this fails.",
+            "FREEZE-TIME",
+            "    Stop the server's clock (embedis): it moves only by ADVANCE-TIME or SET-TIME.",
+            "RESUME-TIME",
+            "    Let a frozen clock run again from where it stands (embedis).",
+            "SEED <n>",
+            "    Make random choices repeatable (embedis): SPOP, SRANDMEMBER, RANDOMKEY, sampling.",
+            "SET-TIME <unix-milliseconds>",
+            "    Set the server's clock (embedis).",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

@@ -26,6 +26,8 @@ pub struct Writer {
     kick: Notify,
     /// The last write or fsync failed: write commands get MISCONF until one succeeds.
     failing: AtomicBool,
+    /// The test kit's crash happened (or its crash point was reached): nothing more is written.
+    crashed: AtomicBool,
 }
 
 #[derive(Default)]
@@ -49,7 +51,16 @@ struct Inner {
     /// Bytes in the files of the manifest (INFO `aof_current_size`) and in its base (`aof_base_size`).
     current_size: u64,
     base_size: u64,
+    /// Bytes of the current incremental file an fsync has made durable: what a power loss leaves of it (the
+    /// test kit's `crash` cuts the file back to this, showing what each fsync policy promises).
+    durable_len: u64,
+    /// The test kit's crash point, in `current_size` bytes: a write reaching it stops there and the server
+    /// crashes (`crash_at_aof_offset`).
+    crash_at: Option<u64>,
 }
+
+/// `write_whole` stopped at the crash point.
+const CRASH_POINT: &str = "crash point reached";
 
 /// What INFO persistence shows of the writer.
 pub struct WriterInfo {
@@ -74,12 +85,16 @@ fn strerror(e: &std::io::Error) -> String {
 /// complete command so that the retry does not follow half a command, or, if that fails too, what did reach the
 /// file is dropped from `pending` (as Redis's flushAppendOnlyFile does).
 fn write_whole(inner: &mut Inner) -> Result<(), String> {
-    let Inner { file, pending, file_len, current_size, .. } = inner;
+    let Inner { file, pending, file_len, current_size, crash_at, .. } = inner;
     let Some(file) = file.as_deref() else { return Ok(()) };
     let mut file = file;
+    let end = match *crash_at {
+        Some(at) => pending.len().min(at.saturating_sub(*current_size) as usize),
+        None => pending.len(),
+    };
     let mut written = 0;
-    while written < pending.len() {
-        match file.write(&pending[written..]) {
+    while written < end {
+        match file.write(&pending[written..end]) {
             Ok(0) => return Err(cut_back(&mut file, pending, file_len, current_size, written, "short write".into())),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(cut_back(&mut file, pending, file_len, current_size, written, strerror(&e))),
@@ -88,6 +103,11 @@ fn write_whole(inner: &mut Inner) -> Result<(), String> {
     }
     *file_len += written as u64;
     *current_size += written as u64;
+    if end < pending.len() || crash_at.is_some_and(|at| *current_size >= at) {
+        // The torn write is what the disk keeps of it.
+        inner.durable_len = inner.file_len;
+        return Err(CRASH_POINT.into());
+    }
     pending.clear();
     Ok(())
 }
@@ -118,6 +138,7 @@ impl Writer {
         inner.current_size = current_size;
         inner.base_size = base_size;
         inner.unsynced = false;
+        inner.durable_len = inner.file_len;
     }
 
     /// Stops appending: what is pending is written and fsynced first (CONFIG SET appendonly no, shutdown).
@@ -183,21 +204,41 @@ impl Writer {
         }
     }
 
+    /// Is everything up to `offset` persisted as the policy promises? (`persisted` without waiting.)
+    pub fn is_persisted(&self, offset: u64) -> bool {
+        self.persisted.load(Ordering::SeqCst) >= offset
+    }
+
     /// Asks the flusher to write what is pending without anyone waiting (the cron's expiries).
     pub fn kick(&self) {
         self.kick.notify_one();
     }
 
     /// The flusher task: one write for everything appended since its last turn, then the fsync `always` needs.
+    /// Returns when the test kit's crash point is reached (the server then crashes).
     pub async fn run_flusher(self: Arc<Self>) {
         loop {
             self.kick.notified().await;
+            if self.crashed() {
+                return;
+            }
             let Some((end, policy)) = self.write_pending() else { continue };
             // `always`: fsync here, on the event loop, as Redis does in beforeSleep. Commands arriving meanwhile
             // wait in the sockets and are all executed in the next round, so they share the next fsync.
             if policy == AppendFsync::Always && self.fsync().is_err() {
                 // Acknowledging now would promise what the disk did not keep: the waiters wait for a retry.
                 continue;
+            }
+            self.persisted.fetch_max(end, Ordering::SeqCst);
+            self.progress.notify_waiters();
+        }
+    }
+
+    /// Writes what is pending now, on this thread, with the fsync `always` needs (the test kit's clock moves).
+    pub fn write_now(&self) {
+        if let Some((end, policy)) = self.write_pending() {
+            if policy == AppendFsync::Always && self.fsync().is_err() {
+                return;
             }
             self.persisted.fetch_max(end, Ordering::SeqCst);
             self.progress.notify_waiters();
@@ -211,7 +252,11 @@ impl Writer {
         let policy = inner.policy?;
         if !inner.pending.is_empty() {
             if let Err(message) = write_whole(&mut inner) {
-                self.fail(&mut inner, message);
+                if message == CRASH_POINT {
+                    self.stop_as_crashed(&mut inner);
+                } else {
+                    self.fail(&mut inner, message);
+                }
                 return None;
             }
             inner.unsynced = true;
@@ -229,24 +274,79 @@ impl Writer {
 
     /// fsync of the current file (blocking: call from a blocking thread or at shutdown).
     fn fsync(&self) -> std::io::Result<()> {
-        let file = {
+        let (file, written) = {
             let mut inner = self.inner.lock();
             if !inner.unsynced {
                 return Ok(());
             }
             inner.unsynced = false;
             match &inner.file {
-                Some(f) => f.clone(),
+                Some(f) => (f.clone(), inner.file_len),
                 None => return Ok(()),
             }
         };
         let result = file.sync_data();
-        if let Err(e) = &result {
-            let mut inner = self.inner.lock();
-            inner.unsynced = true;
-            self.fail(&mut inner, strerror(e));
+        let mut inner = self.inner.lock();
+        match &result {
+            Err(e) => {
+                inner.unsynced = true;
+                self.fail(&mut inner, strerror(e));
+            }
+            // Unless a rewrite switched files meanwhile.
+            Ok(()) if inner.file.as_ref().is_some_and(|f| Arc::ptr_eq(f, &file)) => {
+                inner.durable_len = inner.durable_len.max(written);
+            }
+            Ok(()) => {}
         }
         result
+    }
+
+    /// The test kit's crash: as SIGKILL followed by a power loss, the current incremental file keeps only
+    /// what an fsync made durable, and nothing more is written.
+    pub fn crash(&self) {
+        let mut inner = self.inner.lock();
+        if let Some(file) = &inner.file {
+            let _ = file.set_len(inner.durable_len);
+            let _ = file.sync_data();
+        }
+        self.stop_as_crashed(&mut inner);
+    }
+
+    fn stop_as_crashed(&self, inner: &mut Inner) {
+        inner.file = None;
+        inner.policy = None;
+        inner.pending.clear();
+        self.crashed.store(true, Ordering::SeqCst);
+        // The flusher returns and the server crashes (see `run_flusher`).
+        self.kick.notify_one();
+    }
+
+    pub fn crashed(&self) -> bool {
+        self.crashed.load(Ordering::SeqCst)
+    }
+
+    /// `crash_at_aof_offset`: the server crashes when the AOF (`aof_current_size`) reaches `offset` bytes; what
+    /// would go past it is never written. Ok(true): the AOF is already there (it is cut back to `offset` now
+    /// and the caller crashes the server). The offset must lie in the current incremental file.
+    pub fn crash_at(&self, offset: u64) -> Result<bool, String> {
+        let mut inner = self.inner.lock();
+        if inner.file.is_none() {
+            return Err("the AOF is off (appendonly no)".into());
+        }
+        let incr_start = inner.current_size - inner.file_len;
+        if offset < incr_start {
+            return Err(format!(
+                "offset {offset} is before the current incremental file, which starts at {incr_start}"
+            ));
+        }
+        if offset > inner.current_size {
+            inner.crash_at = Some(offset);
+            return Ok(false);
+        }
+        inner.durable_len = offset - incr_start;
+        drop(inner);
+        self.crash();
+        Ok(true)
     }
 
     /// Writes what is pending and fsyncs, now, on this thread (SHUTDOWN, SIGTERM, switching files).
@@ -266,18 +366,7 @@ impl Writer {
     /// `everysec` from the cron: retry a failed write, and fsync in the background once a second, never with
     /// two fsyncs at once.
     pub fn tick(self: &Arc<Self>, now_ms: i64) {
-        let due = {
-            let mut inner = self.inner.lock();
-            let due = inner.policy == Some(AppendFsync::EverySec)
-                && inner.unsynced
-                && !inner.fsync_running
-                && now_ms - inner.last_fsync_ms >= 1000;
-            if due {
-                inner.fsync_running = true;
-                inner.last_fsync_ms = now_ms;
-            }
-            due
-        };
+        let due = self.claim_fsync(now_ms);
         if self.failing.load(Ordering::SeqCst) || !self.inner.lock().pending.is_empty() {
             self.kick();
         }
@@ -290,11 +379,39 @@ impl Writer {
         }
     }
 
+    /// `everysec`'s fsync, on this thread, if a second of the server's clock has passed since the last one: the
+    /// test kit moves the clock and wants the fsync that move makes due to have happened when it returns.
+    pub fn fsync_if_due(&self, now_ms: i64) {
+        if self.claim_fsync(now_ms) {
+            let _ = self.fsync();
+            self.inner.lock().fsync_running = false;
+        }
+    }
+
+    /// Is an `everysec` fsync due at `now_ms`? If so it is marked running (the caller runs it).
+    fn claim_fsync(&self, now_ms: i64) -> bool {
+        let mut inner = self.inner.lock();
+        if inner.last_fsync_ms == 0 {
+            // The first second counts from the first look, as Redis's from startup.
+            inner.last_fsync_ms = now_ms;
+        }
+        let due = inner.policy == Some(AppendFsync::EverySec)
+            && inner.unsynced
+            && !inner.fsync_running
+            && now_ms - inner.last_fsync_ms >= 1000;
+        if due {
+            inner.fsync_running = true;
+            inner.last_fsync_ms = now_ms;
+        }
+        due
+    }
+
     /// Swaps in a new incremental file (a rewrite started): everything pending goes to the old one first.
     pub fn switch_file(&self, file: File) -> std::io::Result<()> {
         self.sync_now()?;
         let mut inner = self.inner.lock();
         inner.file_len = 0;
+        inner.durable_len = 0;
         inner.file = Some(Arc::new(file));
         Ok(())
     }
