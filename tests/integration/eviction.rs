@@ -2,7 +2,7 @@
 //! the OOM refusal, and evictions' traces (INFO, keyspace events, the AOF).
 
 use crate::support::conn::bulks;
-use crate::support::Conn;
+use crate::support::{info_u64 as info_field, Conn};
 use std::time::Duration;
 
 /// Room for about 1 MB of data beside the server's own base.
@@ -22,11 +22,6 @@ fn server(policy: &str) -> (embedis::blocking::ServerHandle, Conn) {
     (server, c)
 }
 
-fn info_field(c: &mut Conn, section: &str, field: &str) -> u64 {
-    let info = String::from_utf8(c.cmd(&["INFO", section])).unwrap();
-    let line = info.lines().find(|l| l.starts_with(&format!("{field}:"))).unwrap_or_else(|| panic!("{field}"));
-    line[field.len() + 1..].trim().parse().unwrap()
-}
 
 fn value() -> String {
     "v".repeat(200)

@@ -15,4 +15,5 @@ mod pubsub;
 mod real_clients;
 mod redis_cli_modes;
 mod scripting;
+mod test_kit;
 mod transactions;

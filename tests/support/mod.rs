@@ -222,3 +222,10 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A numeric field of an INFO section.
+pub fn info_u64(c: &mut Conn, section: &str, field: &str) -> u64 {
+    let info = String::from_utf8(c.cmd(&["INFO", section])).unwrap();
+    let line = info.lines().find(|l| l.starts_with(&format!("{field}:"))).unwrap_or_else(|| panic!("{field}"));
+    line[field.len() + 1..].trim().parse().unwrap()
+}

@@ -98,9 +98,9 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
     }
     .map_err(|e| format!("Can't open the append-only file: {e}"))?;
     dir.persist_manifest().map_err(|e| e.to_string())?;
-    let (current, base) = dir.sizes();
-    shared.aof.enable(file, state.config.appendfsync, current, base);
-    state.aof.rewrite_base_size = current;
+    let sizes = dir.sizes();
+    shared.aof.enable(file, state.config.appendfsync, sizes, shared.clock.now_ms());
+    state.aof.rewrite_base_size = sizes.0;
     state.aof.dir = Some(dir);
     state.effects.enabled = true;
     state.effects.reset_selected();
@@ -249,8 +249,7 @@ pub fn enable_at_runtime(state: &mut State, shared: &Shared, now: i64) -> Result
     // An earlier directory's files become history once the new base is in place.
     let _ = dir.read_manifest();
     let file = dir.new_incr(false).map_err(|e| e.to_string())?;
-    let (current, base) = dir.sizes();
-    shared.aof.enable(file, state.config.appendfsync, current, base);
+    shared.aof.enable(file, state.config.appendfsync, dir.sizes(), now);
     state.aof.dir = Some(dir);
     state.aof.waiting_first_base = true;
     state.effects.enabled = true;

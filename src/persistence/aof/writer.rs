@@ -129,9 +129,11 @@ fn cut_back(
 }
 
 impl Writer {
-    /// Starts appending to `file` (the last incremental file, opened for appending) with `policy`.
-    pub fn enable(&self, file: File, policy: AppendFsync, current_size: u64, base_size: u64) {
+    /// Starts appending to `file` (the last incremental file, opened for appending) with `policy`, at the
+    /// server's `now_ms` (`everysec` counts its first second from it).
+    pub fn enable(&self, file: File, policy: AppendFsync, (current_size, base_size): (u64, u64), now_ms: i64) {
         let mut inner = self.inner.lock();
+        inner.last_fsync_ms = now_ms;
         inner.file_len = file.metadata().map_or(0, |m| m.len());
         inner.file = Some(Arc::new(file));
         inner.policy = Some(policy);
@@ -391,10 +393,6 @@ impl Writer {
     /// Is an `everysec` fsync due at `now_ms`? If so it is marked running (the caller runs it).
     fn claim_fsync(&self, now_ms: i64) -> bool {
         let mut inner = self.inner.lock();
-        if inner.last_fsync_ms == 0 {
-            // The first second counts from the first look, as Redis's from startup.
-            inner.last_fsync_ms = now_ms;
-        }
         let due = inner.policy == Some(AppendFsync::EverySec)
             && inner.unsynced
             && !inner.fsync_running
