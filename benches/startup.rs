@@ -1,7 +1,9 @@
 //! Time from "start a server" to "first PONG over TCP", for:
-//!   (a) an in-process server (`embedis::blocking::Server`),
-//!   (b) the `embedis-server` release binary (needs `cargo build --release --bin embedis-server` first;
-//!       skipped otherwise, or point `EMBEDIS_SERVER_BIN` at a binary),
+//!   (a) an in-process server (`embedis::blocking::Server`), and the test kit's (`embedis::test::Server`,
+//!       which also creates its temporary directory and log file),
+//!   (b) the `embedis-server` release binary, plain and with `--test-mode yes` (waiting for its ready line)
+//!       (needs `cargo build --release --bin embedis-server` first; skipped otherwise, or point
+//!       `EMBEDIS_SERVER_BIN` at a binary),
 //!   (c) `redis-server` from PATH, for reference (skipped if absent).
 //!
 //! Run: `cargo bench --bench startup`. Besides criterion's estimates it prints the median of every start.
@@ -60,16 +62,21 @@ fn logged_port(out: &mut impl BufRead) -> Option<u16> {
         if out.read_line(&mut line).ok()? == 0 {
             return None;
         }
-        if let Some(rest) = line.split("port=").nth(1) {
+        if let Some(rest) = line.strip_prefix("embedis ready port=") {
+            return rest.split(' ').next()?.parse().ok();
+        }
+        if let Some(rest) = line.split("Running mode=standalone, port=").nth(1) {
             return rest.trim().trim_end_matches('.').parse().ok();
         }
     }
 }
 
-/// Starts the binary with port 0 and learns the port from its log.
-fn spawn_embedis(bin: &PathBuf) -> (Child, SocketAddr, BufReader<std::process::ChildStdout>) {
+/// Starts the binary with port 0 (and `extra` arguments) and learns the port from its log, or from the ready
+/// line of `--test-mode yes` (`embedis ready port=N pid=P`).
+fn spawn_embedis(bin: &PathBuf, extra: &[&str]) -> (Child, SocketAddr, BufReader<std::process::ChildStdout>) {
     let mut child = Command::new(bin)
         .args(["--port", "0", "--bind", "127.0.0.1"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -135,15 +142,30 @@ fn bench_startup(c: &mut Criterion) {
         elapsed
     });
 
+    bench_starts(c, "test_kit", || {
+        let t = Instant::now();
+        let server = embedis::test::Server::start();
+        ping(server.addr()).expect("PING the test kit's server");
+        let elapsed = t.elapsed();
+        drop(server);
+        elapsed
+    });
+
     match embedis_binary() {
-        Some(bin) => bench_starts(c, "embedis_server_binary", || {
-            let t = Instant::now();
-            let (child, addr, _stdout) = spawn_embedis(&bin);
-            ping(addr).expect("PING embedis-server");
-            let elapsed = t.elapsed();
-            stop(child);
-            elapsed
-        }),
+        Some(bin) => {
+            for (name, extra) in
+                [("embedis_server_binary", &[][..]), ("embedis_server_test_mode", &["--test-mode", "yes"])]
+            {
+                bench_starts(c, name, || {
+                    let t = Instant::now();
+                    let (child, addr, _stdout) = spawn_embedis(&bin, extra);
+                    ping(addr).expect("PING embedis-server");
+                    let elapsed = t.elapsed();
+                    stop(child);
+                    elapsed
+                })
+            }
+        }
         None => println!(
             "startup/embedis_server_binary: skipped: target/release/embedis-server not found \
              (cargo build --release --bin embedis-server)"

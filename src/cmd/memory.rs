@@ -434,7 +434,11 @@ mod tests {
 
     /// Runs commands through the dispatcher on one fresh server; returns each one's reply.
     fn replies(lines: &[&str]) -> Vec<Vec<u8>> {
-        let shared = Shared::new(State::new(Config::default(), 0), Logger::new(LogLevel::Nothing, "").expect("log"), Default::default());
+        let shared = Shared::new(
+            State::new(Config::default(), 0),
+            Logger::new(LogLevel::Nothing, "").expect("log"),
+            Default::default(),
+        );
         let mut client = Client::new(1, true, true);
         let mut state = shared.state.lock();
         lines

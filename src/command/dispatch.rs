@@ -195,13 +195,12 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         return reject_cmd(state, cmd, client, out, &CmdError::WrongArity(full_name.to_string()));
     }
     if cmd.has(flags::PROTECTED) {
-        let allowed = match state.config.enable_debug_command {
-            Protection::Yes => true,
-            Protection::Local => client.local,
-            Protection::No => false,
-        } || (state.config.test_mode
-            && cmd.name == "debug"
-            && crate::cmd::server::is_test_subcommand(argv[1]));
+        let allowed =
+            match state.config.enable_debug_command {
+                Protection::Yes => true,
+                Protection::Local => client.local,
+                Protection::No => false,
+            } || (state.config.test_mode && cmd.name == "debug" && crate::cmd::server::is_test_subcommand(argv[1]));
         if !allowed {
             return reject_cmd(state, cmd, client, out, &CmdError::DebugNotAllowed);
         }

@@ -126,7 +126,11 @@ mod tests {
     fn effects_of(lines: &[&str]) -> String {
         use crate::config::{Config, LogLevel};
         use crate::server::{client::Client, log::Logger, state::Shared, state::State};
-        let shared = Shared::new(State::new(Config::default(), 0), Logger::new(LogLevel::Nothing, "").expect("log"), Default::default());
+        let shared = Shared::new(
+            State::new(Config::default(), 0),
+            Logger::new(LogLevel::Nothing, "").expect("log"),
+            Default::default(),
+        );
         let mut client = Client::new(1, true, true);
         let mut out = crate::protocol::Out::new(false);
         let mut state = shared.state.lock();

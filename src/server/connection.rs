@@ -567,7 +567,11 @@ mod tests {
     use crate::server::state::State;
 
     fn shared(config: Config) -> Shared {
-        Shared::new(State::new(config, 0), Logger::new(LogLevel::Nothing, "").expect("stdout logger"), Default::default())
+        Shared::new(
+            State::new(config, 0),
+            Logger::new(LogLevel::Nothing, "").expect("stdout logger"),
+            Default::default(),
+        )
     }
 
     fn peer(local: bool) -> Peer {

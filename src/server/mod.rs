@@ -164,7 +164,9 @@ impl ServerBuilder<Blocking> {
         let (handle, ready) = self.spawn()?;
         let started = match tokio::runtime::Handle::try_current() {
             Err(_) => ready.blocking_recv(),
-            Ok(_) => std::thread::scope(|s| s.spawn(|| ready.blocking_recv()).join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            Ok(_) => std::thread::scope(|s| {
+                s.spawn(|| ready.blocking_recv()).join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            }),
         };
         started.map_err(|_| Error::Config("server thread exited during startup".into()))??;
         Ok(handle)

@@ -118,7 +118,8 @@ impl Pool {
                 match found {
                     Some(found) => return Some(found),
                     None if dbs.iter().all(|db| {
-                        db.random_entry(matches!(policy, VolatileLru | VolatileLfu | VolatileTtl), &mut self.rng).is_none()
+                        db.random_entry(matches!(policy, VolatileLru | VolatileLfu | VolatileTtl), &mut self.rng)
+                            .is_none()
                     }) =>
                     {
                         return None

@@ -19,9 +19,7 @@ impl Server {
     /// When `key` holds another type.
     #[track_caller]
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<Bytes> {
-        self.read(key.as_ref(), "string", |value| {
-            value.as_string().map(|s| Bytes::from(s.to_vec()))
-        })
+        self.read(key.as_ref(), "string", |value| value.as_string().map(|s| Bytes::from(s.to_vec())))
     }
 
     /// The value of `field` in the hash at `key`.

@@ -22,7 +22,6 @@ fn server(policy: &str) -> (embedis::blocking::ServerHandle, Conn) {
     (server, c)
 }
 
-
 fn value() -> String {
     "v".repeat(200)
 }

@@ -16,4 +16,5 @@ mod real_clients;
 mod redis_cli_modes;
 mod scripting;
 mod test_kit;
+mod test_mode;
 mod transactions;

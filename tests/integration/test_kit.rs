@@ -335,7 +335,9 @@ fn assertion_helpers_explain_what_differs() {
     server.assert_key("cart", "hash \"apples\"=\"3\"");
     server.assert_key("missing", "none");
     let message = panic_message(std::panic::AssertUnwindSafe(|| server.assert_key("cart", "hash \"apples\"=\"4\"")));
-    assert!(message.starts_with("key cart differs\n  expected: hash \"apples\"=\"4\"\n  actual:   hash \"apples\"=\"3\""));
+    assert!(
+        message.starts_with("key cart differs\n  expected: hash \"apples\"=\"4\"\n  actual:   hash \"apples\"=\"3\"")
+    );
     assert!(message.contains("keyspace:\ndb0 (1 keys)"), "{message}");
     server.set("k", "v");
     server.check_get("k", "v");
