@@ -400,3 +400,41 @@ fn drop_connections_closes_every_client() {
     let mut again = sync_client(&server);
     let _: String = redis::cmd("PING").query(&mut again).unwrap();
 }
+
+/// The README's example, as written there.
+#[test]
+fn readme_example() {
+    // 127.0.0.1, a free port, a temporary directory (removed on drop). On a failing test the guard
+    // prints the server's last log lines.
+    let mut server = Server::builder()
+        .config("appendonly", "yes") // any redis.conf directive
+        .config("appendfsync", "everysec")
+        .frozen_clock() // time moves only when the test says so
+        .seed(42) // SPOP, SRANDMEMBER, RANDOMKEY, sampling: repeatable
+        .start(); // or `.start_async().await` in a #[tokio::test]
+    let mut con = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+
+    let _: () = redis::cmd("SET").arg("session:1").arg("alice").arg("EX").arg(60).query(&mut con).unwrap();
+    server.advance(Duration::from_secs(59));
+    server.check_get("session:1", "alice"); // direct access, readable failure messages
+    server.advance(Duration::from_secs(1)); // expired: gone, `expired` event published
+    server.assert_key("session:1", "none");
+
+    server.set("user:1:name", "bob");
+    server.advance(Duration::from_secs(1)); // everysec's fsync follows the server's clock
+    server.set("user:2:name", "eve"); // written, not yet fsynced
+    server.crash(); // kill -9 plus power loss
+    server.restart(); // same directory, port, clock and seed
+    server.check_get("user:1:name", "bob");
+    server.assert_key("user:2:name", "none");
+    assert_eq!(server.snapshot(), "0 \"user:1:name\" string \"bob\"\n"); // sorted, stable: golden tests
+
+    // Fault injection, seen by a real client.
+    let mut con = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+    server.fail_next("GET", "READONLY You can't write against a read only replica.");
+    let err = redis::cmd("GET").arg("user:1:name").query::<String>(&mut con).unwrap_err();
+    assert_eq!(err.code(), Some("READONLY"));
+    server.pause_for(Duration::from_millis(200)); // the server stops answering (client timeouts)
+    server.drop_connections(); // every client disconnected
+    assert!(redis::cmd("PING").query::<String>(&mut con).is_err());
+}
