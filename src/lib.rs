@@ -10,7 +10,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Without an async runtime, use [`blocking::Server`].
+//! Without an async runtime, use [`blocking::Server`]. For tests, [`test::Server`] adds a temporary directory, a
+//! clock to move or freeze, seeded randomness, crashes that lose what the fsync policy allows, direct data access
+//! and fault injection.
 
 pub mod cmd;
 pub mod command;

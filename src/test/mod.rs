@@ -372,16 +372,36 @@ impl Server {
     }
 }
 
+impl Server {
+    /// What the guard prints when the test fails: where the server was and its last log lines.
+    fn failure_report(&self) -> String {
+        format!(
+            "--- embedis test server {} (dir {}): last log lines ---\n{}\n---",
+            self.addr(),
+            self.dir().display(),
+            self.log_tail(LOG_LINES_ON_FAILURE)
+        )
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!(
-                "--- embedis test server {} (dir {}): last log lines ---\n{}\n---",
-                self.addr(),
-                self.dir().display(),
-                self.log_tail(LOG_LINES_ON_FAILURE)
-            );
+            eprintln!("{}", self.failure_report());
         }
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_test_is_shown_the_servers_address_and_last_log_lines() {
+        let server = Server::start();
+        let report = server.failure_report();
+        assert!(report.starts_with(&format!("--- embedis test server {} (dir ", server.addr())), "{report}");
+        assert!(report.contains("* Ready to accept connections tcp\n---"), "{report}");
     }
 }

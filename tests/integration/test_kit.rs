@@ -142,6 +142,24 @@ fn the_same_seed_gives_the_same_random_choices() {
     assert_ne!(other, a, "another seed, other choices");
 }
 
+/// The keys left after allkeys-random evicted most of 2,000.
+fn survivors(seed: u64) -> Vec<bytes::Bytes> {
+    let server =
+        Server::builder().config("maxmemory", "2mb").config("maxmemory-policy", "allkeys-random").seed(seed).start();
+    for i in 0..2000 {
+        server.set(format!("key:{i}"), "v".repeat(1000));
+    }
+    let keys = server.keys("*");
+    assert!(keys.len() < 1500, "evictions happened: {}", keys.len());
+    keys
+}
+
+#[test]
+fn the_same_seed_evicts_the_same_keys() {
+    assert_eq!(survivors(5), survivors(5));
+    assert_ne!(survivors(5), survivors(6));
+}
+
 #[test]
 fn debug_seed_from_a_client_makes_spop_repeatable() {
     let pops = || {
