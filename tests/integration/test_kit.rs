@@ -400,6 +400,14 @@ fn fail_next_makes_the_next_matching_command_fail_once() {
 #[test]
 fn pause_for_makes_clients_time_out_then_answers_again() {
     let server = Server::start();
+    let mut con = sync_client(&server);
+    con.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    server.pause_for(Duration::from_millis(300));
+    let err = redis::cmd("PING").query::<String>(&mut con).unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    let _: String = redis::cmd("PING").query(&mut sync_client(&server)).unwrap();
+
     let mut c = Conn::connect(server.addr());
     server.pause_for(Duration::from_millis(600));
     c.send(&["PING"]);
