@@ -10,6 +10,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// `frozen_us` when the clock runs.
 const RUNNING: i64 = i64::MIN;
 
+/// The clock stays within 1970 ..= 9999 (unix ms): times a test sets are clamped into it, so TTL arithmetic
+/// (`now + ttl`) and LRU/LFU clocks never meet an overflow.
+pub const MAX_MS: i64 = 253_402_300_799_999;
+const MAX_US: i64 = MAX_MS * 1000 + 999;
+
 #[derive(Debug)]
 pub struct Clock {
     /// Added to the wall clock while running, microseconds.
@@ -42,25 +47,27 @@ impl Clock {
 
     fn us_at(&self, wall: SystemTime) -> i64 {
         match self.frozen_us.load(Ordering::Relaxed) {
-            RUNNING => unix_us(wall).saturating_add(self.offset_us.load(Ordering::Relaxed)),
+            RUNNING => unix_us(wall).saturating_add(self.offset_us.load(Ordering::Relaxed)).clamp(0, MAX_US),
             frozen => frozen,
         }
     }
 
-    /// Moves the clock forward (or back, with a negative `ms`), in any mode.
+    /// Moves the clock forward (or back, with a negative `ms`), in any mode, within 1970 ..= 9999.
     pub fn advance(&self, ms: i64) {
-        let us = ms.saturating_mul(1000);
+        let target = self.now_ms().saturating_add(ms);
+        let us = (target.clamp(0, MAX_MS) - self.now_ms()).saturating_mul(1000);
         let moved = self.frozen_us.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |frozen| {
-            (frozen != RUNNING).then(|| frozen.saturating_add(us))
+            (frozen != RUNNING).then(|| frozen.saturating_add(us).clamp(0, MAX_US))
         });
         if moved.is_err() {
             self.offset_us.fetch_add(us, Ordering::Relaxed);
         }
     }
 
-    /// Sets the time to `unix_ms`; a running clock goes on from there, a frozen one stays there.
+    /// Sets the time to `unix_ms` (clamped to 1970 ..= 9999); a running clock goes on from there, a frozen one
+    /// stays there.
     pub fn set_ms(&self, unix_ms: i64) {
-        let us = unix_ms.saturating_mul(1000);
+        let us = unix_ms.clamp(0, MAX_MS) * 1000;
         if self.frozen_us.load(Ordering::Relaxed) != RUNNING {
             self.frozen_us.store(us, Ordering::Relaxed);
         } else {
@@ -118,6 +125,14 @@ mod tests {
         clock.set_ms(42);
         assert_eq!(clock.now_ms(), 42);
         assert_eq!(clock.now_us(), 42_000);
+        clock.advance(-100);
+        assert_eq!(clock.now_ms(), 0, "not before 1970");
+        clock.set_ms(i64::MAX);
+        assert_eq!(clock.now_ms(), MAX_MS, "not after 9999");
+        clock.advance(i64::MAX);
+        assert_eq!(clock.now_ms(), MAX_MS);
+        assert!(clock.is_frozen());
+        clock.set_ms(42);
         clock.resume();
         assert!(!clock.is_frozen());
         let resumed = clock.now_ms();
@@ -132,5 +147,8 @@ mod tests {
         let now = clock.now_ms();
         assert!(now >= before + 3_600_000 && now < wall_ms() + 3_600_000 + 1000, "{now}");
         assert!(clock.ms_at(SystemTime::UNIX_EPOCH) == 3_600_000);
+        clock.advance(i64::MAX);
+        assert_eq!(clock.now_ms(), MAX_MS);
+        assert!(!clock.is_frozen());
     }
 }

@@ -30,10 +30,16 @@ fn the_guard_owns_a_directory_and_a_port_and_drops_both() {
 
 #[tokio::test]
 async fn the_async_form_starts_and_serves_an_async_client() {
-    let server = Server::start_async().await;
+    let mut server = Server::builder().config("appendonly", "yes").config("appendfsync", "always").start_async().await;
     let mut con = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
     let _: () = redis::cmd("SET").arg("k").arg("v").query_async(&mut con).await.unwrap();
     server.check_get("k", "v");
+    // The blocking controls work inside a runtime too.
+    server.crash();
+    server.restart();
+    let mut con = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let v: String = redis::cmd("GET").arg("k").query_async(&mut con).await.unwrap();
+    assert_eq!(v, "v");
 }
 
 #[test]

@@ -74,6 +74,14 @@ fn debug_test_subcommands_move_the_clock_and_seed_the_randomness() {
     assert_eq!(sub.read_reply_bytes(), b"*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n$5\r\ntoken\r\n");
     assert_eq!(c.cmd(&["DEBUG", "RESUME-TIME"]), b"+OK\r\n");
     assert_eq!(c.cmd(&["DEBUG", "ADVANCE-TIME", "-1"]), b"-ERR value is not an integer or out of range\r\n");
+    for bad in ["-1", "253402300800000", "soon"] {
+        assert_eq!(c.cmd(&["DEBUG", "SET-TIME", bad]), b"-ERR value is not an integer or out of range\r\n");
+    }
+    // The clock stops at the year 9999: TTL arithmetic never overflows.
+    assert_eq!(c.cmd(&["DEBUG", "ADVANCE-TIME", "9223372036854775807"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["SET", "late", "v", "EX", "100"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["TTL", "late"]), b":100\r\n");
+    assert_eq!(c.cmd(&["DEBUG", "SET-TIME", "1700000000000"]), b"+OK\r\n");
 
     let pops = |c: &mut Conn| {
         assert_eq!(c.cmd(&["DEBUG", "SEED", "99"]), b"+OK\r\n");

@@ -34,7 +34,11 @@ pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
             crate::server::cron::clock_moved_locked(ctx.state, ctx.shared);
         }
         _ if is(sub, "set-time") && argc == 3 => {
-            ctx.shared.clock.set_ms(super::super::arg_i64(argv[2])?);
+            let ms = super::super::arg_i64(argv[2])?;
+            if !(0..=crate::storage::clock::MAX_MS).contains(&ms) {
+                return Err(CmdError::NotInteger);
+            }
+            ctx.shared.clock.set_ms(ms);
             crate::server::cron::clock_moved_locked(ctx.state, ctx.shared);
         }
         _ if is(sub, "freeze-time") && argc == 2 => ctx.shared.clock.freeze(),
