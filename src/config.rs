@@ -1,7 +1,7 @@
 //! Server configuration: the typed [`Config`] the server reads, redis.conf / command-line parsing, and the
 //! logic behind CONFIG GET and CONFIG SET.
 //!
-//! Modelled on Redis 7.0's config.c: one declarative table, [`DIRECTIVES`], lists every directive
+//! Modelled on Redis 7.0's config.c: one declarative table, `DIRECTIVES`, lists every directive
 //! redis-server 7.0.15 accepts (name, alias, kind with bounds or enum values, the value CONFIG GET shows by
 //! default, flags). Parsing a config line, CONFIG GET and CONFIG SET are all driven by it. A directive with
 //! a typed field in `Config` is read from and written to that field (`get_typed` / `set_typed`, or the

@@ -191,7 +191,7 @@ impl Default for CheckState {
 pub enum CheckStop {
     /// The end of the file, or a command that could not be read (see `error`).
     End,
-    /// A byte that starts neither a command nor an annotation: "AOF <name> format error".
+    /// A byte that starts neither a command nor an annotation: `"AOF <name> format error"`.
     FormatError,
     /// `--truncate-to-timestamp`: a `#TS:` annotation whose number does not end at the line's `\r`.
     InvalidTimestamp,
@@ -205,12 +205,12 @@ pub struct FileCheck {
     pub stop: CheckStop,
     /// `ok_up_to`: the end of the last complete command outside a transaction; --fix cuts the file here.
     pub ok_up_to: usize,
-    /// The error line it prints ("0x<offset>: <what>"), if any.
+    /// The error line it prints (`"0x<offset>: <what>"`), if any.
     pub error: Option<Vec<u8>>,
 }
 
 /// Checks one file's commands as redis-check-aof does (`checkSingleAof` after the RDB preamble test).
-/// `path` is how the file is named in messages that use its path ("Unexpected MULTI in AOF <path>");
+/// `path` is how the file is named in messages that use its path (`"Unexpected MULTI in AOF <path>"`);
 /// `to_timestamp` is `--truncate-to-timestamp` (0: not given).
 pub fn check_file(buf: &[u8], path: &str, to_timestamp: i64, state: &mut CheckState) -> FileCheck {
     let mut r = CheckReader { buf, pos: 0, epos: 0, eof: false, error: None, state };
