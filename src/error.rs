@@ -77,6 +77,8 @@ pub enum CmdError {
     Coded(String),
     /// A fixed message, code included: declare it as a named const below, in its family's section.
     Static(&'static str),
+    /// Never answered: a quick script that turned slow is run again off the event loop (script_gate.rs).
+    MovedOffEventLoop,
 }
 
 // Fixed messages, one section per command family. Add a family's texts in its own section.
@@ -332,6 +334,7 @@ impl fmt::Display for CmdError {
             ),
             Config(text) => write!(f, "ERR {text}"),
             Coded(text) => f.write_str(text),
+            MovedOffEventLoop => f.write_str("ERR script moved off the event loop"),
             Static(text) => f.write_str(text),
         }
     }

@@ -301,6 +301,12 @@ pub fn execute(
         None => handler(&mut ctx, argv),
     };
     let usec = started.elapsed().map_or(0, |d| d.as_micros() as u64);
+    if let Err(CmdError::MovedOffEventLoop) = result {
+        // No reply and no statistics: the connection runs the script again off the event loop.
+        ctx.out.buf.truncate(reply_at);
+        ctx.client.moved_off_event_loop = true;
+        return;
+    }
     if let Err(e) = &result {
         ctx.out.error(e);
     }

@@ -18,6 +18,7 @@ use crate::error::{self, CmdError};
 use crate::protocol::decode::with_argv_of;
 use crate::protocol::Out;
 use crate::server::client::Client;
+use crate::server::script_gate::Signals;
 use crate::server::state::{Shared, State};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
@@ -367,11 +368,11 @@ pub fn run(ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError
 fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError> {
     let key = engine.scripts.get(&id).ok_or(error::SCRIPT_NOSCRIPT)?;
     let func: Function = engine.lua.registry_value(key).map_err(lua_error)?;
-    let stop = ctx.shared.script.stop_flag();
+    let signals = ctx.shared.script.signals();
     if !engine.hooked {
         // Other clients get BUSY and can SCRIPT KILL while a script runs (server/script_gate.rs); scripts notice
         // a kill or a shutdown in this hook, every few thousand instructions.
-        install_interrupt_hook(&engine.lua, &engine.bridge, stop.clone());
+        install_interrupt_hook(&engine.lua, &engine.bridge, signals.clone());
         engine.hooked = true;
     }
     let set_array = |name: &str, items: &[&[u8]]| -> mlua::Result<()> {
@@ -402,9 +403,14 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     let result = engine.runner.call::<(bool, Value)>(func);
     drop(running);
     let resp3 = call_ctx.resp3;
-    if stop.swap(false, std::sync::atomic::Ordering::SeqCst) {
-        // The kill escalated the hook to every line: back to the cheap one for the next script.
-        install_interrupt_hook(&engine.lua, &engine.bridge, stop);
+    let moved = signals.moved.load(std::sync::atomic::Ordering::SeqCst);
+    if signals.stop.swap(false, std::sync::atomic::Ordering::SeqCst) || moved {
+        // The hook escalated to every line: back to the cheap one for the next script.
+        install_interrupt_hook(&engine.lua, &engine.bridge, signals);
+    }
+    if moved {
+        // Nothing to answer: the script runs again off the event loop (server/script_gate.rs).
+        return Err(CmdError::MovedOffEventLoop);
     }
     let (ok, value) = result.map_err(lua_error)?;
     // An error the script answers with counts in INFO errorstats, unless it is a command's error the script
@@ -431,21 +437,30 @@ fn already_counted(v: &Value) -> bool {
 /// Instructions between two checks of the stop flag: rare enough to cost nothing measurable.
 const INTERRUPT_EVERY: u32 = 10_000;
 
-/// Stops the script once `stop` is set, with Redis's error. From then on the hook fires on every line, so a
-/// `pcall` in the script cannot swallow the kill (as Redis's luaMaskCountHook does).
-fn install_interrupt_hook(lua: &Lua, bridge: &Table, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+/// Stops the script once `stop` is set, with Redis's error, or, for a quick script that turned slow on the
+/// event loop, to run it again off it (`Signals::should_move`). From then on the hook fires on every line, so a
+/// `pcall` in the script cannot swallow the stop (as Redis's luaMaskCountHook does).
+fn install_interrupt_hook(lua: &Lua, bridge: &Table, signals: std::sync::Arc<Signals>) {
+    use std::sync::atomic::Ordering::Relaxed;
     let bridge = bridge.clone();
     lua.set_hook(mlua::HookTriggers::new().every_nth_instruction(INTERRUPT_EVERY), move |lua, _| {
-        if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let text = if signals.stop.load(Relaxed) {
+            KILLED
+        } else if signals.should_move(crate::storage::clock::wall_ms()) {
+            signals.moved.store(true, Relaxed);
+            MOVED
+        } else {
             return Ok(mlua::VmState::Continue);
-        }
+        };
         let again = bridge.clone();
-        lua.set_hook(mlua::HookTriggers::new().every_line(), move |lua, _| raise(lua, &again, KILLED));
-        raise(lua, &bridge, KILLED)
+        lua.set_hook(mlua::HookTriggers::new().every_line(), move |lua, _| raise(lua, &again, text));
+        raise(lua, &bridge, text)
     });
 }
 
 const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
+/// Never answered: the script is run again off the event loop.
+const MOVED: &str = "ERR script moved off the event loop";
 
 /// One command for redis.call / redis.pcall: the reply as a Lua value, and whether it is an error.
 fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<(Value, bool)> {
@@ -472,6 +487,10 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
             return Err("OOM command not allowed when used memory > 'maxmemory'.");
         }
         cc.wrote |= cmd.has(flags::WRITE);
+        // Writes and PUBLISH (MAY_REPLICATE): running the script again would repeat them.
+        if cmd.has(flags::WRITE | flags::MAY_REPLICATE) {
+            cc.shared.script.note_side_effect();
+        }
         let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
         out.buf.clear();
         // Without REPL_AOF the command runs unrecorded (Redis's redis.set_repl).

@@ -37,6 +37,8 @@ pub struct Client {
     pub reply: ReplyMode,
     /// The query buffer when the current batch began: bytes held and free (CLIENT LIST `qbuf`, `qbuf-free`).
     pub query_buf: (usize, usize),
+    /// The quick script it ran turned slow and stopped, unanswered, to run again off the event loop.
+    pub moved_off_event_loop: bool,
 }
 
 /// CLIENT REPLY OFF / SKIP, with Redis's flags: SKIP drops the next command's reply, so the command that set
@@ -85,6 +87,7 @@ impl Client {
             monitor: false,
             reply: ReplyMode::default(),
             query_buf: (0, 0),
+            moved_off_event_loop: false,
         }
     }
 }

@@ -144,7 +144,7 @@ enum Batch {
     Flush,
     /// The next command must run off the event loop (a script): its SHA1 and arguments.
     Offload(ScriptId, Vec<Vec<u8>>),
-    /// A script holds the data and is not yet BUSY: wait for it, then run the batch.
+    /// A script holds the data and is not yet BUSY: wait for it to end or turn BUSY, then run the batch.
     WaitForScript,
     /// CLIENT PAUSE holds the next command (left unread): wait until the pause ends (its deadline, clock ms, or
     /// an UNPAUSE), then run the batch.
@@ -244,7 +244,7 @@ async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut
                 true
             }
             Batch::WaitForScript => {
-                shared.script.idle().await;
+                shared.script.idle_or_busy().await;
                 true
             }
             Batch::Paused(until_ms, unpaused) => {
@@ -364,13 +364,21 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
 }
 
 /// While a script is past the busy threshold: every command gets BUSY without touching the data, except the
-/// ones that end the wait (SCRIPT KILL, SHUTDOWN NOSAVE) and QUIT.
+/// ones that end the wait (SCRIPT KILL, SHUTDOWN NOSAVE) and QUIT. A client that has not authenticated gets
+/// NOAUTH, as Redis checks authentication first (AUTH itself needs the configuration: BUSY, try again).
 fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, input: &mut BytesMut, out: &mut Out) {
     let limits = Limits { max_bulk: i64::MAX, unauthenticated: !client.authenticated };
     while parser.parse(input, &limits) == Next::Command {
         parser.with_argv(input, |argv| {
             let name = |i: usize, n: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(n.as_bytes()));
-            if name(0, "script") && name(1, "kill") && argv.len() == 2 {
+            if name(0, "quit") {
+                out.ok();
+                client.close_after_reply = true;
+            } else if !client.authenticated && !name(0, "auth") && !name(0, "hello") {
+                out.error(&crate::error::CmdError::NoAuth);
+            } else if !client.authenticated {
+                out.error(&crate::error::BUSY_SCRIPT);
+            } else if name(0, "script") && name(1, "kill") && argv.len() == 2 {
                 if shared.script.wrote() {
                     out.error(&crate::error::SCRIPT_UNKILLABLE);
                 } else {
@@ -380,9 +388,6 @@ fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, 
             } else if name(0, "shutdown") && argv[1..].iter().any(|a| a.eq_ignore_ascii_case(b"nosave")) {
                 client.close_after_reply = true;
                 shared.request_shutdown();
-            } else if name(0, "quit") {
-                out.ok();
-                client.close_after_reply = true;
             } else {
                 out.error(&crate::error::BUSY_SCRIPT);
             }
@@ -444,8 +449,16 @@ fn execute_batch(
                         Placement::QuickScript(sha) => {
                             let start = out.buf.len();
                             let started = std::time::Instant::now();
+                            let threshold = state.config.busy_reply_threshold;
+                            shared.script.begin_inline(crate::storage::clock::wall_ms(), threshold);
                             dispatch(&mut state, shared, client, argv, out);
+                            let moved = shared.script.end_inline();
                             shared.script.record(sha, started.elapsed());
+                            if std::mem::take(&mut client.moved_off_event_loop) && moved {
+                                // It turned slow before doing anything it cannot do twice: again, off the loop.
+                                out.buf.truncate(start);
+                                return Some(Batch::Offload(sha, argv.iter().map(|a| a.to_vec()).collect()));
+                            }
                             settle_reply(client, out, start);
                             None
                         }

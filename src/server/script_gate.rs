@@ -8,9 +8,12 @@
 //!
 //! The hand-off costs two thread switches, several times a short script's run time, so a script whose last run
 //! was quick (under FAST_SCRIPT) runs on the event loop directly. A first run, and any run after a slow one, is
-//! offloaded; `while true do end` is always caught that way.
-//! FIXME: a script that was quick before and now loops (it waits on data) blocks the event loop without BUSY
-//! replies; the complete answer is an interrupt hook that serves other clients from inside the script, as Redis.
+//! offloaded; `while true do end` is always caught that way. A quick script that turns slow on the event loop
+//! (it loops waiting on data) is stopped by its interrupt hook after INLINE_LIMIT, as long as it has called no
+//! command with side effects, and run again from the start off the event loop (`Signals::should_move`). Its
+//! statistics (INFO commandstats, MONITOR) then show the first, abandoned run too.
+//! FIXME: a quick script that turns slow after a write (or inside EXEC) still holds the event loop until it
+//! ends; the complete answer is an interrupt hook that serves other clients from inside the script, as Redis.
 
 use crate::scripting::ScriptId;
 use parking_lot::Mutex;
@@ -20,15 +23,42 @@ use std::time::Duration;
 
 /// Runs shorter than this count as quick.
 const FAST_SCRIPT: Duration = Duration::from_millis(1);
+/// A quick script still running on the event loop after this long (or after `busy-reply-threshold`, if
+/// shorter) moves off it, if it can.
+const INLINE_LIMIT_MS: i64 = 100;
 use tokio::sync::Notify;
+
+/// What a script's interrupt hook reads (it owns a reference: the hook outlives any one run).
+#[derive(Default)]
+pub struct Signals {
+    /// SCRIPT KILL or a shutdown asked the running script to stop.
+    pub stop: AtomicBool,
+    /// A quick script runs on the event loop: since when (wall ms; 0: none), and for how long it may.
+    inline_since_ms: AtomicI64,
+    inline_limit_ms: AtomicI64,
+    /// The inline script called a command that is not read-only: running it again would repeat that.
+    inline_side_effects: AtomicBool,
+    /// The hook stopped the inline script so that it runs again off the event loop.
+    pub moved: AtomicBool,
+}
+
+impl Signals {
+    /// Should the inline script running since `inline_since_ms` stop, to run again off the event loop?
+    pub fn should_move(&self, now_ms: i64) -> bool {
+        let since = self.inline_since_ms.load(Ordering::Relaxed);
+        since != 0
+            && !self.inline_side_effects.load(Ordering::Relaxed)
+            && now_ms - since >= self.inline_limit_ms.load(Ordering::Relaxed)
+    }
+}
 
 #[derive(Default)]
 pub struct ScriptGate {
     running: AtomicBool,
     started_ms: AtomicI64,
     busy_after_ms: AtomicI64,
-    /// SCRIPT KILL or a shutdown asked the running script to stop: its interrupt hook polls this.
-    stop: Arc<AtomicBool>,
+    /// Polled by the running script's interrupt hook.
+    signals: Arc<Signals>,
     /// The running script has executed a write: SCRIPT KILL answers UNKILLABLE.
     wrote: AtomicBool,
     done: Notify,
@@ -43,9 +73,29 @@ impl ScriptGate {
     pub fn begin(&self, now_ms: i64, busy_threshold_ms: u64) {
         self.started_ms.store(now_ms, Ordering::SeqCst);
         self.busy_after_ms.store(busy_threshold_ms.min(i64::MAX as u64) as i64, Ordering::SeqCst);
-        self.stop.store(false, Ordering::SeqCst);
+        self.signals.stop.store(false, Ordering::SeqCst);
         self.wrote.store(false, Ordering::SeqCst);
         self.running.store(true, Ordering::SeqCst);
+    }
+
+    /// A quick script starts on the event loop (see the module's comment).
+    pub fn begin_inline(&self, now_ms: i64, busy_threshold_ms: u64) {
+        let limit = (busy_threshold_ms.min(i64::MAX as u64) as i64).min(INLINE_LIMIT_MS);
+        self.signals.inline_limit_ms.store(limit, Ordering::SeqCst);
+        self.signals.inline_side_effects.store(false, Ordering::SeqCst);
+        self.signals.moved.store(false, Ordering::SeqCst);
+        self.signals.inline_since_ms.store(now_ms, Ordering::SeqCst);
+    }
+
+    /// The inline script ended; true if its hook stopped it to run again off the event loop.
+    pub fn end_inline(&self) -> bool {
+        self.signals.inline_since_ms.store(0, Ordering::SeqCst);
+        self.signals.moved.swap(false, Ordering::SeqCst)
+    }
+
+    /// A script called a command that is not read-only (an inline script can no longer be run again).
+    pub fn note_side_effect(&self) {
+        self.signals.inline_side_effects.store(true, Ordering::Relaxed);
     }
 
     /// Called by the job once it has released the state lock.
@@ -61,6 +111,28 @@ impl ScriptGate {
     /// Has the running script passed the busy threshold?
     pub fn busy(&self, now_ms: i64) -> bool {
         self.running() && now_ms - self.started_ms.load(Ordering::SeqCst) >= self.busy_after_ms.load(Ordering::SeqCst)
+    }
+
+    /// Resolves when no script is running, or once the running one has passed the busy threshold (a client
+    /// waiting for it then gets BUSY, as Redis answers it once a script turns slow).
+    pub async fn idle_or_busy(&self) {
+        loop {
+            let done = self.done.notified();
+            tokio::pin!(done);
+            done.as_mut().enable();
+            if !self.running() {
+                return;
+            }
+            let busy_at = self.started_ms.load(Ordering::SeqCst) + self.busy_after_ms.load(Ordering::SeqCst);
+            let wait = busy_at - crate::storage::clock::wall_ms();
+            if wait <= 0 {
+                return;
+            }
+            tokio::select! {
+                () = done => return,
+                () = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
+            }
+        }
     }
 
     /// Resolves when no script is running.
@@ -88,12 +160,12 @@ impl ScriptGate {
 
     /// SCRIPT KILL (and a shutdown): the running script stops at its next interrupt check.
     pub fn request_kill(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.signals.stop.store(true, Ordering::SeqCst);
     }
 
-    /// The flag a script's interrupt hook polls (shared with the hook, which must own what it reads).
-    pub fn stop_flag(&self) -> Arc<AtomicBool> {
-        self.stop.clone()
+    /// What a script's interrupt hook polls (shared with the hook, which must own what it reads).
+    pub fn signals(&self) -> Arc<Signals> {
+        self.signals.clone()
     }
 
     pub fn turn(&self) -> parking_lot::MutexGuard<'_, ()> {

@@ -34,6 +34,72 @@ fn a_long_script_makes_others_busy_and_script_kill_stops_it() {
     assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
 }
 
+/// Loops until `go` is set when told to: quick on its first runs, so it runs on the event loop the next time.
+const WAITS_FOR_GO: &str =
+    "if ARGV[1] == 'wait' then while redis.call('GET', KEYS[1]) ~= 'go' do end end return 'done'";
+
+#[test]
+fn a_quick_script_that_turns_slow_moves_off_the_event_loop_and_can_be_killed() {
+    let server = server(300);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    for _ in 0..3 {
+        assert_eq!(other.cmd(&["EVAL", WAITS_FOR_GO, "1", "flag", "now"]), b"$4\r\ndone\r\n");
+    }
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        c.try_cmd(&["EVAL", WAITS_FOR_GO, "1", "flag", "wait"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    // The event loop is free: others get BUSY (not a hung server) and can kill the script.
+    let busy = other.try_cmd(&["PING"], Duration::from_secs(5)).expect("the server answers");
+    assert_eq!(busy, b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let killed = runner.join().unwrap().expect("the script's client gets an error reply");
+    let text = String::from_utf8_lossy(&killed);
+    assert!(text.contains("Script killed by user with SCRIPT KILL"), "{text}");
+    // A client that sent a command while the script was young gets BUSY once it turns slow, as with Redis
+    // (waiting for the script would wait forever for a script waiting for that client).
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        c.try_cmd(&["EVAL", WAITS_FOR_GO, "1", "flag", "wait"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    let busy = other.try_cmd(&["SET", "flag", "go"], Duration::from_secs(5)).expect("answered once the script is busy");
+    assert!(busy.starts_with(b"-BUSY"), "{}", String::from_utf8_lossy(&busy));
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    assert!(runner.join().unwrap().unwrap().starts_with(b"-ERR"));
+    assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn while_a_script_is_busy_unauthenticated_clients_get_noauth_and_cannot_shut_down() {
+    let config = embedis::Config {
+        busy_reply_threshold: 100,
+        requirepass: Some(b"secret".to_vec()),
+        loglevel: embedis::config::LogLevel::Nothing,
+        ..embedis::Config::default()
+    };
+    let server = embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").start().unwrap();
+    let addr = server.addr();
+    let mut stranger = Conn::connect(addr);
+    let mut admin = Conn::connect(addr);
+    assert_eq!(admin.cmd(&["AUTH", "secret"]), b"+OK\r\n");
+    let _runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        c.cmd(&["AUTH", "secret"]);
+        let _ = c.try_cmd(&["EVAL", "while true do end", "0"], Duration::from_secs(20));
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(stranger.cmd(&["SHUTDOWN", "NOSAVE"]), b"-NOAUTH Authentication required.\r\n");
+    assert_eq!(stranger.cmd(&["SCRIPT", "KILL"]), b"-NOAUTH Authentication required.\r\n");
+    assert!(stranger.cmd(&["AUTH", "secret"]).starts_with(b"-BUSY"));
+    assert_eq!(admin.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    crate::support::eventually("the script ends", || admin.cmd(&["PING"]) == b"+PONG\r\n");
+    assert_eq!(stranger.cmd(&["PING"]), b"-NOAUTH Authentication required.\r\n");
+    assert_eq!(stranger.cmd(&["AUTH", "secret"]), b"+OK\r\n");
+}
+
 #[test]
 fn a_script_that_wrote_is_unkillable_but_shutdown_nosave_works() {
     let server = server(100);
