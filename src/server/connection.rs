@@ -130,10 +130,60 @@ impl Drop for Registration {
     }
 }
 
-/// Serves an admitted client until it leaves, is killed (its task aborted) or the server stops.
-pub async fn serve<S: ClientStream>(shared: Arc<Shared>, mut stream: S, mut client: Client) {
+/// Serves an admitted client until it leaves, is killed (its task aborted) or the server stops. `input`: what
+/// it sent before it was admitted (see `serve_before_admission`).
+pub async fn serve<S: ClientStream>(shared: Arc<Shared>, mut stream: S, mut client: Client, input: BytesMut) {
     let _registration = Registration { shared: shared.clone(), id: client.id };
-    let _ = run(&shared, &mut stream, &mut client).await;
+    let _ = run(&shared, &mut stream, &mut client, input).await;
+}
+
+/// The query buffer limit of a client not yet admitted (`client-query-buffer-limit`'s default: the setting
+/// itself is behind the lock the script holds).
+const UNADMITTED_QUERY_LIMIT: u64 = 1 << 30;
+
+/// A client connecting while a script holds the data (and the configuration admission reads): it is answered
+/// as a busy Redis answers (BUSY; SCRIPT KILL, SHUTDOWN NOSAVE and QUIT work, NOAUTH where a password is
+/// required) until the script ends. Returns what it sent since, to be served once admitted, or None if it left.
+pub async fn serve_before_admission<S: ClientStream>(shared: &Shared, stream: &mut S, local: bool) -> Option<BytesMut> {
+    let mut client = Client::new(0, local, !shared.auth_required());
+    let mut input = BytesMut::with_capacity(READ_CHUNK);
+    let mut parser = RequestParser::new();
+    let mut out = Out::new(false);
+    while shared.script.running() {
+        if shared.script.busy(crate::storage::clock::wall_ms()) {
+            busy_batch(shared, &mut client, &mut parser, &mut input, &mut out);
+            if stream.write_all(&out.buf).await.is_err() || client.close_after_reply {
+                return None;
+            }
+            out.buf.clear();
+            tokio::select! {
+                ready = stream.readable() => ready.ok()?,
+                () = shared.script.idle() => break,
+            }
+        } else {
+            // Young: what the client sends waits, as in Redis, until the script ends or turns busy.
+            tokio::select! {
+                () = shared.script.idle_or_busy() => continue,
+                ready = stream.readable() => ready.ok()?,
+            }
+        }
+        if input.capacity() - input.len() < READ_CHUNK / 4 {
+            input.reserve(READ_CHUNK);
+        }
+        match stream.try_read_buf(&mut input) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return None,
+        }
+        if input.len() as u64 > UNADMITTED_QUERY_LIMIT {
+            return None;
+        }
+    }
+    // The parser's position is not carried over: give it back only complete, unanswered commands and the rest.
+    let consumed = parser.take_consumed();
+    input.advance(consumed);
+    Some(input)
 }
 
 /// How a batch ended.
@@ -187,13 +237,20 @@ async fn offload(
     Ok(persist_to)
 }
 
-async fn run<S: ClientStream>(shared: &Arc<Shared>, stream: &mut S, client: &mut Client) -> std::io::Result<()> {
-    let mut input = BytesMut::with_capacity(READ_CHUNK);
+async fn run<S: ClientStream>(
+    shared: &Arc<Shared>,
+    stream: &mut S,
+    client: &mut Client,
+    mut input: BytesMut,
+) -> std::io::Result<()> {
+    if input.capacity() < READ_CHUNK {
+        input.reserve(READ_CHUNK);
+    }
     let mut parser = RequestParser::new();
     let mut out = Out::new(false);
     // True while the input may still hold complete commands not yet run (a batch stopped to flush output, to
-    // offload a script, or to wait for one).
-    let mut pending = false;
+    // offload a script, or to wait for one; commands sent before admission).
+    let mut pending = !input.is_empty();
     let mut written = 0;
     loop {
         let mut read = 0;

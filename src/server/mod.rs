@@ -250,8 +250,6 @@ async fn accept_tcp(shared: Arc<Shared>, listener: tokio::net::TcpListener) {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        // Admission reads the configuration: wait out a running script rather than block the event loop.
-        shared.script.idle().await;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
         let local = peer.ip().is_loopback()
             || matches!(peer.ip(), std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
@@ -272,19 +270,38 @@ async fn accept_unix(shared: Arc<Shared>, listener: tokio::net::UnixListener, pa
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
-        shared.script.idle().await;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
         let peer = Peer { addr: name.clone(), laddr: name.clone(), fd, local: true, unix: true };
         start_connection(&shared, stream, peer);
     }
 }
 
-/// Admits a client and spawns its task, or tells it why not and closes it.
+/// Admits a client and spawns its task, or tells it why not and closes it. Admission reads the configuration:
+/// while a script holds it, the client is answered as a busy server answers until the script ends.
 fn start_connection<S: connection::ClientStream>(shared: &Arc<Shared>, mut stream: S, peer: Peer) {
+    if shared.script.running() {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            if let Some(input) = connection::serve_before_admission(&shared, &mut stream, peer.local).await {
+                admit_and_serve(&shared, stream, peer, input);
+            }
+        });
+        return;
+    }
+    admit_and_serve(shared, stream, peer, bytes::BytesMut::new());
+}
+
+/// Call only while no script runs (it takes the state lock on the event loop).
+fn admit_and_serve<S: connection::ClientStream>(
+    shared: &Arc<Shared>,
+    mut stream: S,
+    peer: Peer,
+    input: bytes::BytesMut,
+) {
     match connection::admit(shared, peer) {
         Ok(client) => {
             let id = client.id;
-            let task = tokio::spawn(connection::serve(shared.clone(), stream, client));
+            let task = tokio::spawn(connection::serve(shared.clone(), stream, client, input));
             shared.state.lock().clients.set_abort(id, task.abort_handle());
         }
         Err(refusal) => {

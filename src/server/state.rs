@@ -129,11 +129,15 @@ pub struct Shared {
     pub shutdown_notify: Notify,
     /// Stopped by `crash`: nothing was flushed, nothing more is answered.
     crashed: AtomicBool,
+    /// `requirepass` is set: known without the state lock, for clients connecting while a script holds it.
+    auth_required: AtomicBool,
 }
 
 impl Shared {
     pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
+        let auth_required = AtomicBool::new(state.config.requirepass.is_some());
         Shared {
+            auth_required,
             state: Mutex::new(state),
             clock,
             log,
@@ -156,6 +160,15 @@ impl Shared {
 
     pub fn crashed(&self) -> bool {
         self.crashed.load(Ordering::SeqCst)
+    }
+
+    pub fn auth_required(&self) -> bool {
+        self.auth_required.load(Ordering::SeqCst)
+    }
+
+    /// CONFIG SET requirepass keeps `auth_required` current.
+    pub fn set_auth_required(&self, required: bool) {
+        self.auth_required.store(required, Ordering::SeqCst);
     }
 
     /// Asks every task to stop (SHUTDOWN, the handle, a signal).

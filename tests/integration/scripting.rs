@@ -73,6 +73,29 @@ fn a_quick_script_that_turns_slow_moves_off_the_event_loop_and_can_be_killed() {
 }
 
 #[test]
+fn a_client_connecting_during_a_long_script_gets_busy_can_kill_it_and_is_then_served() {
+    let server = server(300);
+    let addr = server.addr();
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        c.try_cmd(&["EVAL", "while true do end", "0"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    // Connected while the script is young: its command is answered once the script turns busy.
+    let mut operator = Conn::connect(addr);
+    let busy = operator.try_cmd(&["PING"], Duration::from_secs(5)).expect("answered");
+    assert_eq!(busy, b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n");
+    // Connected while it is busy, as redis-cli would to kill it.
+    let mut late = Conn::connect(addr);
+    assert!(late.cmd(&["GET", "k"]).starts_with(b"-BUSY"));
+    assert_eq!(late.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    assert!(runner.join().unwrap().unwrap().starts_with(b"-ERR"));
+    crate::support::eventually("both admitted", || late.cmd(&["PING"]) == b"+PONG\r\n");
+    assert_eq!(operator.cmd(&["CLIENT", "SETNAME", "ops"]), b"+OK\r\n");
+    assert!(String::from_utf8(late.cmd(&["CLIENT", "LIST"])).unwrap().contains("name=ops"));
+}
+
+#[test]
 fn while_a_script_is_busy_unauthenticated_clients_get_noauth_and_cannot_shut_down() {
     let config = embedis::Config {
         busy_reply_threshold: 100,
