@@ -407,6 +407,10 @@ impl Writer {
     /// Swaps in a new incremental file (a rewrite started): everything pending goes to the old one first.
     pub fn switch_file(&self, file: File) -> std::io::Result<()> {
         self.sync_now()?;
+        if self.crashed() {
+            // The crash point was reached on the way: nothing more is written anywhere.
+            return Err(std::io::Error::other("the server crashed (test kit)"));
+        }
         let mut inner = self.inner.lock();
         inner.file_len = 0;
         inner.durable_len = 0;
