@@ -110,12 +110,23 @@ impl ScriptGate {
 
     /// Has the running script passed the busy threshold?
     pub fn busy(&self, now_ms: i64) -> bool {
-        self.running() && now_ms - self.started_ms.load(Ordering::SeqCst) >= self.busy_after_ms.load(Ordering::SeqCst)
+        self.running()
+            && now_ms.saturating_sub(self.started_ms.load(Ordering::SeqCst))
+                >= self.busy_after_ms.load(Ordering::SeqCst)
     }
 
     /// Resolves when no script is running, or once the running one has passed the busy threshold (a client
     /// waiting for it then gets BUSY, as Redis answers it once a script turns slow).
     pub async fn idle_or_busy(&self) {
+        self.wait(true).await;
+    }
+
+    /// Resolves when no script is running.
+    pub async fn idle(&self) {
+        self.wait(false).await;
+    }
+
+    async fn wait(&self, until_busy: bool) {
         loop {
             let done = self.done.notified();
             tokio::pin!(done);
@@ -123,8 +134,13 @@ impl ScriptGate {
             if !self.running() {
                 return;
             }
-            let busy_at = self.started_ms.load(Ordering::SeqCst) + self.busy_after_ms.load(Ordering::SeqCst);
-            let wait = busy_at - crate::storage::clock::wall_ms();
+            if !until_busy {
+                done.await;
+                continue;
+            }
+            let busy_at =
+                self.started_ms.load(Ordering::SeqCst).saturating_add(self.busy_after_ms.load(Ordering::SeqCst));
+            let wait = busy_at.saturating_sub(crate::storage::clock::wall_ms());
             if wait <= 0 {
                 return;
             }
@@ -132,19 +148,6 @@ impl ScriptGate {
                 () = done => return,
                 () = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
             }
-        }
-    }
-
-    /// Resolves when no script is running.
-    pub async fn idle(&self) {
-        loop {
-            let done = self.done.notified();
-            tokio::pin!(done);
-            done.as_mut().enable();
-            if !self.running() {
-                return;
-            }
-            done.await;
         }
     }
 
