@@ -108,8 +108,13 @@ fn reset(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 
 /// Checks credentials for the one user, `default`: any password when none is required, else `requirepass`.
 fn password_ok(ctx: &Ctx, user: &[u8], pass: &[u8]) -> bool {
+    credentials_ok(ctx.state.config.requirepass.as_deref(), user, pass)
+}
+
+/// `password_ok` against a given `requirepass` (the connection's BUSY answers use a copy kept outside the lock).
+pub(crate) fn credentials_ok(requirepass: Option<&[u8]>, user: &[u8], pass: &[u8]) -> bool {
     user == b"default"
-        && match &ctx.state.config.requirepass {
+        && match requirepass {
             None => true,
             Some(expected) => constant_time_eq(expected, pass),
         }

@@ -425,7 +425,7 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn apply_config(ctx: &mut Ctx, appendonly: bool) -> Result<(), &'static str> {
     ctx.shared.log.set_level(ctx.state.config.loglevel);
     ctx.shared.aof.set_policy(ctx.state.config.appendfsync);
-    ctx.shared.set_auth_required(ctx.state.config.requirepass.is_some());
+    ctx.shared.set_requirepass(ctx.state.config.requirepass.clone());
     match (appendonly, ctx.state.config.appendonly) {
         (false, true) => {
             if let Err(e) = crate::persistence::aof::enable_at_runtime(ctx.state, ctx.shared, ctx.now) {

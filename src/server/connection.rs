@@ -143,9 +143,14 @@ const UNADMITTED_QUERY_LIMIT: u64 = 1 << 30;
 
 /// A client connecting while a script holds the data (and the configuration admission reads): it is answered
 /// as a busy Redis answers (BUSY; SCRIPT KILL, SHUTDOWN NOSAVE and QUIT work, NOAUTH where a password is
-/// required) until the script ends. Returns what it sent since, to be served once admitted, or None if it left.
-pub async fn serve_before_admission<S: ClientStream>(shared: &Shared, stream: &mut S, local: bool) -> Option<BytesMut> {
-    let mut client = Client::new(0, local, !shared.auth_required());
+/// required) until the script ends. Returns what it sent since, to be served once admitted, and whether it
+/// authenticated meanwhile; None if it left.
+pub async fn serve_before_admission<S: ClientStream>(
+    shared: &Shared,
+    stream: &mut S,
+    local: bool,
+) -> Option<(BytesMut, bool)> {
+    let mut client = Client::new(0, local, shared.requirepass().is_none());
     let mut input = BytesMut::with_capacity(READ_CHUNK);
     let mut parser = RequestParser::new();
     let mut out = Out::new(false);
@@ -183,7 +188,7 @@ pub async fn serve_before_admission<S: ClientStream>(shared: &Shared, stream: &m
     // The parser's position is not carried over: give it back only complete, unanswered commands and the rest.
     let consumed = parser.take_consumed();
     input.advance(consumed);
-    Some(input)
+    Some((input, client.authenticated))
 }
 
 /// How a batch ended.
@@ -421,8 +426,8 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
 }
 
 /// While a script is past the busy threshold: every command gets BUSY without touching the data, except the
-/// ones that end the wait (SCRIPT KILL, SHUTDOWN NOSAVE) and QUIT. A client that has not authenticated gets
-/// NOAUTH, as Redis checks authentication first (AUTH itself needs the configuration: BUSY, try again).
+/// ones that end the wait (SCRIPT KILL, SHUTDOWN NOSAVE), AUTH and QUIT. A client that has not authenticated
+/// gets NOAUTH, as Redis checks authentication first.
 fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, input: &mut BytesMut, out: &mut Out) {
     let limits = Limits { max_bulk: i64::MAX, unauthenticated: !client.authenticated };
     while parser.parse(input, &limits) == Next::Command {
@@ -431,10 +436,10 @@ fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, 
             if name(0, "quit") {
                 out.ok();
                 client.close_after_reply = true;
-            } else if !client.authenticated && !name(0, "auth") && !name(0, "hello") {
-                out.error(&crate::error::CmdError::NoAuth);
+            } else if name(0, "auth") && (2..=3).contains(&argv.len()) {
+                busy_auth(shared, client, argv, out);
             } else if !client.authenticated {
-                out.error(&crate::error::BUSY_SCRIPT);
+                out.error(&crate::error::CmdError::NoAuth);
             } else if name(0, "script") && name(1, "kill") && argv.len() == 2 {
                 if shared.script.wrote() {
                     out.error(&crate::error::SCRIPT_UNKILLABLE);
@@ -455,6 +460,24 @@ fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, 
     }
     let consumed = parser.take_consumed();
     input.advance(consumed);
+}
+
+/// AUTH while a script holds the data (Redis allows it while busy), against the copy of `requirepass`.
+fn busy_auth(shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
+    use crate::error::CmdError;
+    let requirepass = shared.requirepass();
+    let (user, pass) = match argv {
+        [_, _] if requirepass.is_none() => return out.error(&CmdError::AuthNotConfigured),
+        [_, pass] => (&b"default"[..], *pass),
+        [_, user, pass] => (*user, *pass),
+        _ => return out.error(&CmdError::Syntax),
+    };
+    if crate::cmd::connection::credentials_ok(requirepass.as_deref(), user, pass) {
+        client.authenticated = true;
+        out.ok();
+    } else {
+        out.error(&CmdError::WrongPass);
+    }
 }
 
 /// Runs every complete command in `input` under one lock, up to a flush point or a command to offload.

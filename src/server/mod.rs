@@ -282,24 +282,26 @@ fn start_connection<S: connection::ClientStream>(shared: &Arc<Shared>, mut strea
     if shared.script.running() {
         let shared = shared.clone();
         tokio::spawn(async move {
-            if let Some(input) = connection::serve_before_admission(&shared, &mut stream, peer.local).await {
-                admit_and_serve(&shared, stream, peer, input);
+            if let Some(early) = connection::serve_before_admission(&shared, &mut stream, peer.local).await {
+                admit_and_serve(&shared, stream, peer, early);
             }
         });
         return;
     }
-    admit_and_serve(shared, stream, peer, bytes::BytesMut::new());
+    admit_and_serve(shared, stream, peer, (bytes::BytesMut::new(), false));
 }
 
-/// Call only while no script runs (it takes the state lock on the event loop).
+/// Call only while no script runs (it takes the state lock on the event loop). `early`: what the client sent
+/// before admission, and whether it authenticated then.
 fn admit_and_serve<S: connection::ClientStream>(
     shared: &Arc<Shared>,
     mut stream: S,
     peer: Peer,
-    input: bytes::BytesMut,
+    (input, authenticated): (bytes::BytesMut, bool),
 ) {
     match connection::admit(shared, peer) {
-        Ok(client) => {
+        Ok(mut client) => {
+            client.authenticated |= authenticated;
             let id = client.id;
             let task = tokio::spawn(connection::serve(shared.clone(), stream, client, input));
             shared.state.lock().clients.set_abort(id, task.abort_handle());

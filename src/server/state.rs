@@ -129,15 +129,16 @@ pub struct Shared {
     pub shutdown_notify: Notify,
     /// Stopped by `crash`: nothing was flushed, nothing more is answered.
     crashed: AtomicBool,
-    /// `requirepass` is set: known without the state lock, for clients connecting while a script holds it.
-    auth_required: AtomicBool,
+    /// A copy of `requirepass`, readable without the state lock: clients answered while a script holds the
+    /// lock can still AUTH (and then SCRIPT KILL).
+    requirepass: Mutex<Option<Vec<u8>>>,
 }
 
 impl Shared {
     pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
-        let auth_required = AtomicBool::new(state.config.requirepass.is_some());
+        let requirepass = Mutex::new(state.config.requirepass.clone());
         Shared {
-            auth_required,
+            requirepass,
             state: Mutex::new(state),
             clock,
             log,
@@ -162,13 +163,13 @@ impl Shared {
         self.crashed.load(Ordering::SeqCst)
     }
 
-    pub fn auth_required(&self) -> bool {
-        self.auth_required.load(Ordering::SeqCst)
+    pub fn requirepass(&self) -> Option<Vec<u8>> {
+        self.requirepass.lock().clone()
     }
 
-    /// CONFIG SET requirepass keeps `auth_required` current.
-    pub fn set_auth_required(&self, required: bool) {
-        self.auth_required.store(required, Ordering::SeqCst);
+    /// CONFIG SET requirepass keeps the copy current.
+    pub fn set_requirepass(&self, password: Option<Vec<u8>>) {
+        *self.requirepass.lock() = password;
     }
 
     /// Asks every task to stop (SHUTDOWN, the handle, a signal).
