@@ -1,4 +1,5 @@
-//! Direct data access for tests, without a client, on database 0 (`dump` and `snapshot` show every database).
+//! Direct data access for tests, without a client, on the database `select` chose (0 at first; `dump` and
+//! `snapshot` show every database).
 //!
 //! Reads look at the data as it stands at the server's clock, without side effects (no LRU touch, no hit or
 //! miss counted, nothing deleted). Writes run as commands through the dispatcher, like a client's: they are
@@ -72,14 +73,14 @@ impl Server {
         let shared = self.shared();
         let state = shared.state.lock();
         let now = shared.clock.now_ms();
-        let at = state.dbs[0].get_ref(key.as_ref(), now)?.expire_at()?;
+        let at = state.dbs[self.db()].get_ref(key.as_ref(), now)?.expire_at()?;
         Some(Duration::from_millis(at.saturating_sub(now).max(0) as u64))
     }
 
     pub fn exists(&self, key: impl AsRef<[u8]>) -> bool {
         let shared = self.shared();
         let state = shared.state.lock();
-        state.dbs[0].get_ref(key.as_ref(), shared.clock.now_ms()).is_some()
+        state.dbs[self.db()].get_ref(key.as_ref(), shared.clock.now_ms()).is_some()
     }
 
     /// The live keys matching a KEYS `pattern`, sorted.
@@ -87,7 +88,7 @@ impl Server {
         let shared = self.shared();
         let state = shared.state.lock();
         let now = shared.clock.now_ms();
-        let mut keys: Vec<Bytes> = state.dbs[0]
+        let mut keys: Vec<Bytes> = state.dbs[self.db()]
             .live_keys(now)
             .filter(|(k, _)| crate::glob::matches(pattern.as_bytes(), k))
             .map(|(k, _)| Bytes::copy_from_slice(k))
@@ -137,7 +138,22 @@ impl Server {
         self.command(&[b"FLUSHALL"]);
     }
 
-    /// Runs one command as a client on database 0 would, and returns its RESP2 reply.
+    /// The database the direct access methods use from now on (as SELECT does for a client).
+    ///
+    /// # Panics
+    /// When the server has fewer databases (`databases`).
+    #[track_caller]
+    pub fn select(&self, db: usize) {
+        let count = self.shared().state.lock().dbs.len();
+        assert!(db < count, "select({db}): the server has {count} databases");
+        self.selected_db.store(db, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn db(&self) -> usize {
+        self.selected_db.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs one command as a client on the selected database would, and returns its RESP2 reply.
     ///
     /// # Panics
     /// When the command answers an error (the panic shows it).
@@ -147,6 +163,7 @@ impl Server {
         let (reply, offset) = {
             let mut state = shared.state.lock();
             let mut client = Client::new(0, true, true);
+            client.db = self.db();
             let mut out = Out::new(false);
             dispatch(&mut state, shared, &mut client, argv, &mut out);
             if out.buf.starts_with(b"-") {
@@ -227,7 +244,7 @@ impl Server {
     fn read_entry<T>(&self, key: &[u8], f: impl FnOnce(Option<&Entry>) -> T) -> T {
         let shared = self.shared();
         let state = shared.state.lock();
-        f(state.dbs[0].get_ref(key, shared.clock.now_ms()))
+        f(state.dbs[self.db()].get_ref(key, shared.clock.now_ms()))
     }
 
     /// `f` on the value at `key` (None when missing); panics if `f` finds another type than `kind`.

@@ -113,7 +113,7 @@ impl Builder {
         if frozen {
             clock.freeze();
         }
-        Server { handle: None, dir, config, clock, seed, addr: None }
+        Server { handle: None, dir, config, clock, seed, addr: None, selected_db: Default::default() }
     }
 }
 
@@ -126,6 +126,8 @@ pub struct Server {
     clock: Arc<Clock>,
     seed: Option<u64>,
     addr: Option<SocketAddr>,
+    /// The database direct access uses (`select`).
+    selected_db: std::sync::atomic::AtomicUsize,
 }
 
 impl Server {

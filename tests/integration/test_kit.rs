@@ -327,6 +327,22 @@ fn direct_access_reads_what_clients_wrote_and_writes_what_clients_read() {
 }
 
 #[test]
+fn select_moves_direct_access_to_another_database() {
+    let server = Server::start();
+    server.select(2);
+    server.set("k", "two");
+    assert_eq!(server.keys("*"), ["k"]);
+    let mut c = Conn::connect(server.addr());
+    assert_eq!(c.cmd(&["GET", "k"]), b"$-1\r\n");
+    c.cmd(&["SELECT", "2"]);
+    assert_eq!(c.cmd(&["GET", "k"]), b"$3\r\ntwo\r\n");
+    server.select(0);
+    assert!(!server.exists("k"));
+    let message = panic_message(std::panic::AssertUnwindSafe(|| server.select(16)));
+    assert_eq!(message, "select(16): the server has 16 databases");
+}
+
+#[test]
 fn snapshot_and_dump_are_sorted_and_stable() {
     let server = Server::builder().frozen_clock().start();
     let mut c = Conn::connect(server.addr());
