@@ -134,6 +134,8 @@ pub struct Config {
 
     // Typed for the subsystems that will need them; not acted on yet (see `inactive_directives_set`).
     pub appendonly: bool,
+    /// `#TS:<unix seconds>` annotations in the AOF (for `--truncate-to-timestamp` recovery).
+    pub aof_timestamp_enabled: bool,
     pub appendfsync: AppendFsync,
     pub appendfilename: String,
     pub appenddirname: String,
@@ -214,6 +216,7 @@ impl Default for Config {
             hz: 10,
             config_file: None,
             appendonly: false,
+            aof_timestamp_enabled: false,
             appendfsync: AppendFsync::EverySec,
             appendfilename: "appendonly.aof".into(),
             appenddirname: "appendonlydir".into(),
@@ -594,7 +597,7 @@ static DIRECTIVES: &[Directive] = &[
     d("auto-aof-rewrite-min-size", mem(0, LONG_MAX), "67108864").flags(ACTIVE),
     d("aof-load-truncated", BOOL, "yes").flags(ACTIVE),
     d("aof-use-rdb-preamble", BOOL, "yes"),
-    d("aof-timestamp-enabled", BOOL, "no"),
+    d("aof-timestamp-enabled", BOOL, "no").flags(ACTIVE),
     d("aof-rewrite-incremental-fsync", BOOL, "yes"),
     d("aof-disable-auto-gc", BOOL, "no"),
     // Shutdown
@@ -1702,6 +1705,7 @@ impl Config {
             "enable-debug-command" => name_of(self.enable_debug_command.name()),
             "hz" => int(self.hz.into()),
             "appendonly" => Value::Bool(self.appendonly),
+            "aof-timestamp-enabled" => Value::Bool(self.aof_timestamp_enabled),
             "appendfsync" => name_of(self.appendfsync.name()),
             "appendfilename" => text(&self.appendfilename),
             "appenddirname" => text(&self.appenddirname),
@@ -1760,6 +1764,7 @@ impl Config {
             // Redis takes hz as a hint and clamps it to CONFIG_MIN_HZ..CONFIG_MAX_HZ.
             "hz" => self.hz = int.clamp(1, 500) as u32,
             "appendonly" => self.appendonly = v.flag(),
+            "aof-timestamp-enabled" => self.aof_timestamp_enabled = v.flag(),
             "appendfsync" => self.appendfsync = AppendFsync::from_name(v.name()),
             "appendfilename" => self.appendfilename = v.text(),
             "appenddirname" => self.appenddirname = v.text(),

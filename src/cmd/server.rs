@@ -426,6 +426,7 @@ fn apply_config(ctx: &mut Ctx, appendonly: bool) -> Result<(), &'static str> {
     ctx.shared.log.set_level(ctx.state.config.loglevel);
     ctx.shared.aof.set_policy(ctx.state.config.appendfsync);
     ctx.shared.set_requirepass(ctx.state.config.requirepass.clone());
+    ctx.state.effects.timestamps = ctx.state.config.aof_timestamp_enabled;
     match (appendonly, ctx.state.config.appendonly) {
         (false, true) => {
             if let Err(e) = crate::persistence::aof::enable_at_runtime(ctx.state, ctx.shared, ctx.now) {

@@ -170,6 +170,9 @@ fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
 
 /// Runs one command (or queues it inside MULTI) and writes its reply to `out`.
 pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
+    if state.effects.timestamps {
+        state.effects.now_secs = shared.clock.now_ms() / 1000;
+    }
     let cmd = match lookup(&state.config.commands, argv) {
         Ok(cmd) => cmd,
         Err(e) => {

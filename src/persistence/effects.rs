@@ -18,6 +18,12 @@ pub struct Effects {
     /// Where the outermost unit's commands start in `buf`, and how many it recorded.
     unit_start: usize,
     unit_commands: usize,
+    /// `aof-timestamp-enabled`: a `#TS:<seconds>` line goes before the first command of each new second of
+    /// `now_secs` (the server's clock, set by whoever records: dispatch, the cron), as Redis's
+    /// genAofTimestampAnnotationIfNeeded writes it.
+    pub timestamps: bool,
+    pub now_secs: i64,
+    annotated_secs: i64,
 }
 
 impl Effects {
@@ -47,6 +53,10 @@ impl Effects {
 
     /// Records a command that ran in database `db`.
     pub fn record(&mut self, db: usize, argv: &[&[u8]]) {
+        if self.timestamps && self.now_secs > self.annotated_secs {
+            write_timestamp(&mut self.buf, self.now_secs);
+            self.annotated_secs = self.now_secs;
+        }
         if self.selected != Some(db) {
             let mut digits = itoa::Buffer::new();
             self.push_command(&[b"SELECT", digits.format(db).as_bytes()]);
@@ -60,6 +70,12 @@ impl Effects {
         self.unit_commands += 1;
     }
 
+    /// A `#TS:` annotation for `secs` was written elsewhere (the base file created at startup): the stream's
+    /// next one waits for a later second, as Redis's aof_cur_timestamp does.
+    pub fn annotated_at(&mut self, secs: i64) {
+        self.annotated_secs = secs;
+    }
+
     /// Forgets which database is selected: the consumer starts a new file, which begins in database 0's
     /// context for a loader, so the next command must select its own.
     pub fn reset_selected(&mut self) {
@@ -69,6 +85,13 @@ impl Effects {
     fn push_command(&mut self, argv: &[&[u8]]) {
         encode_command(&mut self.buf, argv);
     }
+}
+
+/// Appends a `#TS:<unix seconds>` annotation line.
+pub fn write_timestamp(buf: &mut Vec<u8>, secs: i64) {
+    buf.extend_from_slice(b"#TS:");
+    buf.extend_from_slice(itoa::Buffer::new().format(secs).as_bytes());
+    buf.extend_from_slice(b"\r\n");
 }
 
 /// Appends `argv` as a RESP multibulk command (the AOF's format).
@@ -105,6 +128,22 @@ mod tests {
         e.record(0, &[b"DEL", b"k"]);
         e.end_unit();
         assert!(text(&e).ends_with("*3 $3 SET $1 k $1 v *2 $3 DEL $1 k "), "no second SELECT for the same db");
+    }
+
+    #[test]
+    fn timestamps_precede_the_first_command_of_each_second() {
+        let mut e = Effects { timestamps: true, now_secs: 1_700_000_000, ..Effects::default() };
+        e.begin_unit();
+        e.record(0, &[b"SET", b"k", b"v"]);
+        e.record(0, &[b"DEL", b"k"]);
+        e.end_unit();
+        e.now_secs += 1;
+        e.record(1, &[b"DEL", b"k"]);
+        assert_eq!(
+            text(&e),
+            "#TS:1700000000 *2 $6 SELECT $1 0 *1 $5 MULTI *3 $3 SET $1 k $1 v *2 $3 DEL $1 k *1 $4 EXEC \
+             #TS:1700000001 *2 $6 SELECT $1 1 *2 $3 DEL $1 k "
+        );
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub async fn run(shared: Arc<Shared>) {
             let now = shared.clock.now_ms();
             // The expiry cycle's deletions go to the AOF too, without anyone waiting for them.
             let state = &mut *state;
+            state.effects.now_secs = now / 1000;
             // Evictions a command's time budget left unfinished go on here (Redis's eviction time proc).
             if state.config.maxmemory > 0 {
                 state.evict_to_fit(now);
@@ -80,6 +81,7 @@ pub fn active_expire_cycle(shared: &Shared, budget: Duration) {
     }
     let now = shared.clock.now_ms();
     let state = &mut *state;
+    state.effects.now_secs = now / 1000;
     let (mut sampled_total, mut expired_total) = (0usize, 0usize);
     for db in state.dbs.iter_mut() {
         loop {

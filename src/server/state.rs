@@ -67,6 +67,8 @@ impl State {
     pub fn new(config: Config, now_ms: i64) -> State {
         let mut rng = fastrand::Rng::new();
         let run_id = (0..40).map(|_| char::from_digit(rng.u32(..16), 16).unwrap_or('0')).collect();
+        let mut effects = crate::persistence::Effects::default();
+        effects.timestamps = config.aof_timestamp_enabled;
         State {
             dbs: (0..config.databases).map(|_| Db::default()).collect(),
             port: config.port,
@@ -79,7 +81,7 @@ impl State {
             lastsave: now_ms / 1000,
             active_expire: true,
             scripts: crate::scripting::Scripts::default(),
-            effects: crate::persistence::Effects::default(),
+            effects,
             aof: Default::default(),
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,

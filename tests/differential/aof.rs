@@ -50,6 +50,27 @@ pub fn diff_aof_random(name: &str, random: &[&str], script: &str) {
     }
 }
 
+/// Runs `script` as `diff_aof` does, then hands each server's incremental file to `check` (label, bytes).
+pub fn diff_aof_then(name: &str, script: &str, check: impl Fn(&str, &[u8])) {
+    let options = ServerOptions::default();
+    let Some(oracle) = RedisServer::start_with_args(&options, AOF_ARGS) else {
+        return;
+    };
+    let target = Target::start_with_args(&options, AOF_ARGS);
+    let oracle_side = Side { label: "redis-server", addr: oracle.addr() };
+    let target_side = Side { label: target.label(), addr: target.addr() };
+    if let Err(report) = diff_script_between(&oracle_side, &target_side, &options, name, script) {
+        panic!("{report}");
+    }
+    if let Err(report) = compare_files(&oracle_side, &target_side, &[]) {
+        panic!("AOF of `{name}`: {report}");
+    }
+    for side in [&oracle_side, &target_side] {
+        let bytes = std::fs::read(incr_file(side.addr)).unwrap();
+        check(side.label, &bytes);
+    }
+}
+
 /// A recorded command: its arguments.
 type Command = Vec<Vec<u8>>;
 
@@ -120,6 +141,13 @@ fn parse_commands(bytes: &[u8]) -> Result<Vec<Command>, String> {
         text.parse().map_err(|_| format!("bad length {text:?}"))
     };
     while at < bytes.len() {
+        if bytes[at] == b'#' {
+            // A `#TS:` annotation: when a second starts depends on when each server ran the script, so the
+            // comparison leaves them out (`diff_aof_then` checks them).
+            let end = bytes[at..].windows(2).position(|w| w == b"\r\n").ok_or("unterminated annotation")?;
+            at += end + 2;
+            continue;
+        }
         let argc = header(&mut at, b'*')?;
         let mut command = Vec::with_capacity(argc.min(1024));
         for _ in 0..argc {
@@ -242,6 +270,29 @@ fn harness_parses_and_compares() {
     assert!(!same_command(&c(&["SREM", "s", "a"]), &c(&["srem", "s", "b"]), &["SREM"], now), "names are exact");
     assert!(same_command(&c(&["SREM", "s", "a"]), &c(&["SREM", "s", "b"]), &["srem"], now));
     assert!(!same_command(&c(&["SREM", "s", "a"]), &c(&["SREM", "t", "a"]), &["SREM"], now));
+}
+
+#[test]
+fn timestamp_annotations_precede_the_first_write_once_enabled() {
+    diff_aof_then(
+        "aof_timestamps",
+        r#"
+        SET before annotations
+        CONFIG SET aof-timestamp-enabled yes
+        SET k v
+        SELECT 3
+        SET k v
+        "#,
+        |label, bytes| {
+            let text = String::from_utf8_lossy(bytes).replace("\r\n", " ");
+            let at = text.find("#TS:").unwrap_or_else(|| panic!("{label}: no annotation in {text:?}"));
+            let (before, after) = text.split_at(at);
+            assert!(before.ends_with("*3 $3 SET $6 before $11 annotations "), "{label}: {text:?}");
+            let secs: i64 = after[4..].split(' ').next().unwrap().parse().unwrap();
+            assert!((secs - now_ms() / 1000).abs() < 60, "{label}: {secs}");
+            assert!(after.split_once(' ').unwrap().1.starts_with("*3 $3 SET $1 k $1 v "), "{label}: {text:?}");
+        },
+    );
 }
 
 #[test]

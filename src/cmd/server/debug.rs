@@ -204,7 +204,7 @@ fn reload(ctx: &mut Ctx, options: Args) -> Result<(), CmdError> {
         }
     }
     let mut image = Vec::new();
-    crate::persistence::aof::snapshot::write_snapshot(&ctx.state.dbs, ctx.now, &mut image)
+    crate::persistence::aof::snapshot::write_snapshot(&ctx.state.dbs, ctx.now, false, &mut image)
         .map_err(|_| error::DEBUG_RELOAD_FAILED)?;
     // Idle times and LFU counters survive a reload when a policy uses them (Redis saves them in the RDB).
     let access = ctx.state.config.maxmemory_policy.tracks_access().then(|| access_times(ctx));

@@ -79,10 +79,16 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
         ));
     } else {
         let name = base_name(&dir.prefix, 1);
-        std::fs::File::create(dir.file_path(&name))
-            .map_err(|e| e.to_string())?
-            .sync_all()
-            .map_err(|e| e.to_string())?;
+        // Redis writes this base as a rewrite of the empty dataset: nothing, or just a timestamp annotation.
+        let mut base = Vec::new();
+        if state.config.aof_timestamp_enabled {
+            let secs = shared.clock.now_ms() / 1000;
+            crate::persistence::effects::write_timestamp(&mut base, secs);
+            state.effects.annotated_at(secs);
+        }
+        let mut file = std::fs::File::create(dir.file_path(&name)).map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut file, &base).map_err(|e| e.to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
         dir.manifest.base = Some(manifest::AofFile { name: name.clone(), seq: 1, kind: FileKind::Base });
         shared.log.notice(&format!("Creating AOF base file {name} on server start"));
     }
@@ -166,7 +172,7 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
         u64::MAX
     };
     let temp = dir.path.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-    let pid = rewrite::fork_writer(&state.dbs, now, &temp)
+    let pid = rewrite::fork_writer(&state.dbs, now, state.config.aof_timestamp_enabled, &temp)
         .map_err(|e| format!("ERR Can't rewrite append only file in background: fork: {e}"))?;
     shared.log.notice(&format!("Background append only file rewriting started by pid {pid}"));
     state.aof.rewrite = Some(Rewrite { pid, temp, first_kept_incr, started_ms: now });

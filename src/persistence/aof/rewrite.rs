@@ -25,11 +25,12 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Forks a child that writes `dbs` (live keys at `now`) to `temp`, fsyncs it and exits.
+/// Forks a child that writes `dbs` (live keys at `now`, after a `#TS:` annotation if `timestamp`) to `temp`,
+/// fsyncs it and exits.
 ///
 /// The caller holds the state lock, so no other thread is changing `dbs` at the moment of the fork; the child
 /// only reads `dbs`, writes one file and leaves with `_exit`, touching nothing else of the process.
-pub fn fork_writer(dbs: &[Db], now: i64, temp: &Path) -> std::io::Result<libc::pid_t> {
+pub fn fork_writer(dbs: &[Db], now: i64, timestamp: bool, temp: &Path) -> std::io::Result<libc::pid_t> {
     // SAFETY: fork in a multi-threaded process is sound for a child that, as here, only uses memory it owns
     // (the allocator is fork-safe: jemalloc and glibc malloc both reset their locks in the child), does file
     // I/O and ends with _exit, never returning into code that other threads' state may have left inconsistent.
@@ -38,7 +39,7 @@ pub fn fork_writer(dbs: &[Db], now: i64, temp: &Path) -> std::io::Result<libc::p
         return Err(std::io::Error::last_os_error());
     }
     if pid == 0 {
-        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_base(dbs, now, temp)));
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_base(dbs, now, timestamp, temp)));
         let code = if matches!(written, Ok(Ok(()))) { 0 } else { 1 };
         // SAFETY: ends the child without running the parent's destructors or atexit handlers.
         unsafe { libc::_exit(code) };
@@ -46,9 +47,9 @@ pub fn fork_writer(dbs: &[Db], now: i64, temp: &Path) -> std::io::Result<libc::p
     Ok(pid)
 }
 
-fn write_base(dbs: &[Db], now: i64, temp: &Path) -> std::io::Result<()> {
+fn write_base(dbs: &[Db], now: i64, timestamp: bool, temp: &Path) -> std::io::Result<()> {
     let mut file = std::fs::File::create(temp)?;
-    write_snapshot(dbs, now, &mut file)?;
+    write_snapshot(dbs, now, timestamp, &mut file)?;
     file.sync_all()
 }
 

@@ -13,9 +13,13 @@ const ITEMS_PER_COMMAND: usize = 64;
 /// Bytes gathered before each write to the file.
 const CHUNK: usize = 64 * 1024;
 
-/// Writes every database's live keys to `out` as commands; returns how many keys were written.
-pub fn write_snapshot(dbs: &[Db], now: i64, out: &mut impl Write) -> std::io::Result<u64> {
+/// Writes every database's live keys to `out` as commands; returns how many keys were written. With
+/// `timestamp`, the file starts with a `#TS:` annotation of `now` (Redis's rewrite with aof-timestamp-enabled).
+pub fn write_snapshot(dbs: &[Db], now: i64, timestamp: bool, out: &mut impl Write) -> std::io::Result<u64> {
     let mut buf = Vec::with_capacity(CHUNK * 2);
+    if timestamp {
+        crate::persistence::effects::write_timestamp(&mut buf, now / 1000);
+    }
     let mut keys = 0;
     for (index, db) in dbs.iter().enumerate() {
         let mut live = db.live_keys(now).peekable();
