@@ -188,7 +188,7 @@ fn stats(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     int(out, "clients.normal", mh.clients_normal);
     int(out, "cluster.links", 0);
     int(out, "aof.buffer", mh.aof_buffer);
-    int(out, "lua.caches", 0);
+    int(out, "lua.caches", ctx.state.scripts.memory().scripts_bytes);
     int(out, "functions.caches", 0);
     for &(id, main, expires) in &mh.dbs {
         out.bulk(format!("db.{id}").as_bytes());
@@ -354,8 +354,7 @@ fn total_system_memory() -> u64 {
     u64::try_from(pages).unwrap_or(0).saturating_mul(u64::try_from(size).unwrap_or(0))
 }
 
-/// INFO memory: Redis 7.0's fields in its order. Scripting's numbers are 0: the Lua state's size and the
-/// script cache are not measured (and there are no functions).
+/// INFO memory: Redis 7.0's fields in its order (there are no functions: their numbers are 0).
 pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
     let aof = aof_buffer(ctx);
     let mh = Overhead::measure(ctx.state, aof);
@@ -366,7 +365,8 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
     let (rss_extra, rss_extra_bytes) = mh.rss_extra();
     let (total_frag, total_frag_bytes) = mh.total_frag();
     let system = total_system_memory();
-    let (lua_vm, scripts_eval, functions_vm, functions) = (0u64, 0u64, 0u64, 0u64);
+    let scripts = ctx.state.scripts.memory();
+    let (lua_vm, scripts_eval, functions_vm, functions) = (scripts.lua_vm, scripts.scripts_bytes, 0u64, 0u64);
     let pct = |p: f32| format!("{:.2}", f64::from(p));
     write!(
         s,
@@ -391,11 +391,12 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
     write!(
         s,
         "used_memory_lua:{lua_vm}\r\nused_memory_vm_eval:{lua_vm}\r\nused_memory_lua_human:{}\r\n\
-         used_memory_scripts_eval:{scripts_eval}\r\nnumber_of_cached_scripts:0\r\nnumber_of_functions:0\r\n\
+         used_memory_scripts_eval:{scripts_eval}\r\nnumber_of_cached_scripts:{}\r\nnumber_of_functions:0\r\n\
          number_of_libraries:0\r\nused_memory_vm_functions:{functions_vm}\r\nused_memory_vm_total:{}\r\n\
          used_memory_vm_total_human:{}\r\nused_memory_functions:{functions}\r\nused_memory_scripts:{}\r\n\
          used_memory_scripts_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n",
         human(lua_vm),
+        scripts.cached,
         lua_vm + functions_vm,
         human(lua_vm + functions_vm),
         scripts_eval + functions,

@@ -52,6 +52,9 @@ struct Engine {
     scripts: HashMap<ScriptId, mlua::RegistryKey, foldhash::fast::RandomState>,
     /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
     hooked: bool,
+    /// What the cached scripts take outside Lua (INFO `used_memory_scripts_eval`, MEMORY STATS `lua.caches`):
+    /// each body and its id, as Redis's lua_scripts_mem counts them.
+    scripts_bytes: u64,
     /// Buffers redis.call reuses from one call to the next.
     scratch: Scratch,
 }
@@ -139,6 +142,7 @@ impl Engine {
             runner,
             scripts: HashMap::default(),
             hooked: false,
+            scripts_bytes: 0,
             scratch: Scratch::default(),
         })
     }
@@ -314,6 +318,7 @@ impl Scripts {
             })?;
             let key = engine.lua.create_registry_value(f).map_err(lua_error)?;
             engine.scripts.insert(id, key);
+            engine.scripts_bytes += (body.len() + SCRIPT_ID_BYTES) as u64;
         }
         Ok(id)
     }
@@ -323,10 +328,36 @@ impl Scripts {
         ScriptId::parse(id).is_some_and(|id| engine.is_some_and(|e| e.scripts.contains_key(&id)))
     }
 
+    /// INFO memory's scripting numbers. The Lua state is created on first use: until then it takes nothing.
+    pub fn memory(&self) -> ScriptsMemory {
+        match self.engine.as_ref().map(|e| &e.0) {
+            Some(e) => ScriptsMemory {
+                lua_vm: e.lua.used_memory() as u64,
+                cached: e.scripts.len(),
+                scripts_bytes: e.scripts_bytes,
+            },
+            None => ScriptsMemory::default(),
+        }
+    }
+
     /// SCRIPT FLUSH: drops the scripts and the Lua state itself, as Redis does.
     pub fn flush(&mut self) {
         self.engine = None;
     }
+}
+
+/// A script id as the cache holds it: 40 hex digits.
+const SCRIPT_ID_BYTES: usize = 40;
+
+/// What the scripts take (INFO memory, MEMORY STATS).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ScriptsMemory {
+    /// The Lua state's own allocations (`used_memory_lua`, `used_memory_vm_eval`).
+    pub lua_vm: u64,
+    /// `number_of_cached_scripts`.
+    pub cached: usize,
+    /// `used_memory_scripts_eval`: script bodies and ids.
+    pub scripts_bytes: u64,
 }
 
 /// How the script may call commands.

@@ -173,3 +173,23 @@ fn a_script_returning_a_hundred_thousand_nested_tables_is_answered() {
     assert!(reply.starts_with(b"*100000\r\n*2\r\n:1\r\n$1\r\nx\r\n"));
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
 }
+
+#[test]
+fn info_memory_counts_the_lua_state_and_the_cached_scripts() {
+    let server = embedis::blocking::Server::start().unwrap();
+    let mut c = Conn::connect(server.addr());
+    let field = |c: &mut Conn, name: &str| crate::support::info_u64(c, "memory", name);
+    assert_eq!(field(&mut c, "number_of_cached_scripts"), 0);
+    c.cmd(&["SCRIPT", "LOAD", "return 1"]);
+    c.cmd(&["EVAL", "return redis.call('PING')", "0"]);
+    c.cmd(&["SCRIPT", "LOAD", "return 1"]);
+    assert_eq!(field(&mut c, "number_of_cached_scripts"), 2);
+    let bodies = ("return 1".len() + "return redis.call('PING')".len()) as u64;
+    assert_eq!(field(&mut c, "used_memory_scripts_eval"), bodies + 2 * 40, "bodies and their ids");
+    assert_eq!(field(&mut c, "used_memory_scripts"), bodies + 2 * 40);
+    let lua = field(&mut c, "used_memory_lua");
+    assert!(lua > 10_000 && lua == field(&mut c, "used_memory_vm_eval"), "{lua}");
+    c.cmd(&["SCRIPT", "FLUSH"]);
+    assert_eq!(field(&mut c, "number_of_cached_scripts"), 0);
+    assert_eq!(field(&mut c, "used_memory_scripts_eval"), 0);
+}
