@@ -29,6 +29,18 @@
 //! server.crash();    // appendfsync everysec with a frozen clock: the last second is lost
 //! server.restart();
 //! server.assert_key("counter", "none");
+//!
+//! // Golden text of the whole keyspace, sorted and stable.
+//! server.hset("user:1", "name", "bob");
+//! assert_eq!(server.snapshot(), "0 \"user:1\" hash \"name\"=\"bob\"\n");
+//!
+//! // Faults seen by a real client.
+//! let mut con = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+//! server.fail_next("HGET", "LOADING Redis is loading the dataset in memory");
+//! let err = redis::cmd("HGET").arg("user:1").arg("name").query::<String>(&mut con).unwrap_err();
+//! assert_eq!(err.code(), Some("LOADING"));
+//! let name: String = redis::cmd("HGET").arg("user:1").arg("name").query(&mut con).unwrap();
+//! assert_eq!(name, "bob");
 //! ```
 //!
 //! Clients connect to [`Server::url`] (`redis://127.0.0.1:<port>`). Everything else behaves as in production.
