@@ -438,6 +438,9 @@ fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, 
                 client.close_after_reply = true;
             } else if name(0, "auth") && (2..=3).contains(&argv.len()) {
                 busy_auth(shared, client, argv, out);
+            } else if !client.authenticated && name(0, "hello") {
+                // HELLO's own check comes first in Redis (HELLO ... AUTH during BUSY is not supported here).
+                out.error(&crate::error::CmdError::HelloNoAuth);
             } else if !client.authenticated {
                 out.error(&crate::error::CmdError::NoAuth);
             } else if name(0, "script") && name(1, "kill") && argv.len() == 2 {

@@ -114,6 +114,7 @@ fn while_a_script_is_busy_only_authenticated_clients_can_kill_it() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(stranger.cmd(&["SHUTDOWN", "NOSAVE"]), b"-NOAUTH Authentication required.\r\n");
     assert_eq!(stranger.cmd(&["SCRIPT", "KILL"]), b"-NOAUTH Authentication required.\r\n");
+    assert!(stranger.cmd(&["HELLO", "3"]).starts_with(b"-NOAUTH HELLO must be called with the client already"));
     let wrong = stranger.cmd(&["AUTH", "wrong"]);
     assert_eq!(wrong, b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
     // As `redis-cli -a secret` connecting to kill a runaway script: AUTH, then SCRIPT KILL.
