@@ -115,7 +115,7 @@ fn bench_encode(c: &mut Criterion) {
 /// A state with `KEYS` string keys `key:NNNN`, filled through SET so it matches what a client would build.
 fn populated() -> (State, Shared, Client) {
     let logger = Logger::new(LogLevel::Warning, "").expect("stdout logger");
-    let shared = Shared::new(State::new(Config::default(), 0), logger);
+    let shared = Shared::new(State::new(Config::default(), 0), logger, Default::default());
     let mut state = State::new(Config::default(), 0);
     let mut client = Client::new(1, true, true);
     let mut out = Out::new(false);

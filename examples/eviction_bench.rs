@@ -127,7 +127,7 @@ fn main() -> std::io::Result<()> {
             key += 1;
             let name = format!("cold:{key}");
             match key % 5 {
-                0 | 1 | 2 => {
+                0..=2 => {
                     let v = vec![b'x'; value_size(&mut rng)];
                     written += v.len() as u64;
                     encode(&mut req, &[b"SET", name.as_bytes(), &v]);

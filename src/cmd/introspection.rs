@@ -65,7 +65,7 @@ fn recorded() -> &'static HashMap<String, Record> {
 }
 
 fn index_subcommands(index: &mut HashMap<String, Record>, info: usize, docs: usize) {
-    let sub_docs = map_value(docs, "subcommands").map(|at| map_pairs(at)).unwrap_or_default();
+    let sub_docs = map_value(docs, "subcommands").map(map_pairs).unwrap_or_default();
     let Some(subs) = children(info).and_then(|c| c.get(9).copied()).and_then(children) else { return };
     for sub in subs {
         let Some(name) = children(sub).and_then(|c| c.first().copied()).and_then(text_at) else { continue };
@@ -208,7 +208,7 @@ impl Filter<'_> {
     fn keeps(&self, cmd: &CommandSpec) -> bool {
         match self {
             Filter::Module => false,
-            Filter::AclCat(cat) => acl_categories(cmd).iter().any(|c| c[1..].as_bytes().eq_ignore_ascii_case(cat)),
+            Filter::AclCat(cat) => acl_categories(cmd).iter().any(|c| c.as_bytes()[1..].eq_ignore_ascii_case(cat)),
             Filter::Pattern(p) => crate::glob::matches_nocase(p, cmd.name.as_bytes()),
         }
     }

@@ -357,7 +357,7 @@ fn expire_generic(
     let f = parse_expire_flags(&argv[3..])?;
     let mut when = arg_i64(argv[2])?;
     if seconds {
-        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
             return Err(CmdError::InvalidExpire(name));
         }
         when *= 1000;
@@ -373,7 +373,7 @@ fn expire_generic(
     let current = entry.expire_at();
     let refused = (f.nx && current.is_some())
         || (f.xx && current.is_none())
-        || (f.gt && current.map_or(true, |c| when <= c))
+        || (f.gt && current.is_none_or(|c| when <= c))
         || (f.lt && current.is_some_and(|c| when >= c));
     if refused {
         ctx.out.int(0);

@@ -304,7 +304,7 @@ fn mget(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 fn mset_generic(ctx: &mut Ctx, argv: Args, nx: bool) -> Result<(), CmdError> {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Err(CmdError::arity(if nx { "msetnx" } else { "mset" }));
     }
     let now = ctx.now;

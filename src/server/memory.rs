@@ -75,7 +75,7 @@ impl State {
             self.evict(db, &key, now_ms);
             evicted += 1;
             // Check the clock every 16 evictions, as Redis does.
-            if evicted % 16 == 0 && started.elapsed() > budget {
+            if evicted.is_multiple_of(16) && started.elapsed() > budget {
                 return Eviction::Running;
             }
         }

@@ -46,9 +46,8 @@ pub struct ServerBuilder<Mode = Async> {
 
 impl<Mode> ServerBuilder<Mode> {
     pub(crate) fn new() -> Self {
-        let mut config = Config::default();
         // Embedded servers are silent unless asked (`loglevel`): a test suite's output is not the place for logs.
-        config.loglevel = LogLevel::Nothing;
+        let config = Config { loglevel: LogLevel::Nothing, ..Config::default() };
         ServerBuilder { config, clock: Arc::default(), seed: None, mode: std::marker::PhantomData }
     }
 

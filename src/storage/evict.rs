@@ -34,7 +34,7 @@ pub fn lfu_counter(lru: u32, lfu: Lfu, now_ms: i64) -> u32 {
     let (ldt, counter) = (lru >> 8, lru & 0xff);
     let now = minutes(now_ms);
     let elapsed = if now >= ldt { now - ldt } else { 65535 - ldt + now };
-    let periods = if lfu.decay_minutes > 0 { elapsed / lfu.decay_minutes } else { 0 };
+    let periods = elapsed.checked_div(lfu.decay_minutes).unwrap_or(0);
     counter.saturating_sub(periods)
 }
 

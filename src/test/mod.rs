@@ -155,12 +155,14 @@ impl Server {
     }
 
     pub fn builder() -> Builder {
-        let mut config = Config::default();
-        config.port = 0;
-        config.bind = vec!["127.0.0.1".into()];
-        config.loglevel = LogLevel::Notice;
-        // Any client may move the clock or crash the server, as with `embedis-server --test-mode yes`.
-        config.test_mode = true;
+        let config = Config {
+            port: 0,
+            bind: vec!["127.0.0.1".into()],
+            loglevel: LogLevel::Notice,
+            // Any client may move the clock or crash the server, as with `embedis-server --test-mode yes`.
+            test_mode: true,
+            ..Config::default()
+        };
         Builder { config, seed: None, frozen: false }
     }
 

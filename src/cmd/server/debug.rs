@@ -23,7 +23,10 @@ pub fn is_test_subcommand(sub: &[u8]) -> bool {
 pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (sub, argc) = (argv[1], argv.len());
     match () {
-        _ if is(sub, "help") && argc == 2 => return Ok(help(ctx)),
+        _ if is(sub, "help") && argc == 2 => {
+            help(ctx);
+            return Ok(());
+        }
         _ if is(sub, "sleep") && argc == 3 => sleep(argv[2]),
         _ if is(sub, "advance-time") && argc == 3 => {
             let ms = super::super::arg_i64(argv[2])?;
@@ -317,6 +320,8 @@ fn protocol(ctx: &mut Ctx, name: &[u8]) -> Result<(), CmdError> {
     match () {
         _ if is(name, "string") => out.bulk(b"Hello World"),
         _ if is(name, "integer") => out.int(12345),
+        // Redis's own sample value (not π).
+        #[allow(clippy::approx_constant)]
         _ if is(name, "double") => out.double(3.141),
         _ if is(name, "bignum") => out.big_number(b"1234567999999999999999999999999999999"),
         _ if is(name, "null") => out.null(),
