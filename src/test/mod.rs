@@ -74,7 +74,9 @@ impl Builder {
     /// When the directive or its value is invalid (the message is redis-server's).
     #[track_caller]
     pub fn config(mut self, directive: &str, value: &str) -> Self {
-        if let Err(e) = self.config.load_str(&format!("{directive} {value}\n"), None) {
+        // An empty value is written as redis.conf spells it: `save ""`.
+        let value_text = if value.is_empty() { "\"\"" } else { value };
+        if let Err(e) = self.config.load_str(&format!("{directive} {value_text}\n"), None) {
             panic!("embedis test server: bad directive `{directive} {value}`: {e}");
         }
         self

@@ -44,9 +44,17 @@ async fn the_async_form_starts_and_serves_an_async_client() {
 
 #[test]
 fn builder_directives_are_applied_and_bad_ones_say_why() {
-    let server = Server::builder().config("maxmemory", "1mb").config("maxmemory-policy", "allkeys-lru").start();
+    let server = Server::builder()
+        .config("maxmemory", "1mb")
+        .config("maxmemory-policy", "allkeys-lru")
+        .config("save", "")
+        .config("client-output-buffer-limit", "pubsub 1mb 512kb 10")
+        .start();
     let mut c = Conn::connect(server.addr());
     assert_eq!(c.cmd(&["CONFIG", "GET", "maxmemory"]), b"*2\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), b"*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+    let limits = String::from_utf8(c.cmd(&["CONFIG", "GET", "client-output-buffer-limit"])).unwrap();
+    assert!(limits.contains("pubsub 1048576 524288 10"), "{limits}");
     let message = panic_message(|| {
         Server::builder().config("maxmemory-policy", "sometimes");
     });
