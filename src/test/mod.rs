@@ -68,7 +68,8 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// A directive as in redis.conf (`config("appendfsync", "always")`, `config("save", "")`).
+    /// A directive as in redis.conf (`config("appendfsync", "always")`, `config("save", "")`). `dir` is always
+    /// the server's own temporary directory; `logfile` defaults to `embedis.log` inside it.
     ///
     /// # Panics
     /// When the directive or its value is invalid (the message is redis-server's).
