@@ -416,6 +416,13 @@ impl Drop for Server {
 mod tests {
     use super::*;
 
+    /// Tests move servers into threads and tasks (`tokio::spawn` needs `Send`), and share them (`Sync`).
+    #[test]
+    fn the_guard_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Server>();
+    }
+
     #[test]
     fn a_failing_test_is_shown_the_servers_address_and_last_log_lines() {
         let server = Server::start();
