@@ -35,6 +35,15 @@ pub fn diff_aof(name: &str, script: &str) {
 /// The same, where the arguments after the key of the commands named in `random` (case-insensitive) are
 /// chosen at random by the servers and compared by their number only.
 pub fn diff_aof_random(name: &str, random: &[&str], script: &str) {
+    run_and_compare(name, random, script, |_, _| {});
+}
+
+/// Runs `script` as `diff_aof` does, then hands each server's incremental file to `check` (label, bytes).
+pub fn diff_aof_then(name: &str, script: &str, check: impl Fn(&str, &[u8])) {
+    run_and_compare(name, &[], script, check);
+}
+
+fn run_and_compare(name: &str, random: &[&str], script: &str, check: impl Fn(&str, &[u8])) {
     let options = ServerOptions::default();
     let Some(oracle) = RedisServer::start_with_args(&options, AOF_ARGS) else {
         return;
@@ -46,23 +55,6 @@ pub fn diff_aof_random(name: &str, random: &[&str], script: &str) {
         panic!("{report}");
     }
     if let Err(report) = compare_files(&oracle_side, &target_side, random) {
-        panic!("AOF of `{name}`: {report}");
-    }
-}
-
-/// Runs `script` as `diff_aof` does, then hands each server's incremental file to `check` (label, bytes).
-pub fn diff_aof_then(name: &str, script: &str, check: impl Fn(&str, &[u8])) {
-    let options = ServerOptions::default();
-    let Some(oracle) = RedisServer::start_with_args(&options, AOF_ARGS) else {
-        return;
-    };
-    let target = Target::start_with_args(&options, AOF_ARGS);
-    let oracle_side = Side { label: "redis-server", addr: oracle.addr() };
-    let target_side = Side { label: target.label(), addr: target.addr() };
-    if let Err(report) = diff_script_between(&oracle_side, &target_side, &options, name, script) {
-        panic!("{report}");
-    }
-    if let Err(report) = compare_files(&oracle_side, &target_side, &[]) {
         panic!("AOF of `{name}`: {report}");
     }
     for side in [&oracle_side, &target_side] {
