@@ -255,24 +255,18 @@ fn script_cache_and_read_only_scripts() {
     );
 }
 
-const TOKEN_BUCKET: &str = r#"'local key = KEYS[1]
-local rate = tonumber(ARGV[1]); local capacity = tonumber(ARGV[2]); local now = tonumber(ARGV[3]); local requested = tonumber(ARGV[4])
-local fill_time = capacity / rate; local ttl = math.floor(fill_time * 2)
-local bucket = redis.call("HMGET", key, "tokens", "ts")
-local tokens = tonumber(bucket[1]); if tokens == nil then tokens = capacity end
-local ts = tonumber(bucket[2]); if ts == nil then ts = 0 end
-local delta = math.max(0, now - ts); local filled = math.min(capacity, tokens + delta * rate)
-local allowed = filled >= requested; local new_tokens = filled
-if allowed then new_tokens = filled - requested end
-redis.call("HMSET", key, "tokens", new_tokens, "ts", now)
-redis.call("EXPIRE", key, ttl)
-return { allowed and 1 or 0, new_tokens }'"#;
+/// The first user's rate limiter as the repo keeps it (scripts/token_bucket.lua), one quoted argument on one
+/// line: the harness reads one command per line, so its lines are joined with spaces, the `--` comment lines
+/// (which would end at a newline) left out.
+fn token_bucket() -> String {
+    let lines: Vec<&str> =
+        include_str!("../../scripts/token_bucket.lua").lines().filter(|l| !l.starts_with("--")).collect();
+    format!("'{}'", lines.join(" "))
+}
 
 #[test]
 fn token_bucket_script() {
-    // The script spans lines inside one quoted argument; the harness reads one command per line, so the
-    // newlines are joined with spaces (the script has no line comments, so it means the same).
-    let body = TOKEN_BUCKET.replace('\n', " ");
+    let body = token_bucket();
     let script = format!(
         r#"
         # An empty bucket: full capacity, one request taken.
