@@ -379,12 +379,12 @@ fn expire_generic(
         ctx.out.int(0);
         return Ok(());
     }
-    if when <= now {
-        db.remove(key);
+    if ctx.state.already_expired(when, now) {
+        ctx.db().remove(key);
         ctx.changed(class::GENERIC, "del", key);
         ctx.propagate_as(&[expired_delete(ctx), key]);
     } else {
-        db.set_expire(key, when);
+        ctx.db().set_expire(key, when);
         ctx.changed(class::GENERIC, "expire", key);
         // Recorded as PEXPIREAT with the absolute time and the options as sent; PEXPIREAT itself as sent.
         // (Checked first so that the argument vector is built only for a consumer.)

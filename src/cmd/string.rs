@@ -270,7 +270,7 @@ fn getex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let absolute = matches!(f.expire.map(|e| e.kind), Some(ExpireKind::ExAt | ExpireKind::PxAt));
     // Redis propagates GETEX as DEL, PEXPIREAT or PERSIST, and only when it changed something.
     match at {
-        Some(at) if absolute && at <= now => {
+        Some(at) if absolute && ctx.state.already_expired(at, now) => {
             ctx.db().remove(key);
             ctx.changed(class::GENERIC, "del", key);
             ctx.propagate_as(&[super::keyspace::expired_delete(ctx), key]);

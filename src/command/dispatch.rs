@@ -215,8 +215,11 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             return reject_cmd(state, cmd, client, out, &CmdError::NoAuth);
         }
     }
-    // Over maxmemory: evict first; if nothing more can go, commands that may grow memory are refused.
-    if state.config.maxmemory > 0 {
+    // Over maxmemory: evict first; if nothing more can go, commands that may grow memory are refused. Never
+    // while loading: the saved data is rebuilt whole, and the limit applies to what comes after.
+    if state.config.maxmemory == 0 || state.loading {
+        state.pre_command_oom = false;
+    } else {
         let out_of_memory = state.evict_to_fit(shared.clock.now_ms()) == Eviction::Failed;
         state.pre_command_oom = out_of_memory;
         // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.

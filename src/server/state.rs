@@ -61,6 +61,9 @@ pub struct State {
     pub tracked_notify_flags: u32,
     /// Errors the test kit armed for the next commands of a name (`fail_next`).
     pub faults: super::faults::Faults,
+    /// A loader is replaying saved data (Redis's server.loading): nothing expires, nothing is evicted or
+    /// refused for memory, so the state rebuilt is exactly the one saved. Set through `set_loading`.
+    pub loading: bool,
 }
 
 impl State {
@@ -90,6 +93,7 @@ impl State {
             eviction_pool: Default::default(),
             observe: Default::default(),
             pre_command_oom: false,
+            loading: false,
             executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         }
     }
@@ -103,6 +107,20 @@ impl State {
         for (i, db) in self.dbs.iter_mut().enumerate() {
             db.rng.0 = fastrand::Rng::with_seed(seed.wrapping_add(i as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
         }
+    }
+
+    /// Enters or leaves loading, for the state and every database's lookups.
+    pub fn set_loading(&mut self, loading: bool) {
+        self.loading = loading;
+        for db in &mut self.dbs {
+            db.loading = loading;
+        }
+    }
+
+    /// Redis's checkAlreadyExpired: a write giving a key a TTL at or before `now` deletes it instead, except
+    /// while loading (the saved stream's later records may still need the key).
+    pub fn already_expired(&self, at_ms: i64, now: i64) -> bool {
+        at_ms <= now && !self.loading
     }
 
     /// Sums of per-database counters.
@@ -122,7 +140,8 @@ pub struct Shared {
     pub state: Mutex<State>,
     /// Shared with the test kit, which keeps it across a crash and restart.
     pub clock: std::sync::Arc<Clock>,
-    pub log: super::log::Logger,
+    /// Shared with the AOF writer, which logs its write errors and their recovery from any thread.
+    pub log: std::sync::Arc<super::log::Logger>,
     /// Scripts running off the event loop (see script_gate.rs).
     pub script: super::script_gate::ScriptGate,
     /// Writes the effects stream to the append-only file (used without the state lock).
@@ -139,13 +158,14 @@ pub struct Shared {
 impl Shared {
     pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         let requirepass = Mutex::new(state.config.requirepass.clone());
+        let log = std::sync::Arc::new(log);
         Shared {
+            aof: std::sync::Arc::new(crate::persistence::aof::writer::Writer::new(log.clone())),
             requirepass,
             state: Mutex::new(state),
             clock,
             log,
             script: Default::default(),
-            aof: Default::default(),
             shutdown: AtomicBool::new(false),
             shutdown_notify: Notify::new(),
             crashed: AtomicBool::new(false),

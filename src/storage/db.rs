@@ -63,6 +63,9 @@ pub struct Db {
     pub track_missed: bool,
     /// LFU's probabilistic increments draw from it (seeded by `State::seed`).
     pub rng: super::random::Rng,
+    /// A loader is rebuilding the saved state: no TTL counts as passed (Redis's keyIsExpired under
+    /// server.loading), so a key whose TTL a later record extends is still there for that record.
+    pub loading: bool,
 }
 
 /// A change the storage makes on its own (Redis's dbAdd, expireIfNeeded, lookupKeyRead notifications).
@@ -113,6 +116,12 @@ pub fn idle_ms(lru: u32, now_ms: i64) -> u64 {
 }
 
 impl Db {
+    /// Has a TTL at `at` passed at `now`? Never while loading.
+    #[inline]
+    fn passed(&self, at: i64, now: i64) -> bool {
+        at != NO_EXPIRE && at <= now && !self.loading
+    }
+
     pub fn len(&self) -> usize {
         self.keys.len()
     }
@@ -128,8 +137,7 @@ impl Db {
     /// Position of `key` if it is live; an expired key is deleted on the way (lazy expiry). One hash lookup.
     fn live_index(&mut self, key: &[u8], now: i64) -> Option<usize> {
         let i = self.keys.get_index_of(key)?;
-        let at = self.keys[i].expire_at;
-        if at != NO_EXPIRE && at <= now {
+        if self.passed(self.keys[i].expire_at, now) {
             if let Some((key, _)) = self.remove_index(i) {
                 self.note_expired(key);
             }
@@ -210,17 +218,17 @@ impl Db {
     /// A live key's entry without side effects: for commands that read several keys at once, after a first
     /// pass of `get` has done the lazy expiry, counting and type checks.
     pub fn get_ref(&self, key: &[u8], now: i64) -> Option<&Entry> {
-        self.keys.get(key).filter(|e| e.expire_at == NO_EXPIRE || e.expire_at > now)
+        self.keys.get(key).filter(|e| !self.passed(e.expire_at, now))
     }
 
     /// Is the key present with a TTL that has passed (not yet deleted)?
     pub fn is_expired(&self, key: &[u8], now: i64) -> bool {
-        matches!(self.keys.get(key), Some(e) if e.expire_at != NO_EXPIRE && e.expire_at <= now)
+        matches!(self.keys.get(key), Some(e) if self.passed(e.expire_at, now))
     }
 
     /// Is the key present and not expired? Does not delete (KEYS, SCAN filtering decide that themselves).
     pub fn is_live(&self, key: &[u8], now: i64) -> bool {
-        matches!(self.keys.get(key), Some(e) if e.expire_at == NO_EXPIRE || e.expire_at > now)
+        matches!(self.keys.get(key), Some(e) if !self.passed(e.expire_at, now))
     }
 
     /// Stores `value` at `key` with one hash lookup. The TTL is cleared unless `keep_ttl` (SET KEEPTTL); a key
@@ -228,11 +236,11 @@ impl Db {
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now: i64) {
         use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
         self.touch(key);
-        let (lfu, lru) = (self.lfu, lru_clock(now));
+        let (lfu, lru, loading) = (self.lfu, lru_clock(now), self.loading);
         match self.keys.raw_entry_mut_v1().from_key(key) {
             RawEntryMut::Occupied(mut o) => {
                 let (k, e) = o.get_key_value_mut();
-                let expired = e.expire_at != NO_EXPIRE && e.expire_at <= now;
+                let expired = e.expire_at != NO_EXPIRE && e.expire_at <= now && !loading;
                 e.value = value;
                 // An overwrite is an access; under LFU the counter carries over (Redis's dbOverwrite).
                 e.lru = touched(e.lru, lfu, &mut self.rng, now);
@@ -469,7 +477,7 @@ impl Db {
 
     /// Every live key, in storage order (KEYS).
     pub fn live_keys(&self, now: i64) -> impl Iterator<Item = (&Key, &Entry)> {
-        self.keys.iter().filter(move |(_, e)| e.expire_at == NO_EXPIRE || e.expire_at > now)
+        self.keys.iter().filter(move |(_, e)| !self.passed(e.expire_at, now))
     }
 
     /// One SCAN step: up to `count` positions below `cursor` (0 = start). Returns the keys seen (possibly
@@ -487,7 +495,7 @@ impl Db {
         while !self.keys.is_empty() {
             let i = rng.usize(..self.keys.len());
             let (k, e) = self.keys.get_index(i)?;
-            if e.expire_at != NO_EXPIRE && e.expire_at <= now {
+            if self.passed(e.expire_at, now) {
                 let k = k.clone();
                 self.remove(&k);
                 self.note_expired(k);

@@ -348,7 +348,7 @@ fn a_full_disk_refuses_writes_with_misconf_and_acknowledges_nothing_unwritten() 
     let dir = tempfile::tempdir().unwrap();
     // A file size limit of 16 KiB stands in for a full disk: writes past it fail with EFBIG (SIGXFSZ ignored).
     let script = format!(
-        "ulimit -f 32; trap '' XFSZ; exec {BIN} --port 0 --bind 127.0.0.1 --save '' --appendonly yes --dir {}",
+        "ulimit -S -f 32; trap '' XFSZ; exec {BIN} --port 0 --bind 127.0.0.1 --save '' --appendonly yes --dir {}",
         dir.path().display()
     );
     let mut child =
@@ -360,7 +360,15 @@ fn a_full_disk_refuses_writes_with_misconf_and_acknowledges_nothing_unwritten() 
             break rest.trim_end_matches('.').parse::<u16>().unwrap();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let log_writer = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let mut log = log_writer.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut writer = Conn::connect(addr);
     let value = "v".repeat(1000);
@@ -385,7 +393,36 @@ fn a_full_disk_refuses_writes_with_misconf_and_acknowledges_nothing_unwritten() 
     assert_eq!(other.cmd(&["GET", "k0"]), format!("$1000\r\n{value}\r\n").as_bytes(), "reads still work");
     let info = String::from_utf8(other.cmd(&["INFO", "persistence"])).unwrap();
     assert!(info.contains("aof_last_write_status:err"), "{info}");
-    // Turning the AOF off releases the unacknowledged write and lifts MISCONF.
+    // Logged as redis-server logs it: the failed write (a short one, or one that wrote nothing).
+    let logged = log.lock().unwrap().clone();
+    assert!(
+        logged.contains("# Short write while writing to the AOF file: (nwritten=")
+            || logged.contains("# Error writing to the AOF file: File too large"),
+        "{logged}"
+    );
+    // Room on the disk again (the limit lifted): the retry writes, the waiting client gets its reply, and the
+    // recovery is logged.
+    let unlimited = libc::rlimit { rlim_cur: libc::RLIM_INFINITY, rlim_max: libc::RLIM_INFINITY };
+    // SAFETY: prlimit on our own child with a valid rlimit and no old-limit pointer.
+    let lifted =
+        unsafe { libc::prlimit(child.id() as libc::pid_t, libc::RLIMIT_FSIZE, &unlimited, std::ptr::null_mut()) };
+    assert_eq!(lifted, 0, "prlimit");
+    assert_eq!(writer.read_reply_bytes(), b"+OK\r\n");
+    assert_eq!(other.cmd(&["SET", "x", "1"]), b"+OK\r\n");
+    eventually("the recovery logged", || {
+        log.lock().unwrap().contains("# AOF write error looks solved, Redis can write again.")
+    });
+    // Full again: turning the AOF off releases an unacknowledged write and lifts MISCONF.
+    let limited = libc::rlimit { rlim_cur: 32 * 512, rlim_max: libc::RLIM_INFINITY };
+    // SAFETY: as above.
+    let limited =
+        unsafe { libc::prlimit(child.id() as libc::pid_t, libc::RLIMIT_FSIZE, &limited, std::ptr::null_mut()) };
+    assert_eq!(limited, 0, "prlimit");
+    let mut i = 0;
+    while writer.try_cmd(&["SET", &format!("again{i}"), &value], Duration::from_millis(500)).is_ok() {
+        i += 1;
+        assert!(i < 100, "the file limit never hit again");
+    }
     assert_eq!(other.cmd(&["CONFIG", "SET", "appendonly", "no"]), b"+OK\r\n");
     assert_eq!(writer.read_reply_bytes(), b"+OK\r\n");
     assert_eq!(other.cmd(&["SET", "x", "1"]), b"+OK\r\n");

@@ -11,6 +11,7 @@ mod diagnostics;
 mod embedding;
 mod eviction;
 mod lifecycle;
+mod loading;
 mod pubsub;
 mod real_clients;
 mod redis_cli_modes;

@@ -8,6 +8,7 @@
 //! blocking thread, so the event loop keeps executing commands meanwhile; `everysec` fsyncs from the cron.
 
 use crate::config::AppendFsync;
+use crate::server::log::Logger;
 use parking_lot::Mutex;
 use std::fs::File;
 use std::io::Write;
@@ -18,6 +19,8 @@ use tokio::sync::Notify;
 #[derive(Default)]
 pub struct Writer {
     inner: Mutex<Inner>,
+    /// Write and fsync errors and their recovery are logged as redis-server logs them.
+    log: Option<Arc<Logger>>,
     /// Bytes appended since startup that are written (or fsynced, with `always`): waiters compare with this.
     persisted: AtomicU64,
     /// Wakes the connections waiting in `persisted`.
@@ -54,6 +57,8 @@ struct Inner {
     /// Bytes of the current incremental file an fsync has made durable: what a power loss leaves of it (the
     /// test kit's `crash` cuts the file back to this, showing what each fsync policy promises).
     durable_len: u64,
+    /// When a write error was last logged (wall clock, ms): at most one line per 30 s, as Redis.
+    last_error_log_ms: i64,
     /// The test kit's crash point, in `current_size` bytes: a write reaching it stops there and the server
     /// crashes (`crash_at_aof_offset`).
     crash_at: Option<u64>,
@@ -73,7 +78,7 @@ pub struct WriterInfo {
 }
 
 /// The system's text for an I/O error, as C's strerror gives it (without Rust's " (os error N)").
-fn strerror(e: &std::io::Error) -> String {
+pub(crate) fn strerror(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {
         Some(i) => text[..i].to_string(),
@@ -84,7 +89,7 @@ fn strerror(e: &std::io::Error) -> String {
 /// Writes all of `pending`. After a failure part of a command may be in the file: it is cut back to its last
 /// complete command so that the retry does not follow half a command, or, if that fails too, what did reach the
 /// file is dropped from `pending` (as Redis's flushAppendOnlyFile does).
-fn write_whole(inner: &mut Inner) -> Result<(), String> {
+fn write_whole(inner: &mut Inner) -> Result<(), WriteFailure> {
     let Inner { file, pending, file_len, current_size, crash_at, .. } = inner;
     let Some(file) = file.as_deref() else { return Ok(()) };
     let mut file = file;
@@ -94,41 +99,64 @@ fn write_whole(inner: &mut Inner) -> Result<(), String> {
     };
     let mut written = 0;
     while written < end {
-        match file.write(&pending[written..end]) {
-            Ok(0) => return Err(cut_back(&mut file, pending, file_len, current_size, written, "short write".into())),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cut_back(&mut file, pending, file_len, current_size, written, strerror(&e))),
-            Ok(n) => written += n,
-        }
+        let failure = match file.write(&pending[written..end]) {
+            Ok(0) => WriteFailure::new("short write".into(), written, end),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => WriteFailure::new(strerror(&e), written, end),
+            Ok(n) => {
+                written += n;
+                continue;
+            }
+        };
+        cut_back(&mut file, pending, file_len, current_size, written);
+        return Err(failure);
     }
     *file_len += written as u64;
     *current_size += written as u64;
     if end < pending.len() || crash_at.is_some_and(|at| *current_size >= at) {
         // The torn write is what the disk keeps of it.
         inner.durable_len = inner.file_len;
-        return Err(CRASH_POINT.into());
+        return Err(WriteFailure::new(CRASH_POINT.into(), 0, 0));
     }
     pending.clear();
     Ok(())
 }
 
-fn cut_back(
-    file: &mut &File,
-    pending: &mut Vec<u8>,
-    file_len: &mut u64,
-    current_size: &mut u64,
-    written: usize,
+/// A failed write: the error MISCONF shows, and the line redis-server logs for it.
+struct WriteFailure {
     message: String,
-) -> String {
+    log_line: String,
+}
+
+impl WriteFailure {
+    fn new(message: String, written: usize, expected: usize) -> WriteFailure {
+        let log_line = match written {
+            0 => format!("Error writing to the AOF file: {message}"),
+            _ => format!("Short write while writing to the AOF file: (nwritten={written}, expected={expected})"),
+        };
+        WriteFailure { message, log_line }
+    }
+}
+
+fn cut_back(file: &mut &File, pending: &mut Vec<u8>, file_len: &mut u64, current_size: &mut u64, written: usize) {
     if written > 0 && file.set_len(*file_len).is_err() {
         pending.drain(..written);
         *file_len += written as u64;
         *current_size += written as u64;
     }
-    message
 }
 
 impl Writer {
+    pub fn new(log: Arc<Logger>) -> Writer {
+        Writer { log: Some(log), ..Default::default() }
+    }
+
+    fn warn(&self, line: &str) {
+        if let Some(log) = &self.log {
+            log.warning(line);
+        }
+    }
+
     /// Starts appending to `file` (the last incremental file, opened for appending) with `policy`, at the
     /// server's `now_ms` (`everysec` counts its first second from it).
     pub fn enable(&self, file: File, policy: AppendFsync, (current_size, base_size): (u64, u64), now_ms: i64) {
@@ -253,11 +281,16 @@ impl Writer {
         let mut inner = self.inner.lock();
         let policy = inner.policy?;
         if !inner.pending.is_empty() {
-            if let Err(message) = write_whole(&mut inner) {
-                if message == CRASH_POINT {
+            if let Err(failure) = write_whole(&mut inner) {
+                if failure.message == CRASH_POINT {
                     self.stop_as_crashed(&mut inner);
                 } else {
-                    self.fail(&mut inner, message);
+                    let now = crate::storage::clock::wall_ms();
+                    if now - inner.last_error_log_ms > 30_000 {
+                        inner.last_error_log_ms = now;
+                        self.warn(&failure.log_line);
+                    }
+                    self.fail(&mut inner, failure.message);
                 }
                 return None;
             }
@@ -265,6 +298,7 @@ impl Writer {
         }
         if inner.error.take().is_some() {
             self.failing.store(false, Ordering::SeqCst);
+            self.warn("AOF write error looks solved, Redis can write again.");
         }
         Some((inner.appended, policy))
     }
@@ -292,6 +326,9 @@ impl Writer {
         match &result {
             Err(e) => {
                 inner.unsynced = true;
+                if inner.error.is_none() {
+                    self.warn(&format!("Fail to fsync the AOF file: {}", strerror(e)));
+                }
                 self.fail(&mut inner, strerror(e));
             }
             // Unless a rewrite switched files meanwhile.
