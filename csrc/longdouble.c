@@ -10,7 +10,8 @@
 
 #define MAX_LONG_DOUBLE_CHARS 5 * 1024
 
-/* Redis's string2ld: strict parse of a whole buffer; no leading space, no NaN, no overflow. */
+/* Redis's string2ld: strict parse of a whole buffer (a NUL inside it ends strtold early: refused); no leading
+ * space, no NaN, no overflow. */
 static int string2ld(const char *s, size_t slen, long double *dp) {
     char buf[MAX_LONG_DOUBLE_CHARS];
     long double value;
@@ -22,7 +23,7 @@ static int string2ld(const char *s, size_t slen, long double *dp) {
 
     errno = 0;
     value = strtold(buf, &eptr);
-    if (isspace((unsigned char)buf[0]) || eptr[0] != '\0' ||
+    if (isspace((unsigned char)buf[0]) || eptr[0] != '\0' || (size_t)(eptr - buf) != slen ||
         ((errno == ERANGE) && (value == HUGE_VALL || value == -HUGE_VALL || fpclassify(value) == FP_ZERO)) ||
         errno == EINVAL || isnan(value))
         return 0;

@@ -364,6 +364,15 @@ fn incrbyfloat_formats_like_redis() {
         INCRBYFLOAT f 1.5e3
         INCRBYFLOAT g 1.10000
         INCRBYFLOAT g -1.1
+        # A NUL ends strtold early: the whole value must be the number (binary values are never overwritten).
+        SET b "1\x00abc"
+        INCRBYFLOAT b 1
+        GET b
+        INCRBYFLOAT b2 "1\x00"
+        HSET hb f "1\x00abc"
+        HINCRBYFLOAT hb f 1
+        HINCRBYFLOAT hb g "2\x005"
+        HGETALL hb
         INCRBYFLOAT h 0.1
         INCRBYFLOAT h 0.2
         INCRBYFLOAT i 1e-5
