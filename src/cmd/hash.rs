@@ -326,6 +326,9 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], count: i64, with_values: bool) ->
     let size = ix.len();
     if !unique || n == 1 {
         let guard = ReplyGuard::new(config, out);
+        if guard.never_fits(n as u64, client) {
+            return Ok(());
+        }
         reply.header(out, n as usize);
         for _ in 0..n {
             if let Some(pair) = ix.get(rng.usize(..size)) {

@@ -168,3 +168,27 @@ fn client_setinfo_is_answered_as_redis_7_2() {
     let info = c.cmd(&["CLIENT", "INFO"]);
     assert!(String::from_utf8_lossy(&info).contains(" lib-name=go-redis lib-ver=9.0.0"));
 }
+
+/// A count no reply could ever hold (redis-server 7.0.15 builds it for as long as memory lasts, holding every
+/// other client meanwhile): the client is closed at once, others are answered, the data is untouched.
+#[test]
+fn a_random_pick_count_no_reply_could_hold_closes_the_client_at_once() {
+    let server = server_with(|_| {});
+    let mut other = Conn::connect(server.addr());
+    assert_eq!(other.cmd(&["SADD", "s", "a", "b"]), b":2\r\n");
+    assert_eq!(other.cmd(&["HSET", "h", "f", "v"]), b":1\r\n");
+    assert_eq!(other.cmd(&["ZADD", "z", "1", "m"]), b":1\r\n");
+    for pick in [
+        &["SRANDMEMBER", "s", "-4611686018427387905"][..],
+        &["HRANDFIELD", "h", "-4611686018427387905"],
+        &["HRANDFIELD", "h", "-4611686018427387903", "WITHVALUES"],
+        &["ZRANDMEMBER", "z", "-4611686018427387904"],
+        &["ZRANDMEMBER", "z", "-4611686018427387903", "WITHSCORES"],
+    ] {
+        let mut picker = TcpStream::connect(server.addr()).unwrap();
+        picker.write_all(&crate::support::conn::encode_command(pick)).unwrap();
+        assert_eq!(read_to_close(&mut picker), b"", "{pick:?}");
+        assert_eq!(other.try_cmd(&["PING"], Duration::from_secs(2)).unwrap(), b"+PONG\r\n", "{pick:?}");
+    }
+    assert_eq!(other.cmd(&["SCARD", "s"]), b":2\r\n");
+}
