@@ -79,6 +79,9 @@ pub enum CmdError {
     Static(&'static str),
     /// Never answered: a quick script that turned slow is run again off the event loop (script_gate.rs).
     MovedOffEventLoop,
+    /// EXEC refused by a gate: the transaction is discarded with the gate's reason (Redis's execCommandAbort,
+    /// where the reasons Redis formats itself carry no `ERR`).
+    ExecAbortBecause(Box<CmdError>),
 }
 
 // Fixed messages, one section per command family. Add a family's texts in its own section.
@@ -258,6 +261,10 @@ impl fmt::Display for CmdError {
                 f.write_str(&String::from_utf8_lossy(&v))
             }
             WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
+            ExecAbortBecause(why) => {
+                let why = why.to_string();
+                write!(f, "EXECABORT Transaction discarded because of: {}", why.strip_prefix("ERR ").unwrap_or(&why))
+            }
             Misconf(why) => write!(f, "MISCONF Errors writing to the AOF file: {why}"),
             SubscribedContext(name) => write!(
                 f,

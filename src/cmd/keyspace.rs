@@ -439,7 +439,8 @@ fn ttl_generic(ctx: &mut Ctx, key: &[u8], ms: bool, absolute: bool) -> Result<()
                 if ms {
                     t
                 } else {
-                    (t + 500) / 1000
+                    // Rounded without overflowing next to i64::MAX (PEXPIREAT k 9223372036854775807).
+                    ((i128::from(t) + 500) / 1000) as i64
                 }
             }
         },

@@ -36,17 +36,12 @@ fn multi(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 
 /// Ends the transaction without running it.
 pub fn discard_transaction(ctx: &mut Ctx) {
-    ctx.client.multi = None;
-    ctx.client.multi_aborted = false;
-    unwatch_all(ctx);
+    ctx.client.discard_transaction(&mut ctx.state.dbs);
 }
 
 /// Forgets every key the client watches.
 pub fn unwatch_all(ctx: &mut Ctx) {
-    let id = ctx.client.id;
-    for (db, _, _) in ctx.client.watched.drain(..) {
-        ctx.state.dbs[db].unwatch_all(id);
-    }
+    ctx.client.unwatch_all(&mut ctx.state.dbs);
 }
 
 /// Did something break the client's watch: a change to a watched key, or a watched key that was live when

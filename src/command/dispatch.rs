@@ -104,10 +104,16 @@ fn reject(client: &mut Client, out: &mut Out, e: &CmdError) {
     out.error(e);
 }
 
-/// `reject`, counted in the command's `rejected_calls` and the error statistics.
+/// `reject`, counted in the command's `rejected_calls` and the error statistics. A refused EXEC discards the
+/// transaction, whatever the reason (Redis's execCommandAbort), even outside MULTI.
 fn reject_cmd(state: &mut State, cmd: &'static CommandSpec, client: &mut Client, out: &mut Out, e: &CmdError) {
     let at = out.buf.len();
-    reject(client, out, e);
+    if cmd.name == "exec" {
+        client.discard_transaction(&mut state.dbs);
+        out.error(&CmdError::ExecAbortBecause(Box::new(e.clone())));
+    } else {
+        reject(client, out, e);
+    }
     state.observe.record_error(&out.buf[at..]);
     state.observe.record_rejected(table::full_name(cmd));
     state.observe.errors_seen = state.observe.total_error_replies;

@@ -63,6 +63,20 @@ impl ReplyMode {
 }
 
 impl Client {
+    /// Ends the transaction without running it and forgets every watched key (DISCARD, RESET, a refused EXEC).
+    pub fn discard_transaction(&mut self, dbs: &mut [crate::storage::Db]) {
+        self.multi = None;
+        self.multi_aborted = false;
+        self.unwatch_all(dbs);
+    }
+
+    /// Forgets every key the client watches.
+    pub fn unwatch_all(&mut self, dbs: &mut [crate::storage::Db]) {
+        for (db, _, _) in self.watched.drain(..) {
+            dbs[db].unwatch_all(self.id);
+        }
+    }
+
     /// The bytes of the queued commands as Redis counts them (`multi-mem`): arguments plus a pointer each.
     pub fn multi_mem(&self) -> usize {
         let queue = self.multi.as_deref().unwrap_or_default();

@@ -288,6 +288,20 @@ fn expire_family_sets_and_reports_ttls() {
         PTTL missing
         EXPIRETIME missing
         PEXPIRETIME missing
+        # Next to the largest time: rounding must not overflow.
+        PEXPIREAT k 9223372036854775807
+        EXPIRETIME k
+        PEXPIRETIME k
+        SET big v PXAT 9223372036854775806
+        EXPIRETIME big
+        SET big v EXAT 9223372036854775
+        EXPIRETIME big
+        PEXPIRETIME big
+        EXPIREAT big 9223372036854775807
+        SET big v EX 9223372036854775
+        GETEX big PXAT 9223372036854775807
+        PEXPIRETIME big
+        EXPIRETIME big
         SET p v
         TTL p
         PTTL p

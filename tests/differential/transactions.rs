@@ -172,3 +172,35 @@ fn resp3_transaction_replies() {
         "#,
     );
 }
+
+/// A gate refusing EXEC discards the transaction with the gate's reason (Redis's execCommandAbort), inside
+/// MULTI or not: extra arguments, the RESP2 subscribed context.
+#[test]
+fn a_refused_exec_aborts_and_discards_the_transaction() {
+    diff_script(
+        "exec_refused_by_a_gate",
+        r#"
+        EXEC x
+        WATCH w
+        MULTI
+        SET a 1
+        EXEC x
+        EXEC
+        DISCARD
+        GET a
+        SET w changed
+        MULTI
+        SET a 2
+        EXEC
+        GET a
+        MULTI
+        SUBSCRIBE ch
+        EXEC
+        PING
+        EXEC
+        MULTI
+        DISCARD
+        RESET
+        "#,
+    );
+}
