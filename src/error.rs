@@ -116,6 +116,8 @@ pub const HASH_WITHVALUES_COUNT_RANGE: CmdError = CmdError::Static("ERR value is
 
 // --- sets ---
 pub const SET_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
+/// ZMPOP (and LMPOP) COUNT below 1 or not a number.
+pub const MPOP_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR count should be greater than 0");
 pub const SET_NUMKEYS_NOT_POSITIVE: CmdError = CmdError::Static("ERR numkeys should be greater than 0");
 pub const SET_NUMKEYS_TOO_MANY: CmdError = CmdError::Static("ERR Number of keys can't be greater than number of args");
 pub const SET_LIMIT_NEGATIVE: CmdError = CmdError::Static("ERR LIMIT can't be negative");

@@ -626,6 +626,7 @@ fn sync_self(ctx: &mut Ctx) {
         rbp: ctx.out.buf.len(),
         monitor: client.monitor,
         blocked: false,
+        blocked_with_timeout: false,
     };
     if let Some(info) = ctx.state.clients.get_mut(id) {
         info.db = db;

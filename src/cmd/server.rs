@@ -13,6 +13,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("info", -1, LOADING | STALE, (0, 0, 0), info).group("server"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, (0, 0, 0), time).group("server"),
     CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, (0, 0, 0), lastsave).group("server"),
+    CommandSpec::new("wait", 3, NOSCRIPT, (0, 0, 0), wait).group("generic"),
     CommandSpec::new("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, (0, 0, 0), shutdown)
         .group("server"),
     CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug::debug)
@@ -168,10 +169,12 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
         "clients" => write!(
             s,
             "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n\
-             client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:0\r\n\
-             tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+             client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:{}\r\n\
+             tracking_clients:0\r\nclients_in_timeout_table:{}\r\n",
             st.clients.len(),
-            st.config.maxclients
+            st.config.maxclients,
+            st.clients.iter().filter(|c| c.live.blocked).count(),
+            st.clients.iter().filter(|c| c.live.blocked_with_timeout).count(),
         ),
         "memory" => super::memory::write_info(ctx, s),
         "persistence" => write_persistence(s, st, &ctx.shared.aof.info(), ctx.now),
@@ -491,5 +494,24 @@ fn config_help(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
             "    Rewrite the configuration file.",
         ],
     );
+    Ok(())
+}
+
+/// WAIT numreplicas timeout: there are no replicas, so no write is ever acknowledged by one. A request for none
+/// (or made inside EXEC, where nothing blocks) is answered 0 at once; otherwise the client blocks until the
+/// timeout (0: until it disconnects) and is then answered 0, as redis-server without replicas does.
+fn wait(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let wanted = super::arg_i64(argv[1])?;
+    let timeout = crate::protocol::number::parse_i64(argv[2]).ok_or(crate::error::CLIENT_TIMEOUT_NOT_INTEGER)?;
+    if timeout < 0 {
+        return Err(crate::error::CLIENT_TIMEOUT_NEGATIVE);
+    }
+    const ACKNOWLEDGED: i64 = 0;
+    if ACKNOWLEDGED >= wanted || ctx.client.in_exec {
+        ctx.out.int(ACKNOWLEDGED);
+        return Ok(());
+    }
+    let deadline_ms = (timeout > 0).then(|| ctx.now.saturating_add(timeout));
+    ctx.client.blocked = Some(crate::server::client::Blocked { deadline_ms, timeout_reply: b":0\r\n" });
     Ok(())
 }

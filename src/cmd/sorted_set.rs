@@ -39,6 +39,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("zremrangebyrank", 4, WRITE, (1, 1, 1), zremrangebyrank).group("sorted-set"),
     CommandSpec::new("zremrangebylex", 4, WRITE, (1, 1, 1), zremrangebylex).group("sorted-set"),
     CommandSpec::new("zpopmin", -2, WRITE | FAST, (1, 1, 1), zpopmin).group("sorted-set"),
+    CommandSpec::new("zmpop", -4, WRITE, (0, 0, 0), zmpop).numkeys_at(1).group("sorted-set"),
     CommandSpec::new("zpopmax", -2, WRITE | FAST, (1, 1, 1), zpopmax).group("sorted-set"),
     CommandSpec::new("zrandmember", -2, READONLY, (1, 1, 1), zrandmember).group("sorted-set"),
     CommandSpec::new("zunion", -3, READONLY, (0, 0, 0), zunion).numkeys_at(1).group("sorted-set"),
@@ -738,20 +739,26 @@ fn zpop_generic(ctx: &mut Ctx, argv: Args, max: bool) -> Result<(), CmdError> {
         Some(Ok(n)) if n >= 0 => Some(n as u64),
         Some(_) => return Err(error::SET_COUNT_NOT_POSITIVE),
     };
-    let (key, now) = (argv[1], ctx.now);
-    let Ctx { state, client, out, .. } = ctx;
-    let db = &mut state.dbs[client.db];
-    let Some(z) = write_zset(db, key, now)? else {
-        out.array(0);
-        return Ok(());
-    };
-    if count == Some(0) {
-        out.array(0);
+    let key = argv[1];
+    let now = ctx.now;
+    if write_zset(ctx.db(), key, now)?.is_none() || count == Some(0) {
+        ctx.out.array(0);
         return Ok(());
     }
+    let shape = if ctx.out.resp3 && count.is_some() { Shape::Nested } else { Shape::Flat };
+    pop(ctx, key, count.unwrap_or(1), max, shape);
+    Ok(())
+}
+
+/// Pops up to `count` elements from the low (or high, `max`) end of the sorted set at `key`, which exists, as an
+/// array of `shape`d elements; deletes the key once empty and signals the change. Returns how many it popped.
+fn pop(ctx: &mut Ctx, key: &[u8], count: u64, max: bool, shape: Shape) -> usize {
+    let now = ctx.now;
+    let Ctx { state, client, out, .. } = ctx;
+    let db = &mut state.dbs[client.db];
+    let Ok(Some(z)) = write_zset(db, key, now) else { return 0 };
     let len = z.len();
-    let n = count.unwrap_or(1).min(len as u64) as usize;
-    let shape = if out.resp3 && count.is_some() { Shape::Nested } else { Shape::Flat };
+    let n = count.min(len as u64) as usize;
     shape.header(out, n);
     let (start, end) = if max { (len - n, len) } else { (0, n) };
     z.for_range(start, end, max, |m, s| shape.element(out, m, s));
@@ -761,6 +768,51 @@ fn zpop_generic(ctx: &mut Ctx, argv: Args, max: bool) -> Result<(), CmdError> {
         db.remove(key);
     }
     removed_signals(ctx, key, if max { "zpopmax" } else { "zpopmin" }, n as u64, emptied);
+    n
+}
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first of the keys holding a sorted set, as
+/// `[key, [[member, score], ...]]`, or a null array when none does. Recorded as ZPOPMIN/ZPOPMAX of that key.
+fn zmpop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let numkeys = match arg_i64(argv[1]) {
+        Ok(n) if n >= 1 => n as u64,
+        _ => return Err(error::SET_NUMKEYS_NOT_POSITIVE),
+    };
+    let where_at = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(2)).filter(|&at| at < argv.len());
+    let Some(where_at) = where_at else { return Err(CmdError::Syntax) };
+    let max = match argv[where_at] {
+        w if is(w, "min") => false,
+        w if is(w, "max") => true,
+        _ => return Err(CmdError::Syntax),
+    };
+    let mut count = None;
+    let mut i = where_at + 1;
+    while i < argv.len() {
+        if count.is_none() && is(argv[i], "count") && i + 1 < argv.len() {
+            count = match arg_i64(argv[i + 1]) {
+                Ok(n) if n >= 1 => Some(n as u64),
+                _ => return Err(error::MPOP_COUNT_NOT_POSITIVE),
+            };
+            i += 2;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    let count = count.unwrap_or(1);
+    let now = ctx.now;
+    for key in &argv[2..where_at] {
+        if write_zset(ctx.db(), key, now)?.is_none() {
+            continue;
+        }
+        ctx.out.array(2);
+        ctx.out.bulk(key);
+        let popped = pop(ctx, key, count, max, Shape::Nested);
+        let mut digits = itoa::Buffer::new();
+        let name: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+        ctx.propagate_as(&[name, key, digits.format(popped).as_bytes()]);
+        return Ok(());
+    }
+    ctx.out.null_array();
     Ok(())
 }
 

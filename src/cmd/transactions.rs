@@ -68,6 +68,7 @@ fn exec(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
         return Ok(());
     }
     ctx.out.array(queue.len());
+    ctx.client.in_exec = true;
     for argv in &queue {
         let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
         // The gates ran when the command was queued; only the lookup is needed again.
@@ -76,6 +77,7 @@ fn exec(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
             Err(e) => ctx.out.error(&e),
         }
     }
+    ctx.client.in_exec = false;
     Ok(())
 }
 

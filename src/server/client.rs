@@ -39,6 +39,18 @@ pub struct Client {
     pub query_buf: (usize, usize),
     /// The quick script it ran turned slow and stopped, unanswered, to run again off the event loop.
     pub moved_off_event_loop: bool,
+    /// EXEC is running the queued commands (Redis's CLIENT_MULTI during EXEC): commands that would block
+    /// answer at once instead.
+    pub in_exec: bool,
+    /// The command just run blocks the client (WAIT): the connection answers it when it is unblocked.
+    pub blocked: Option<Blocked>,
+}
+
+/// A blocked client: until when (server clock ms; None = until it disconnects) and what it is then answered.
+#[derive(Clone, Debug)]
+pub struct Blocked {
+    pub deadline_ms: Option<i64>,
+    pub timeout_reply: &'static [u8],
 }
 
 /// CLIENT REPLY OFF / SKIP, with Redis's flags: SKIP drops the next command's reply, so the command that set
@@ -102,6 +114,8 @@ impl Client {
             reply: ReplyMode::default(),
             query_buf: (0, 0),
             moved_off_event_loop: false,
+            in_exec: false,
+            blocked: None,
         }
     }
 }
@@ -142,8 +156,10 @@ pub struct LiveInfo {
     pub rbs: usize,
     pub rbp: usize,
     pub monitor: bool,
-    /// Held back by CLIENT PAUSE (flag `b`, as Redis's postponed clients).
+    /// Held back by CLIENT PAUSE (flag `b`, as Redis's postponed clients) or blocked by a command (WAIT).
     pub blocked: bool,
+    /// Blocked with a deadline (INFO `clients_in_timeout_table`).
+    pub blocked_with_timeout: bool,
 }
 
 /// CLIENT PAUSE: until when (clock ms; 0: not paused) and whether every command or only those that may write

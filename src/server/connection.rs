@@ -204,6 +204,8 @@ enum Batch {
     /// CLIENT PAUSE holds the next command (left unread): wait until the pause ends (its deadline, clock ms, or
     /// an UNPAUSE), then run the batch.
     Paused(i64, tokio::sync::watch::Receiver<()>),
+    /// The last command blocked the client (`Client::blocked`): answer it once unblocked, then go on.
+    Blocked,
 }
 
 /// Runs an OFFLOAD command on a blocking thread with the state lock, while the event loop serves others.
@@ -313,6 +315,7 @@ async fn run<S: ClientStream>(
                 paused = Some((until_ms, unpaused));
                 true
             }
+            Batch::Blocked => true,
         };
         if let Some(offset) = persist_to {
             shared.aof.persisted(offset).await;
@@ -329,6 +332,52 @@ async fn run<S: ClientStream>(
         if let Some((until_ms, unpaused)) = paused {
             // Held by CLIENT PAUSE: what ran before the held command is answered above.
             wait_for_unpause(shared, until_ms, unpaused).await;
+        }
+        if let Some(blocked) = client.blocked.take() {
+            // What ran before the blocking command is answered above; what follows it waits (read, not run).
+            if !wait_while_blocked(shared, stream, &mut input, &blocked).await? {
+                return Ok(());
+            }
+            if !client.reply.suppressed() {
+                out.raw(blocked.timeout_reply);
+            }
+        }
+    }
+}
+
+/// Waits out a blocked command: until its deadline on the server clock (checked at least every 100 ms, so the
+/// test kit's clock moves count), or a shutdown. Input arriving meanwhile is kept for afterwards. False when
+/// the client disconnected or the server is stopping.
+async fn wait_while_blocked<S: ClientStream>(
+    shared: &Shared,
+    stream: &mut S,
+    input: &mut BytesMut,
+    blocked: &crate::server::client::Blocked,
+) -> std::io::Result<bool> {
+    const RECHECK_MS: i64 = 100;
+    loop {
+        let wait = match blocked.deadline_ms {
+            Some(deadline) => deadline.saturating_sub(shared.clock.now_ms()),
+            None => RECHECK_MS,
+        };
+        if wait <= 0 {
+            return Ok(true);
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_millis(wait.min(RECHECK_MS) as u64)) => {}
+            () = shared.stopped() => return Ok(false),
+            ready = stream.readable() => {
+                ready?;
+                if input.capacity() - input.len() < READ_CHUNK / 4 {
+                    input.reserve(READ_CHUNK);
+                }
+                match stream.try_read_buf(input) {
+                    Ok(0) => return Ok(false),
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(e),
+                }
+            }
         }
     }
 }
@@ -527,7 +576,7 @@ fn execute_batch(
                             let start = out.buf.len();
                             dispatch(&mut state, shared, client, argv, out);
                             settle_reply(client, out, start);
-                            None
+                            client.blocked.is_some().then_some(Batch::Blocked)
                         }
                         Placement::QuickScript(sha) => {
                             let start = out.buf.len();
@@ -595,7 +644,8 @@ fn execute_batch(
             rbs: out.buf.capacity(),
             rbp: out.buf.len(),
             monitor: client.monitor,
-            blocked: matches!(end, Batch::Paused(..)),
+            blocked: matches!(end, Batch::Paused(..) | Batch::Blocked),
+            blocked_with_timeout: client.blocked.as_ref().is_some_and(|b| b.deadline_ms.is_some()),
         };
     }
     end

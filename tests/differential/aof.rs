@@ -676,6 +676,12 @@ fn sorted_sets_are_recorded_as_sent() {
         zpopmin z 0
         zpopmin nokey
         zpopmax z 100
+        # ZMPOP is recorded as ZPOPMIN / ZPOPMAX of the key it popped from.
+        zadd m1 1 a 2 b 3 c 4 d
+        zmpop 2 nokey m1 MIN
+        zmpop 2 nokey m1 MAX COUNT 2
+        zmpop 1 m1 MIN COUNT 10
+        zmpop 1 m1 MIN
         zadd z 1 a 2 b
         zadd y 1 b 2 c
         zunionstore u 2 z y

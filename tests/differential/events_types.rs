@@ -434,6 +434,10 @@ fn events_zset_pops() {
         ZADD z 1 a 2 b
         ZPOPMIN z 2
         EXISTS z
+        ZADD m 1 a 2 b 3 c
+        ZMPOP 2 nokey m MAX
+        ZMPOP 1 m MIN COUNT 5
+        ZMPOP 1 m MIN
         "#,
     );
 }

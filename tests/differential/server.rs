@@ -186,3 +186,29 @@ fn command_getkeys_with_numkeys() {
         "#,
     );
 }
+
+/// WAIT without replicas: a request for none (or a negative number) is answered 0 at once, argument errors in
+/// Redis's order, and inside MULTI it never blocks (nor aborts the transaction).
+#[test]
+fn wait_without_replicas() {
+    diff_script(
+        "wait",
+        r#"
+        WAIT 0 0
+        WAIT -5 10
+        WAIT 0 100
+        WAIT x 0
+        WAIT 1 x
+        WAIT 1 -1
+        WAIT 1 1.5
+        WAIT
+        WAIT 1
+        MULTI
+        WAIT 1 0
+        WAIT 5 100
+        SET k v
+        EXEC
+        EVAL "return redis.call('wait', '1', '0')" 0
+        "#,
+    );
+}

@@ -1279,3 +1279,52 @@ fn zscan_survives_changes_between_calls() {
         assert!(seen.contains(&format!("m{i}")), "m{i} missed");
     }
 }
+
+/// ZMPOP: the first key holding a sorted set is popped from; argument errors in Redis's order; events and
+/// types as ZPOPMIN/ZPOPMAX; RESP3 shapes.
+#[test]
+fn zmpop_pops_from_the_first_non_empty_key() {
+    in_both_encodings(
+        "zset_zmpop",
+        r#"
+        ZADD z1 1 a 2 b 3 c
+        ZADD z2 10 x 20 y
+        ZMPOP 1 nokey MIN
+        ZMPOP 2 nokey z1 MIN
+        ZMPOP 2 nokey z1 MAX COUNT 10
+        ZMPOP 2 z1 z2 max COUNT 1
+        ZMPOP 2 z1 z2 min count 5
+        EXISTS z1 z2
+        ZADD z1 1 a
+        ZMPOP 0 z1 MIN
+        ZMPOP -1 z1 MIN
+        ZMPOP x z1 MIN
+        ZMPOP 1 z1
+        ZMPOP 1 z1 MID
+        ZMPOP 2 z1 MIN
+        ZMPOP 3 z1 MIN
+        ZMPOP 1 z1 MIN COUNT 0
+        ZMPOP 1 z1 MIN COUNT -1
+        ZMPOP 1 z1 MIN COUNT x
+        ZMPOP 1 z1 MIN COUNT
+        ZMPOP 1 z1 MIN COUNT 1 COUNT 1
+        ZMPOP 1 z1 MIN FOO
+        ZMPOP 9223372036854775807 z1 MIN
+        ZMPOP 18446744073709551616 z1 MIN
+        SET s str
+        ZMPOP 2 s z1 MIN
+        ZMPOP 2 z1 s MIN
+        ZMPOP 2 nokey s MIN
+        ZCARD z1
+        "#,
+    );
+    diff_resp3_script(
+        "zset_zmpop_resp3",
+        r#"
+        ZADD z 1 a 2 b 3.5 c
+        ZMPOP 1 z MIN
+        ZMPOP 1 z MAX COUNT 2
+        ZMPOP 1 z MIN
+        "#,
+    );
+}

@@ -2,6 +2,7 @@
 //! commands back (and what it lets through), CLIENT KILL's filters, CLIENT REPLY, and CLIENT LIST's fields.
 //! Reply texts are compared with redis-server in differential::clients.
 
+use crate::support::conn::encode_command;
 use crate::support::Conn;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -405,4 +406,55 @@ fn client_tracking_on_is_refused_clearly() {
     assert_eq!(c.cmd(&["CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a"]), refused);
     assert_eq!(c.cmd(&["CLIENT", "TRACKING", "OFF"]), b"+OK\r\n");
     assert_eq!(c.cmd(&["CLIENT", "GETREDIR"]), b":-1\r\n");
+}
+
+fn info_field(c: &mut Conn, field: &str) -> String {
+    let info = String::from_utf8(c.cmd(&["INFO", "clients"])).unwrap();
+    let line = info.lines().find(|l| l.starts_with(&format!("{field}:"))).unwrap_or_else(|| panic!("{info}"));
+    line[field.len() + 1..].to_string()
+}
+
+/// WAIT for a replica that does not exist blocks until its timeout on the server clock, counted in INFO's
+/// blocked_clients and clients_in_timeout_table (as are clients held by CLIENT PAUSE), then answers 0; what
+/// the client pipelined after it runs afterwards.
+#[test]
+fn wait_blocks_until_its_timeout_and_is_counted_as_blocked() {
+    let server = embedis::test::Server::builder().frozen_clock().start();
+    let mut waiter = Conn::connect(server.addr());
+    let mut other = Conn::connect(server.addr());
+    waiter.send_raw(&[encode_command(&["WAIT", "1", "5000"]), encode_command(&["ECHO", "after"])].concat());
+    crate::support::eventually("the waiter is blocked", || info_field(&mut other, "blocked_clients") == "1");
+    assert_eq!(info_field(&mut other, "clients_in_timeout_table"), "1");
+    assert!(waiter.try_read_reply_bytes(Duration::from_millis(300)).is_err(), "answered before its timeout");
+    server.advance(Duration::from_millis(5000));
+    assert_eq!(waiter.read_reply_bytes(), b":0\r\n");
+    assert_eq!(waiter.read_reply_bytes(), b"$5\r\nafter\r\n");
+    assert_eq!(info_field(&mut other, "blocked_clients"), "0");
+    // CLIENT PAUSE holds a client: blocked too, without a timeout of its own.
+    assert_eq!(other.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]), b"+OK\r\n");
+    let mut paused = Conn::connect(server.addr());
+    paused.send(&["SET", "k", "v"]);
+    let mut admin = Conn::connect(server.addr());
+    crate::support::eventually("the paused client is blocked", || {
+        admin.send(&["INFO", "clients"]);
+        let info = String::from_utf8(admin.read_reply_bytes()).unwrap_or_default();
+        info.contains("blocked_clients:1")
+    });
+    assert_eq!(info_field(&mut admin, "clients_in_timeout_table"), "0");
+    assert_eq!(admin.cmd(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    assert_eq!(paused.read_reply_bytes(), b"+OK\r\n");
+}
+
+/// WAIT 1 0 (no timeout) blocks until the client goes away; the server stays responsive and forgets it.
+#[test]
+fn wait_without_a_timeout_blocks_until_the_client_leaves() {
+    let server = embedis::test::Server::start();
+    let mut waiter = Conn::connect(server.addr());
+    let mut other = Conn::connect(server.addr());
+    waiter.send(&["WAIT", "1", "0"]);
+    crate::support::eventually("the waiter is blocked", || info_field(&mut other, "blocked_clients") == "1");
+    assert_eq!(info_field(&mut other, "clients_in_timeout_table"), "0");
+    drop(waiter);
+    crate::support::eventually("the waiter is gone", || info_field(&mut other, "connected_clients") == "1");
+    assert_eq!(info_field(&mut other, "blocked_clients"), "0");
 }
