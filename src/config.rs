@@ -20,7 +20,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// The version redis-server names in its fatal config error banner.
-const REDIS_VERSION: &str = "7.0.15";
+use crate::cmd::connection::REDIS_VERSION;
 
 /// Who may use DEBUG (`enable-debug-command`): Redis 7.0's protected-config values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -56,10 +56,12 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("-v" | "--version") => {
+            // redis-server's line, so tools that parse `v=` see the Redis version served; embedis's own after it.
             println!(
-                "embedis v={} (Redis {} compatible) bits=64",
+                "Redis server v={} sha=00000000:0 malloc={} bits=64 build=0000000000000000 embedis={}",
+                embedis::cmd::connection::REDIS_VERSION,
+                jemalloc_name(),
                 env!("CARGO_PKG_VERSION"),
-                embedis::cmd::connection::REDIS_VERSION
             );
             return ExitCode::SUCCESS;
         }
@@ -176,6 +178,7 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     let test_mode = config.test_mode;
     // Binding and loading the AOF happen off this thread, so signals are heard meanwhile: one is remembered
     // and acted on once the data is loaded, a second SIGINT exits at once (as during redis-server's loading).
+    embedis::cmd::memory::set_allocator_name(jemalloc_name());
     let starting = tokio::task::spawn_blocking(move || embedis::blocking::Server::builder().config(config).start());
     tokio::pin!(starting);
     let mut pending = None;
@@ -436,6 +439,28 @@ impl RawLog {
 }
 
 /// An OS error as C's strerror() words it ("Permission denied", without Rust's "(os error 13)").
+/// The installed allocator as redis-server names it (`jemalloc-5.3.0`), from jemalloc's own `version`.
+fn jemalloc_name() -> String {
+    let mut version: *const std::ffi::c_char = std::ptr::null();
+    let mut len = std::mem::size_of::<*const std::ffi::c_char>();
+    // SAFETY: "version" is a NUL-terminated name; jemalloc writes one pointer to a static string into `version`.
+    let read = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            c"version".as_ptr(),
+            (&mut version as *mut *const std::ffi::c_char).cast(),
+            &mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    if read != 0 || version.is_null() {
+        return "jemalloc".to_string();
+    }
+    // SAFETY: jemalloc's version is a static NUL-terminated string ("5.3.0-1-g<sha>").
+    let full = unsafe { std::ffi::CStr::from_ptr(version) }.to_string_lossy();
+    format!("jemalloc-{}", full.split('-').next().unwrap_or_default())
+}
+
 fn strerror(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {

@@ -25,8 +25,18 @@ const MEMORY: &[CommandSpec] = &[
     CommandSpec::new("memory|help", 2, LOADING | STALE, (0, 0, 0), help).group("server"),
 ];
 
-/// The allocator the library can vouch for: the binary may install jemalloc, but the library cannot know.
-const ALLOCATOR: &str = "libc";
+/// The allocator INFO names: the host's (`libc`) unless the process says it installed another (the binary
+/// installs jemalloc and names it with `set_allocator_name`).
+static ALLOCATOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names the process's global allocator for INFO `mem_allocator` and MEMORY DOCTOR (e.g. `jemalloc-5.3.0`).
+pub fn set_allocator_name(name: String) {
+    let _ = ALLOCATOR.set(name);
+}
+
+fn allocator_name() -> &'static str {
+    ALLOCATOR.get().map_or("libc", String::as_str)
+}
 
 /// MEMORY USAGE key [SAMPLES count]: the key, its value and its keyspace entry, in bytes.
 fn usage(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -236,7 +246,7 @@ Resident Set Size (RSS) is currently bigger than expected, the memory will be us
 instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try \
 the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n";
 
-/// Names the allocator as `ALLOCATOR` does.
+/// Names the allocator as INFO does (`libc` is replaced by the allocator's name).
 const DOCTOR_HIGH_FRAG: &str = " * High total RSS: This instance has a memory fragmentation and RSS overhead greater \
 than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical \
 allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak \
@@ -286,7 +296,10 @@ fn doctor_report(mh: &Overhead, clients: u64) -> String {
     }
     let mut s = String::from("Sam, I detected a few issues in this Redis instance memory implants:\n\n");
     for (_, text) in issues.iter().filter(|(found, _)| *found) {
-        s.push_str(text);
+        match *text {
+            DOCTOR_HIGH_FRAG => s.push_str(&text.replace("\"libc\"", &format!("\"{}\"", allocator_name()))),
+            _ => s.push_str(text),
+        }
     }
     s.push_str("I'm here to keep you safe, Sam. I want to help you.\n");
     s
@@ -412,7 +425,7 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
          rss_overhead_ratio:{}\r\nrss_overhead_bytes:{}\r\nmem_fragmentation_ratio:{}\r\n\
          mem_fragmentation_bytes:{}\r\nmem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n\
          mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:{}\r\nmem_cluster_links:0\r\n\
-         mem_aof_buffer:{}\r\nmem_allocator:{ALLOCATOR}\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n\
+         mem_aof_buffer:{}\r\nmem_allocator:{}\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n\
          lazyfreed_objects:0\r\n",
         pct(allocator_frag),
         allocator_frag_bytes.max(0),
@@ -424,6 +437,7 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
         total_frag_bytes,
         mh.clients_normal,
         mh.aof_buffer,
+        allocator_name(),
     )
 }
 

@@ -26,7 +26,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 /// The version scripts see in `redis.REDIS_VERSION`.
-const VERSION: &str = "7.0.15";
+use crate::cmd::connection::REDIS_VERSION as VERSION;
 const VERSION_NUM: i64 = 0x07000f;
 
 /// The chunk name of user scripts: errors read `user_script:1: ...`.

@@ -128,10 +128,33 @@ fn config_from_stdin_and_file_with_overrides() {
 
 #[test]
 fn version_and_help() {
-    let out = Command::new(BIN).arg("--version").output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Redis 7.0.15 compatible"));
+    // redis-server's line (tools parse `v=` for the Redis version), with embedis's own version after it.
+    for flag in ["--version", "-v"] {
+        let out = Command::new(BIN).arg(flag).output().unwrap();
+        assert!(out.status.success());
+        let line = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+        let expected = format!(
+            "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=0000000000000000 embedis={}",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert_eq!(line, expected);
+    }
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: ./embedis-server"));
+}
+
+/// INFO names the allocator really in use: the binary's jemalloc, as redis-server does (an embedded server
+/// says `libc`: it cannot vouch for its host's allocator).
+#[test]
+fn info_names_the_binarys_allocator() {
+    let (mut child, addr) = spawn(&[]);
+    let mut c = Conn::connect(addr);
+    let info = String::from_utf8(c.cmd(&["INFO", "memory"])).unwrap();
+    assert!(info.contains("\r\nmem_allocator:jemalloc-5.3.0\r\n"), "{info}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let server = embedis::blocking::Server::start().unwrap();
+    let info = String::from_utf8(Conn::connect(server.addr()).cmd(&["INFO", "memory"])).unwrap();
+    assert!(info.contains("\r\nmem_allocator:libc\r\n"), "{info}");
 }
