@@ -60,10 +60,11 @@ fn del(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
+/// EXISTS: a counted lookup that leaves the keys' idle times alone (Redis's LOOKUP_NOTOUCH).
 fn exists(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let db = ctx.db();
-    let n = argv[1..].iter().filter(|k| db.get(k, now).is_some()).count();
+    let n = argv[1..].iter().filter(|k| db.get_no_touch(k, now, true).is_some()).count();
     ctx.out.int(n as i64);
     Ok(())
 }

@@ -10,6 +10,7 @@ mod connections;
 mod diagnostics;
 mod embedding;
 mod eviction;
+mod hardening;
 mod lifecycle;
 mod loading;
 mod pubsub;
