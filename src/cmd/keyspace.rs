@@ -267,8 +267,9 @@ fn swapdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     if a != b {
         let (x, y) = two_dbs(&mut ctx.state.dbs, a as usize, b as usize);
-        x.touch_existing(Some(y));
-        y.touch_existing(Some(x));
+        let now = ctx.now;
+        x.touch_existing(Some((y, now)));
+        y.touch_existing(Some((x, now)));
         x.swap_contents(y);
     }
     // Counted even when a == b, as Redis does; no key events.

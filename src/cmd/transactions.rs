@@ -47,9 +47,10 @@ pub fn unwatch_all(ctx: &mut Ctx) {
 /// Did something break the client's watch: a change to a watched key, or a watched key that was live when
 /// watched and has since expired (even if nobody deleted it yet), as `isWatchedKeyExpired`?
 fn watch_broken(ctx: &Ctx) -> bool {
-    ctx.client.watched.iter().any(|(db, key, expired_when_watched)| {
+    let id = ctx.client.id;
+    ctx.client.watched.iter().any(|(db, key)| {
         let db = &ctx.state.dbs[*db];
-        db.watch_broken(ctx.client.id) || (!expired_when_watched && db.is_expired(key, ctx.now))
+        db.watch_broken(id) || (!db.watched_as_expired(key, id) && db.is_expired(key, ctx.now))
     })
 }
 
@@ -96,12 +97,12 @@ fn watch(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     let (db, id, now) = (ctx.client.db, ctx.client.id, ctx.now);
     for key in &argv[1..] {
-        if ctx.client.watched.iter().any(|(d, k, _)| *d == db && &k[..] == *key) {
+        if ctx.client.watched.iter().any(|(d, k)| *d == db && &k[..] == *key) {
             continue;
         }
         let expired = ctx.state.dbs[db].is_expired(key, now);
         ctx.state.dbs[db].watch(key, id, expired);
-        ctx.client.watched.push((db, Key::from(*key), expired));
+        ctx.client.watched.push((db, Key::from(*key)));
     }
     ctx.out.ok();
     Ok(())

@@ -20,8 +20,9 @@ pub struct Client {
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// A command was rejected while queuing: EXEC answers EXECABORT.
     pub multi_aborted: bool,
-    /// WATCHed keys: (db, key, already expired when watched).
-    pub watched: Vec<(usize, crate::storage::Key, bool)>,
+    /// WATCHed keys: (db, key). Whether each counted as expired when watched is kept by the database, which
+    /// updates it as deletions and FLUSHDB/SWAPDB happen.
+    pub watched: Vec<(usize, crate::storage::Key)>,
     /// A script's commands all see the time the script started, so a key cannot expire halfway through it
     /// (Redis's lua_time_snapshot).
     pub time_snapshot: Option<i64>,
@@ -84,7 +85,7 @@ impl Client {
 
     /// Forgets every key the client watches.
     pub fn unwatch_all(&mut self, dbs: &mut [crate::storage::Db]) {
-        for (db, _, _) in self.watched.drain(..) {
+        for (db, _) in self.watched.drain(..) {
             dbs[db].unwatch_all(self.id);
         }
     }

@@ -434,13 +434,33 @@ impl Db {
         !self.watches.by_key.is_empty()
     }
 
-    /// FLUSHDB / SWAPDB (`touchAllWatchedKeysInDb`): breaks the watches on keys that exist here, or in the
-    /// database about to replace this one's contents.
-    pub fn touch_existing(&mut self, replaced_with: Option<&Db>) {
+    /// FLUSHDB / SWAPDB (Redis 7.0's `touchAllWatchedKeysInDb`): breaks the watches on keys that exist here, or
+    /// in the database (with its clock reading) about to replace this one's contents, except where nothing
+    /// visible changes: a key already expired when watched that goes away or stays expired, or a missing key
+    /// replaced by an expired one (which then counts as expired when watched).
+    pub fn touch_existing(&mut self, replaced_with: Option<(&Db, i64)>) {
         let Watches { by_key, broken } = &mut self.watches;
-        for (key, clients) in by_key.iter() {
-            if self.keys.contains_key(key) || replaced_with.is_some_and(|db| db.keys.contains_key(key)) {
-                broken.extend(clients.iter().map(|(c, _)| *c));
+        for (key, clients) in by_key.iter_mut() {
+            let exists_here = self.keys.contains_key(key);
+            let incoming = replaced_with.filter(|(db, _)| db.keys.contains_key(key));
+            if !exists_here && incoming.is_none() {
+                continue;
+            }
+            let incoming_expired = incoming.is_some_and(|(db, now)| db.is_expired(key, now));
+            for (client, expired_when_watched) in clients.iter_mut() {
+                if *expired_when_watched {
+                    if incoming.is_none() {
+                        *expired_when_watched = false;
+                        continue;
+                    }
+                    if incoming_expired {
+                        continue;
+                    }
+                } else if !exists_here && incoming_expired {
+                    *expired_when_watched = true;
+                    continue;
+                }
+                broken.insert(*client);
             }
         }
     }
@@ -468,6 +488,12 @@ impl Db {
             !clients.is_empty()
         });
         self.watches.broken.remove(&client);
+    }
+
+    /// Does `client`'s watch on `key` count the key as expired when watched (so its expiry changes nothing)?
+    pub fn watched_as_expired(&self, key: &[u8], client: u64) -> bool {
+        let watchers = self.watches.by_key.get(key);
+        watchers.and_then(|w| w.iter().find(|(c, _)| *c == client)).is_some_and(|(_, expired)| *expired)
     }
 
     /// Did a change break one of `client`'s watches here?

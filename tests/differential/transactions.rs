@@ -154,6 +154,62 @@ fn watched_keys_and_expiry() {
     );
 }
 
+/// FLUSHDB and SWAPDB break only the watches of keys whose visible state changes: a key already expired
+/// when watched (still present: active expiry is off) that is flushed, or swapped with another expired key,
+/// changes nothing; a live key flushed or swapped does.
+#[test]
+fn flushdb_and_swapdb_spare_watches_on_already_expired_keys() {
+    diff_script(
+        "watch_expired_flush_swap",
+        r#"
+        DEBUG SET-ACTIVE-EXPIRE 0
+        SET gone v PX 20
+        !sleep 60
+        WATCH gone
+        FLUSHDB
+        MULTI
+        PING
+        EXEC
+        SET gone v PX 20
+        SELECT 1
+        SET gone v PX 20
+        SELECT 0
+        !sleep 60
+        WATCH gone
+        SWAPDB 0 1
+        MULTI
+        PING
+        EXEC
+        FLUSHALL
+        SELECT 1
+        SET late v PX 20
+        SELECT 0
+        !sleep 60
+        WATCH late
+        SWAPDB 0 1
+        MULTI
+        PING
+        EXEC
+        FLUSHALL
+        SET live v
+        WATCH live
+        FLUSHDB
+        MULTI
+        PING
+        EXEC
+        SELECT 1
+        SET live v
+        SELECT 0
+        WATCH live
+        SWAPDB 0 1
+        MULTI
+        PING
+        EXEC
+        DEBUG SET-ACTIVE-EXPIRE 1
+        "#,
+    );
+}
+
 #[test]
 fn resp3_transaction_replies() {
     diff_resp3_script(
