@@ -165,6 +165,12 @@ pub const CONFIG_NO_FILE: CmdError = CmdError::Static("ERR The server is running
 pub const DEBUG_RELOAD_OPTIONS: CmdError =
     CmdError::Static("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
 pub const DEBUG_RELOAD_FAILED: CmdError = CmdError::Static("ERR Error trying to load the RDB dump, check server logs.");
+/// DEBUG LOADAOF with the AOF off: there is no directory to load (Redis exits; a debug command should not).
+pub const DEBUG_LOADAOF_OFF: CmdError =
+    CmdError::Static("ERR DEBUG LOADAOF needs the append only file (appendonly yes)");
+/// DEBUG LOADAOF found a file it cannot load: the server stops, as redis-server exits.
+pub const DEBUG_LOADAOF_FAILED: CmdError =
+    CmdError::Static("ERR Error trying to load the append only file, check server logs. The server is stopping.");
 pub const DEBUG_NO_SUCH_KEY: CmdError = CmdError::Static("ERR no such key");
 pub const DEBUG_PROTOCOL_TYPES: CmdError = CmdError::Static(
     "ERR Wrong protocol type name. Please use one of the following: \

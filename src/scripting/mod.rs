@@ -512,7 +512,7 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     }
     let arg = |i: usize| &arg_bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
-        let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only)?;
+        let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only, cc.state.scripts_may_call_noscript)?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
         if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote {
             return Err("OOM command not allowed when used memory > 'maxmemory'.");
@@ -543,6 +543,7 @@ fn script_gates(
     names: &crate::command::table::Names,
     argv: &[&[u8]],
     read_only: bool,
+    noscript_allowed: bool,
 ) -> Result<&'static CommandSpec, &'static str> {
     let cmd = match lookup(names, argv) {
         Ok(cmd) => cmd,
@@ -553,7 +554,7 @@ fn script_gates(
     if !cmd.arity_ok(argv.len()) {
         return Err("ERR Wrong number of args calling Redis command from script");
     }
-    if cmd.has(flags::NOSCRIPT) {
+    if cmd.has(flags::NOSCRIPT) && !noscript_allowed {
         return Err("ERR This Redis command is not allowed from script");
     }
     if read_only && cmd.has(flags::WRITE | flags::MAY_REPLICATE) {

@@ -39,6 +39,8 @@ pub struct State {
     pub executable: String,
     /// DEBUG SET-ACTIVE-EXPIRE: the background expiry cycle runs only when true.
     pub active_expire: bool,
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged `noscript` (Redis's test suite).
+    pub scripts_may_call_noscript: bool,
     /// The Lua state and the script cache (EVAL, SCRIPT LOAD).
     pub scripts: crate::scripting::Scripts,
     /// What executed writes did, for the append-only file.
@@ -83,6 +85,7 @@ impl State {
             started_ms: now_ms,
             lastsave: now_ms / 1000,
             active_expire: true,
+            scripts_may_call_noscript: false,
             scripts: crate::scripting::Scripts::default(),
             effects,
             aof: Default::default(),

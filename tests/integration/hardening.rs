@@ -29,3 +29,37 @@ fn scripts_may_write_again_once_maxmemory_is_lifted() {
     assert_eq!(c.cmd(&script), b"+OK\r\n");
     assert_eq!(c.cmd(&["SET", "y", "1"]), b"+OK\r\n");
 }
+
+/// DEBUG LOADAOF reloads what the AOF holds (what was acknowledged), records nothing again, and the server goes on.
+#[test]
+fn debug_loadaof_reloads_the_append_only_file() {
+    let server = Server::builder().config("appendonly", "yes").config("enable-debug-command", "yes").start();
+    let mut c = Conn::connect(server.addr());
+    assert_eq!(c.cmd(&["SET", "k", "v", "PX", "100000"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["HSET", "h", "f", "v"]), b":1\r\n");
+    let size_before = c.cmd(&["INFO", "persistence"]);
+    let aof_size = |info: &[u8]| {
+        let info = String::from_utf8_lossy(info).to_string();
+        info.lines().find(|l| l.starts_with("aof_current_size:")).map(str::to_string).unwrap()
+    };
+    assert_eq!(c.cmd(&["DEBUG", "LOADAOF"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    assert_eq!(c.cmd(&["HGET", "h", "f"]), b"$1\r\nv\r\n");
+    assert_eq!(c.cmd(&["DBSIZE"]), b":2\r\n");
+    assert_eq!(aof_size(&c.cmd(&["INFO", "persistence"])), aof_size(&size_before), "nothing recorded again");
+    assert_eq!(c.cmd(&["SET", "after", "1"]), b"+OK\r\n");
+    assert!(server.log_tail(20).contains("Append Only File loaded by DEBUG LOADAOF"));
+}
+
+/// DEBUG SET-DISABLE-DENY-SCRIPTS 1 lets scripts call `noscript` commands (Redis's suite relies on it).
+#[test]
+fn debug_set_disable_deny_scripts_allows_noscript_commands_in_scripts() {
+    let server = Server::builder().config("enable-debug-command", "yes").start();
+    let mut c = Conn::connect(server.addr());
+    let script = ["EVAL", "return redis.call('client', 'id')", "0"];
+    assert!(c.cmd(&script).starts_with(b"-ERR This Redis command is not allowed from script"));
+    assert_eq!(c.cmd(&["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"]), b"+OK\r\n");
+    assert!(c.cmd(&script).starts_with(b":"));
+    assert_eq!(c.cmd(&["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"]), b"+OK\r\n");
+    assert!(c.cmd(&script).starts_with(b"-ERR This Redis command is not allowed from script"));
+}

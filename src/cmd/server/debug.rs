@@ -56,6 +56,10 @@ pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         _ if is(sub, "set-active-expire") && argc == 3 => ctx.state.active_expire = atoi(argv[2]) != 0,
         _ if is(sub, "object") && argc == 3 => return object(ctx, argv[2]),
         _ if is(sub, "reload") => return reload(ctx, &argv[2..]),
+        _ if is(sub, "loadaof") && argc == 2 => return loadaof(ctx),
+        _ if is(sub, "set-disable-deny-scripts") && argc == 3 => {
+            ctx.state.scripts_may_call_noscript = atoi(argv[2]) != 0;
+        }
         _ if is(sub, "digest") && argc == 2 => return digest(ctx),
         _ if is(sub, "digest-value") && argc >= 2 => return digest_value(ctx, &argv[2..]),
         _ if is(sub, "populate") && (3..=5).contains(&argc) => populate(ctx, &argv[2..])?,
@@ -92,6 +96,8 @@ fn help(ctx: &mut Ctx) {
             "ERROR <string>",
             "    Return a Redis protocol error with <string> as message. Useful for clients",
             "    unit tests to simulate Redis errors.",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "LOG <message>",
             "    Write <message> to the server log.",
             "OBJECT <key>",
@@ -226,6 +232,31 @@ fn reload(ctx: &mut Ctx, options: Args) -> Result<(), CmdError> {
         }
     }
     ctx.shared.log.warning("DB reloaded by DEBUG RELOAD");
+    ctx.out.ok();
+    Ok(())
+}
+
+/// DEBUG LOADAOF: what is pending is written, the data emptied and the append-only directory loaded again, as
+/// at startup (Redis's test suite checks what the AOF holds this way). Nothing loaded is recorded again. A
+/// directory that cannot be loaded stops the server, as redis-server exits, rather than serve part of it.
+fn loadaof(ctx: &mut Ctx) -> Result<(), CmdError> {
+    let _ = ctx.shared.aof.sync_now();
+    let Some(mut dir) = ctx.state.aof.dir.take() else { return Err(error::DEBUG_LOADAOF_OFF) };
+    let dirty = ctx.state.dirty;
+    let loaded = dir.read_manifest().and_then(|_| {
+        for db in &mut ctx.state.dbs {
+            db.clear();
+        }
+        crate::persistence::aof::load::load_dir(ctx.state, ctx.shared, &dir)
+    });
+    ctx.state.aof.dir = Some(dir);
+    ctx.state.dirty = dirty;
+    if let Err(why) = loaded {
+        ctx.shared.log.warning(&format!("DEBUG LOADAOF: {why}. Exiting."));
+        ctx.shared.request_shutdown();
+        return Err(error::DEBUG_LOADAOF_FAILED);
+    }
+    ctx.shared.log.warning("Append Only File loaded by DEBUG LOADAOF");
     ctx.out.ok();
     Ok(())
 }

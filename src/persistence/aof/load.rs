@@ -32,9 +32,12 @@ pub fn load_dir(state: &mut State, shared: &Shared, dir: &AofDir) -> Result<Load
     // writes itself (SELECT, MULTI, SET ... PXAT, DEL of expired keys) under their own: both load.
     let names = state.config.commands.or_originals();
     let names = std::mem::replace(&mut state.config.commands, names);
+    // What loads is already in the files: nothing is recorded again (DEBUG LOADAOF runs with the AOF on).
+    let recording = std::mem::replace(&mut state.effects.enabled, false);
     state.set_loading(true);
     let loaded = load_files(state, shared, dir);
     state.set_loading(false);
+    state.effects.enabled = recording;
     state.config.commands = names;
     loaded
 }
