@@ -139,6 +139,16 @@ impl RZSet {
     /// member can push a listpack past `limits` and convert it (an update never does, even after CONFIG SET
     /// lowered them), and a listpack keeps whole scores as integers, so -0 is stored as 0 there.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: Limits) -> Option<f64> {
+        // A large set changes a score in place: the member keeps its position in `scores`, so a ZSCAN under way
+        // still returns it (removing and re-adding would move it past the cursor).
+        if let RZSet::Skiplist(l) = self {
+            if let Some(current) = l.scores.get_mut(member) {
+                let old = std::mem::replace(current, score);
+                l.order.remove(old, member);
+                l.order.insert(score, member);
+                return Some(old);
+            }
+        }
         let old = self.remove(member);
         if let RZSet::Listpack(lp) = self {
             if old.is_none() && (lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value) {

@@ -63,3 +63,38 @@ fn debug_set_disable_deny_scripts_allows_noscript_commands_in_scripts() {
     assert_eq!(c.cmd(&["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"]), b"+OK\r\n");
     assert!(c.cmd(&script).starts_with(b"-ERR This Redis command is not allowed from script"));
 }
+
+/// ZSCAN returns every member present for the whole iteration, even one whose score changed meanwhile.
+#[test]
+fn zscan_returns_members_whose_score_changed_mid_iteration() {
+    let server = Server::start();
+    let mut c = Conn::connect(server.addr());
+    let mut zadd = vec!["ZADD".to_string(), "z".to_string()];
+    for i in 0..300 {
+        zadd.push(i.to_string());
+        zadd.push(format!("m{i}"));
+    }
+    assert_eq!(c.cmd(&zadd), b":300\r\n");
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING", "z"]), b"$8\r\nskiplist\r\n");
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = "0".to_string();
+    let mut round = 0;
+    loop {
+        let reply = crate::support::conn::bulks(&c.cmd(&["ZSCAN", "z", &cursor, "COUNT", "10"]));
+        // The reply is flattened: cursor, then member/score pairs.
+        cursor = reply[0].clone();
+        for pair in reply[1..].chunks(2) {
+            seen.insert(pair[0].clone());
+        }
+        // Every member's score moves on each step (some above, some below where they were).
+        for i in (round % 7..300).step_by(7) {
+            let by = if i % 2 == 0 { "1000" } else { "-1000" };
+            c.cmd(&["ZINCRBY", "z", by, &format!("m{i}")]);
+        }
+        round += 1;
+        if cursor == "0" {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 300, "members missed: {:?}", (0..300).map(|i| format!("m{i}")).filter(|m| !seen.contains(m)).collect::<Vec<_>>());
+}
