@@ -179,7 +179,9 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     // Binding and loading the AOF happen off this thread, so signals are heard meanwhile: one is remembered
     // and acted on once the data is loaded, a second SIGINT exits at once (as during redis-server's loading).
     embedis::cmd::memory::set_allocator_name(jemalloc_name());
-    let starting = tokio::task::spawn_blocking(move || embedis::blocking::Server::builder().config(config).start());
+    let loaded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = embedis::blocking::Server::builder().config(config).loaded_flag(loaded.clone());
+    let starting = tokio::task::spawn_blocking(move || builder.start());
     tokio::pin!(starting);
     let mut pending = None;
     let started = loop {
@@ -191,7 +193,13 @@ async fn serve(config: Config, process: Process) -> ExitCode {
         if sigint && pending.is_some() {
             insist(&log, &raw);
         }
-        raw.signal_line(&log, "Received shutdown signal during loading, scheduling shutdown.");
+        // Loaded but not yet returned from start(): the server is past loading, as Redis's log would say.
+        if loaded.load(std::sync::atomic::Ordering::SeqCst) {
+            let received = if sigint { "SIGINT" } else { "SIGTERM" };
+            raw.signal_line(&log, &format!("Received {received} scheduling shutdown..."));
+        } else {
+            raw.signal_line(&log, "Received shutdown signal during loading, scheduling shutdown.");
+        }
         pending = Some(sigint);
     };
     let server = match started.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {

@@ -307,16 +307,15 @@ fn stop_monitoring(ctx: &mut Ctx) {
     stop_feed(ctx);
 }
 
-/// Commands Redis 7.0 flags may_replicate (a flag COMMAND INFO hides, which the rows do not carry): scripts,
-/// which may write, and the Pub/Sub publishes, which are replicated.
+/// Writes and what may replicate (scripts, the Pub/Sub publishes: a flag COMMAND INFO hides).
 fn may_replicate(cmd: &CommandSpec) -> bool {
     cmd.has(WRITE | MAY_REPLICATE)
-        || matches!(cmd.name, "eval" | "evalsha" | "fcall" | "publish" | "spublish" | "pfcount")
 }
 
-/// What a MONITOR client may not run (processCommand's "Replica can't interact with the keyspace").
+/// What a MONITOR client may not run (processCommand's "Replica can't interact with the keyspace"): reads,
+/// writes, and what may replicate (scripts, the Pub/Sub publishes; a flag COMMAND INFO hides).
 pub fn touches_keyspace(cmd: &CommandSpec) -> bool {
-    cmd.has(READONLY) || may_replicate(cmd)
+    cmd.has(READONLY | WRITE | MAY_REPLICATE)
 }
 
 /// CLIENT PAUSE (while one is active): must this command wait until it ends? ALL holds every command, WRITE
@@ -335,13 +334,7 @@ pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
     if state.clients.pause.all || may_replicate(cmd) {
         return true;
     }
-    cmd.name == "exec"
-        && client.multi.as_ref().is_some_and(|queue| {
-            queue.iter().any(|argv| {
-                let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
-                lookup(names, &argv).is_ok_and(may_replicate)
-            })
-        })
+    cmd.name == "exec" && client.multi.is_some() && client.multi_flags & (WRITE | MAY_REPLICATE) != 0
 }
 
 /// CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis.

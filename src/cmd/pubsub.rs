@@ -17,8 +17,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("punsubscribe", -1, SUBSCRIBE_FLAGS, (0, 0, 0), punsubscribe).group("pubsub"),
     CommandSpec::new("ssubscribe", -2, SUBSCRIBE_FLAGS, (1, -1, 1), ssubscribe).group("pubsub"),
     CommandSpec::new("sunsubscribe", -1, SUBSCRIBE_FLAGS, (1, -1, 1), sunsubscribe).group("pubsub"),
-    CommandSpec::new("publish", 3, PUBSUB | LOADING | STALE | FAST, (0, 0, 0), publish).group("pubsub"),
-    CommandSpec::new("spublish", 3, PUBSUB | LOADING | STALE | FAST, (1, 1, 1), spublish).group("pubsub"),
+    CommandSpec::new("publish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, (0, 0, 0), publish).group("pubsub"),
+    CommandSpec::new("spublish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, (1, 1, 1), spublish)
+        .group("pubsub"),
     CommandSpec::container("pubsub", PUBSUB_SUBCOMMANDS),
 ];
 

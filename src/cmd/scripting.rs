@@ -12,8 +12,8 @@ use crate::scripting::{self, RunOptions, ScriptId};
 const EVAL_FLAGS: u32 = NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | OFFLOAD | PROPAGATES_PARTS;
 
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("eval", -3, EVAL_FLAGS, (0, 0, 0), eval).numkeys_at(2).group("scripting"),
-    CommandSpec::new("evalsha", -3, EVAL_FLAGS, (0, 0, 0), evalsha).numkeys_at(2).group("scripting"),
+    CommandSpec::new("eval", -3, EVAL_FLAGS | MAY_REPLICATE, (0, 0, 0), eval).numkeys_at(2).group("scripting"),
+    CommandSpec::new("evalsha", -3, EVAL_FLAGS | MAY_REPLICATE, (0, 0, 0), evalsha).numkeys_at(2).group("scripting"),
     CommandSpec::new("eval_ro", -3, READONLY | EVAL_FLAGS, (0, 0, 0), eval_ro).numkeys_at(2).group("scripting"),
     CommandSpec::new("evalsha_ro", -3, READONLY | EVAL_FLAGS, (0, 0, 0), evalsha_ro).numkeys_at(2).group("scripting"),
     CommandSpec::container("script", SCRIPT),

@@ -30,6 +30,7 @@ fn multi(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     }
     ctx.client.multi = Some(Vec::new());
     ctx.client.multi_aborted = false;
+    ctx.client.multi_flags = 0;
     ctx.out.ok();
     Ok(())
 }

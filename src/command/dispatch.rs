@@ -150,13 +150,9 @@ fn observe(ctx: &mut Ctx, cmd: &'static CommandSpec, argv: &[&[u8]], usec: u64, 
     }
 }
 
-/// Does the transaction hold a command that may grow memory? (EXEC is refused on OOM then, as in Redis.)
-fn queued_denyoom(names: &table::Names, client: &Client) -> bool {
-    let Some(queue) = &client.multi else { return false };
-    queue.iter().any(|argv| {
-        let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
-        lookup(names, &argv).is_ok_and(|cmd| cmd.has(flags::DENYOOM))
-    })
+/// Is `cmd` an EXEC whose queued commands carry `flag`? (Redis's gates read mstate.cmd_flags for EXEC.)
+fn exec_has(cmd: &CommandSpec, client: &Client, flag: u32) -> bool {
+    cmd.name == "exec" && client.multi.is_some() && client.multi_flags & flag != 0
 }
 
 fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
@@ -230,17 +226,13 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         state.pre_command_oom = out_of_memory;
         // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.
         let queuing = client.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
-        if out_of_memory
-            && (cmd.has(flags::DENYOOM)
-                || queuing
-                || (cmd.name == "exec" && queued_denyoom(&state.config.commands, client)))
-        {
+        if out_of_memory && (cmd.has(flags::DENYOOM) || queuing || exec_has(cmd, client, flags::DENYOOM)) {
             return reject_cmd(state, cmd, client, out, &crate::error::OOM);
         }
     }
     // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
     // health checks notice (as Redis does).
-    if cmd.has(flags::WRITE) || cmd.name == "ping" {
+    if cmd.has(flags::WRITE) || exec_has(cmd, client, flags::WRITE) || cmd.name == "ping" {
         if let Some(why) = shared.aof.write_error() {
             return reject_cmd(state, cmd, client, out, &CmdError::Misconf(why));
         }
@@ -259,6 +251,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         }
         if !runs_inside_multi(cmd) {
             queue.push(argv.iter().map(|a| a.to_vec()).collect());
+            client.multi_flags |= cmd.flags;
             return out.raw(b"+QUEUED\r\n");
         }
     }

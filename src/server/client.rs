@@ -20,6 +20,9 @@ pub struct Client {
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// A command was rejected while queuing: EXEC answers EXECABORT.
     pub multi_aborted: bool,
+    /// The queued commands' flags OR-ed together (Redis's mstate.cmd_flags): EXEC's gates (OOM, MISCONF,
+    /// CLIENT PAUSE) treat EXEC as what it will run.
+    pub multi_flags: u32,
     /// WATCHed keys: (db, key). Whether each counted as expired when watched is kept by the database, which
     /// updates it as deletions and FLUSHDB/SWAPDB happen.
     pub watched: Vec<(usize, crate::storage::Key)>,
@@ -45,6 +48,8 @@ pub struct Client {
     pub in_exec: bool,
     /// The command just run blocks the client (WAIT): the connection answers it when it is unblocked.
     pub blocked: Option<Blocked>,
+    /// A transaction ended while a script held the data: its watches are dropped by the next batch.
+    pub unwatch_deferred: bool,
 }
 
 /// A blocked client: until when (server clock ms; None = until it disconnects) and what it is then answered.
@@ -106,6 +111,7 @@ impl Client {
             last_cmd: "NULL",
             multi: None,
             multi_aborted: false,
+            multi_flags: 0,
             watched: Vec::new(),
             time_snapshot: None,
             mailbox: None,
@@ -117,6 +123,7 @@ impl Client {
             moved_off_event_loop: false,
             in_exec: false,
             blocked: None,
+            unwatch_deferred: false,
         }
     }
 }

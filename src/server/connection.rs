@@ -480,38 +480,107 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
 fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, input: &mut BytesMut, out: &mut Out) {
     let limits = Limits { max_bulk: i64::MAX, unauthenticated: !client.authenticated };
     while parser.parse(input, &limits) == Next::Command {
-        parser.with_argv(input, |argv| {
-            let name = |i: usize, n: &str| argv.get(i).is_some_and(|a| a.eq_ignore_ascii_case(n.as_bytes()));
-            if name(0, "quit") {
-                out.ok();
-                client.close_after_reply = true;
-            } else if name(0, "auth") && (2..=3).contains(&argv.len()) {
-                busy_auth(shared, client, argv, out);
-            } else if !client.authenticated && name(0, "hello") {
-                // HELLO's own check comes first in Redis (HELLO ... AUTH during BUSY is not supported here).
-                out.error(&crate::error::CmdError::HelloNoAuth);
-            } else if !client.authenticated {
-                out.error(&crate::error::CmdError::NoAuth);
-            } else if name(0, "script") && name(1, "kill") && argv.len() == 2 {
-                if shared.script.wrote() {
-                    out.error(&crate::error::SCRIPT_UNKILLABLE);
-                } else {
-                    shared.script.request_kill();
-                    out.ok();
-                }
-            } else if name(0, "shutdown") && argv[1..].iter().any(|a| a.eq_ignore_ascii_case(b"nosave")) {
-                client.close_after_reply = true;
-                shared.request_shutdown();
-            } else {
-                out.error(&crate::error::BUSY_SCRIPT);
-            }
-        });
+        parser.with_argv(input, |argv| busy_command(shared, client, argv, out));
         if client.close_after_reply {
             break;
         }
     }
     let consumed = parser.take_consumed();
     input.advance(consumed);
+}
+
+/// One command while a script holds the data, through processCommand's gates in Redis's order (the names after
+/// `rename-command`, arity, authentication, `allow-busy`), decided by the row found, never by the name sent.
+/// Only what needs no data runs: QUIT, AUTH, SCRIPT KILL, SHUTDOWN NOSAVE and the transaction's own
+/// bookkeeping (MULTI, DISCARD, UNWATCH, queuing); a refused command dooms the transaction, and a refused EXEC
+/// aborts it, so a transaction is never run half-way around a busy script.
+fn busy_command(shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
+    use crate::command::flags;
+    use crate::error::{self, CmdError};
+    let refuse = |client: &mut Client, out: &mut Out, e: &CmdError| {
+        if client.multi.is_some() {
+            client.multi_aborted = true;
+        }
+        out.error(e);
+    };
+    let cmd = match crate::command::dispatch::lookup(&shared.commands, argv) {
+        Ok(cmd) => cmd,
+        Err(e) => return refuse(client, out, &e),
+    };
+    if !cmd.arity_ok(argv.len()) {
+        return refuse(client, out, &CmdError::WrongArity(crate::command::table::full_name(cmd).to_string()));
+    }
+    if cmd.name == "auth" {
+        return busy_auth(shared, client, argv, out);
+    }
+    if !client.authenticated && shared.requirepass().is_none() {
+        client.authenticated = true;
+    }
+    if !client.authenticated && !cmd.has(flags::NO_AUTH) {
+        return refuse(client, out, &CmdError::NoAuth);
+    }
+    if !client.authenticated && cmd.name == "hello" {
+        // HELLO's own check comes first in Redis (HELLO ... AUTH during BUSY is not supported here).
+        return out.error(&CmdError::HelloNoAuth);
+    }
+    let exec = cmd.name == "exec";
+    if !cmd.has(flags::ALLOW_BUSY) {
+        if exec {
+            // Redis's execCommandAbort; the watches go at the next batch, which holds the data.
+            client.multi = None;
+            client.multi_aborted = false;
+            client.unwatch_deferred = true;
+            return out.error(&CmdError::ExecAbortBecause(Box::new(error::BUSY_SCRIPT)));
+        }
+        return refuse(client, out, &error::BUSY_SCRIPT);
+    }
+    let in_multi = client.multi.is_some();
+    match cmd.name {
+        "quit" => {
+            out.ok();
+            client.close_after_reply = true;
+        }
+        "multi" if in_multi => out.error(&error::MULTI_NESTED),
+        "multi" => {
+            client.multi = Some(Vec::new());
+            client.multi_aborted = false;
+            client.multi_flags = 0;
+            out.ok();
+        }
+        "discard" if !in_multi => out.error(&error::DISCARD_WITHOUT_MULTI),
+        "discard" => {
+            client.multi = None;
+            client.multi_aborted = false;
+            client.unwatch_deferred = true;
+            out.ok();
+        }
+        // Queued as any command inside MULTI (only EXEC, DISCARD, MULTI, WATCH, QUIT and RESET run at once).
+        name if in_multi && !matches!(name, "watch" | "reset") => {
+            if let Some(queue) = &mut client.multi {
+                queue.push(argv.iter().map(|a| a.to_vec()).collect());
+                client.multi_flags |= cmd.flags;
+            }
+            out.raw(b"+QUEUED\r\n");
+        }
+        "unwatch" => {
+            client.unwatch_deferred = true;
+            out.ok();
+        }
+        "script|kill" => {
+            if shared.script.wrote() {
+                out.error(&error::SCRIPT_UNKILLABLE);
+            } else {
+                shared.script.request_kill();
+                out.ok();
+            }
+        }
+        "shutdown" if argv[1..].iter().any(|a| a.eq_ignore_ascii_case(b"nosave")) => {
+            client.close_after_reply = true;
+            shared.request_shutdown();
+        }
+        // WATCH, RESET and HELLO need the data: refused until the script ends (Redis serves them meanwhile).
+        _ => out.error(&error::BUSY_SCRIPT),
+    }
 }
 
 /// AUTH while a script holds the data (Redis allows it while busy), against the copy of `requirepass`.
@@ -552,6 +621,9 @@ fn execute_batch(
         return Batch::WaitForScript;
     }
     let mut state = shared.state.lock();
+    if std::mem::take(&mut client.unwatch_deferred) {
+        client.unwatch_all(&mut state.dbs);
+    }
     if let Some(mailbox) = &client.mailbox {
         // Messages published before this batch ran come before its replies, as in Redis's one reply buffer.
         mailbox.take_into(&mut out.buf);

@@ -41,6 +41,7 @@ pub struct ServerBuilder<Mode = Async> {
     config: Config,
     clock: Arc<crate::storage::Clock>,
     seed: Option<u64>,
+    loaded: Option<Arc<std::sync::atomic::AtomicBool>>,
     mode: std::marker::PhantomData<Mode>,
 }
 
@@ -48,7 +49,15 @@ impl<Mode> ServerBuilder<Mode> {
     pub(crate) fn new() -> Self {
         // Embedded servers are silent unless asked (`loglevel`): a test suite's output is not the place for logs.
         let config = Config { loglevel: LogLevel::Nothing, ..Config::default() };
-        ServerBuilder { config, clock: Arc::default(), seed: None, mode: std::marker::PhantomData }
+        ServerBuilder { config, clock: Arc::default(), seed: None, loaded: None, mode: std::marker::PhantomData }
+    }
+
+    /// Set once the data is loaded (before the listeners accept): the binary tells a signal that arrives
+    /// while loading from one that arrives after, as redis-server's log does.
+    #[doc(hidden)]
+    pub fn loaded_flag(mut self, loaded: Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.loaded = Some(loaded);
+        self
     }
 
     /// Runs the server on this clock (shared: whoever holds it can move the server's time; the test kit keeps
@@ -136,6 +145,9 @@ impl<Mode> ServerBuilder<Mode> {
         }
         let shared = Arc::new(Shared::new(state, logger, clock));
         crate::persistence::aof::open_at_startup(&shared).map_err(Error::Config)?;
+        if let Some(loaded) = &self.loaded {
+            loaded.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()

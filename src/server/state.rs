@@ -156,11 +156,15 @@ pub struct Shared {
     /// A copy of `requirepass`, readable without the state lock: clients answered while a script holds the
     /// lock can still AUTH (and then SCRIPT KILL).
     requirepass: Mutex<Option<Vec<u8>>>,
+    /// The names commands answer to (after `rename-command`, fixed at startup), readable without the state lock:
+    /// clients answered while a script holds it are gated by the same rows.
+    pub commands: crate::command::table::Names,
 }
 
 impl Shared {
     pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         let requirepass = Mutex::new(state.config.requirepass.clone());
+        let commands = state.config.commands.clone();
         let log = std::sync::Arc::new(log);
         Shared {
             aof: std::sync::Arc::new(crate::persistence::aof::writer::Writer::new(log.clone())),
@@ -172,6 +176,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             shutdown_notify: Notify::new(),
             crashed: AtomicBool::new(false),
+            commands,
         }
     }
 

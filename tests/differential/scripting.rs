@@ -337,3 +337,17 @@ fn resp3_replies() {
         "#,
     );
 }
+
+/// Read-only scripts may not publish (PUBLISH may replicate, as writes do), nor call writes.
+#[test]
+fn read_only_scripts_refuse_publish() {
+    diff_script(
+        "eval_ro_publish",
+        r#"
+        EVAL_RO "return redis.call('publish', 'ch', 'm')" 0
+        EVAL_RO "return redis.pcall('spublish', 'ch', 'm')" 0
+        EVAL_RO "return redis.call('set', 'k', 'v')" 0
+        EVAL "return redis.call('publish', 'ch', 'm')" 0
+        "#,
+    );
+}

@@ -96,5 +96,10 @@ fn zscan_returns_members_whose_score_changed_mid_iteration() {
             break;
         }
     }
-    assert_eq!(seen.len(), 300, "members missed: {:?}", (0..300).map(|i| format!("m{i}")).filter(|m| !seen.contains(m)).collect::<Vec<_>>());
+    assert_eq!(
+        seen.len(),
+        300,
+        "members missed: {:?}",
+        (0..300).map(|i| format!("m{i}")).filter(|m| !seen.contains(m)).collect::<Vec<_>>()
+    );
 }

@@ -194,3 +194,71 @@ fn info_memory_counts_the_lua_state_and_the_cached_scripts() {
     assert_eq!(field(&mut c, "number_of_cached_scripts"), 0);
     assert_eq!(field(&mut c, "used_memory_scripts_eval"), 0);
 }
+
+/// Runs `while true do end` from another connection and waits until `other` gets BUSY.
+fn busy_script(addr: std::net::SocketAddr, other: &mut Conn) -> std::thread::JoinHandle<()> {
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        let _ = c.try_cmd(&["EVAL", "while true do end", "0"], Duration::from_secs(20));
+    });
+    crate::support::eventually("the script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    runner
+}
+
+/// A transaction never runs half-way around a busy script: MULTI is answered, a command refused with BUSY dooms
+/// the transaction, EXEC during BUSY aborts it, and after SCRIPT KILL nothing of it was applied (redis-server
+/// 7.0.15 answers the same).
+#[test]
+fn a_transaction_stays_all_or_nothing_while_a_script_is_busy() {
+    let server = server(100);
+    let addr = server.addr();
+    let mut tx = Conn::connect(addr);
+    let mut other = Conn::connect(addr);
+    assert_eq!(tx.cmd(&["PING"]), b"+PONG\r\n");
+    let runner = busy_script(addr, &mut other);
+    assert_eq!(tx.cmd(&["MULTI"]), b"+OK\r\n");
+    assert!(tx.cmd(&["SET", "a", "1"]).starts_with(b"-BUSY"));
+    assert_eq!(tx.cmd(&["UNWATCH"]), b"+QUEUED\r\n");
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    runner.join().unwrap();
+    assert_eq!(tx.cmd(&["SET", "b", "2"]), b"+QUEUED\r\n");
+    assert_eq!(tx.cmd(&["EXEC"]), b"-EXECABORT Transaction discarded because of previous errors.\r\n");
+    assert_eq!(other.cmd(&["MGET", "a", "b"]), b"*2\r\n$-1\r\n$-1\r\n");
+    // EXEC itself during BUSY aborts and discards (the watch goes too).
+    assert_eq!(tx.cmd(&["WATCH", "w"]), b"+OK\r\n");
+    assert_eq!(tx.cmd(&["MULTI"]), b"+OK\r\n");
+    assert_eq!(tx.cmd(&["SET", "a", "1"]), b"+QUEUED\r\n");
+    let runner = busy_script(addr, &mut other);
+    assert_eq!(
+        tx.cmd(&["EXEC"]),
+        b"-EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call \
+          SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+    );
+    assert_eq!(tx.cmd(&["DISCARD"]), b"-ERR DISCARD without MULTI\r\n");
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    runner.join().unwrap();
+    assert_eq!(other.cmd(&["GET", "a"]), b"$-1\r\n");
+    assert_eq!(other.cmd(&["SET", "w", "changed"]), b"+OK\r\n");
+    assert_eq!(tx.cmd(&["MULTI"]), b"+OK\r\n");
+    assert_eq!(tx.cmd(&["SET", "a", "2"]), b"+QUEUED\r\n");
+    assert_eq!(tx.cmd(&["EXEC"]), b"*1\r\n+OK\r\n", "the old watch was dropped with the aborted transaction");
+}
+
+/// During BUSY, commands are found by the names they answer to after `rename-command`, and let through by
+/// their rows' flags: a renamed-away SCRIPT or SHUTDOWN is an unknown command, a new name works.
+#[test]
+fn renamed_commands_stay_renamed_while_a_script_is_busy() {
+    let mut config = embedis::Config { loglevel: embedis::config::LogLevel::Nothing, ..embedis::Config::default() };
+    let renames = "rename-command SCRIPT MYSCRIPT\nrename-command SHUTDOWN \"\"\nbusy-reply-threshold 100\n";
+    config.load_str(renames, None).unwrap();
+    let server = embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").start().unwrap();
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let runner = busy_script(addr, &mut other);
+    assert!(other.cmd(&["SCRIPT", "KILL"]).starts_with(b"-ERR unknown command 'SCRIPT'"));
+    assert!(other.cmd(&["SHUTDOWN", "NOSAVE"]).starts_with(b"-ERR unknown command 'SHUTDOWN'"));
+    assert_eq!(other.cmd(&["SCRIPT"]), b"-ERR unknown command 'SCRIPT', with args beginning with: \r\n");
+    assert_eq!(other.cmd(&["MYSCRIPT", "KILL"]), b"+OK\r\n");
+    runner.join().unwrap();
+    assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
+}
