@@ -512,10 +512,11 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     }
     let arg = |i: usize| &arg_bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
-        let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only, cc.state.scripts_may_call_noscript)?;
+        let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only, cc.state.scripts_may_call_noscript)
+            .map_err(|(cmd, text)| rejected(cc.state, cmd, text))?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
         if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote {
-            return Err("OOM command not allowed when used memory > 'maxmemory'.");
+            return Err(rejected(cc.state, Some(cmd), "OOM command not allowed when used memory > 'maxmemory'."));
         }
         cc.wrote |= cmd.has(flags::WRITE);
         // Writes and PUBLISH (MAY_REPLICATE): running the script again would repeat them.
@@ -538,27 +539,47 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     }
 }
 
-/// scriptCall's checks, in Redis's order: known command, arity, allowed in scripts, read-only scripts.
+/// A command the script may not run: its error counts in INFO errorstats, and as a rejected call of the
+/// command when it was found (Redis's incrCommandStatsOnError); the script's own reply does not count it again.
+fn rejected(
+    state: &mut crate::server::state::State,
+    cmd: Option<&'static CommandSpec>,
+    text: &'static str,
+) -> &'static str {
+    let observe = &mut state.observe;
+    observe.record_error(&[b"-", text.as_bytes()].concat());
+    if let Some(cmd) = cmd {
+        observe.record_rejected(crate::command::table::full_name(cmd));
+    }
+    observe.errors_seen = observe.total_error_replies;
+    text
+}
+
+/// scriptCall's checks, in Redis's order: known command, arity, allowed in scripts, read-only scripts. A refusal
+/// names the command when it was found.
 fn script_gates(
     names: &crate::command::table::Names,
     argv: &[&[u8]],
     read_only: bool,
     noscript_allowed: bool,
-) -> Result<&'static CommandSpec, &'static str> {
+) -> Result<&'static CommandSpec, (Option<&'static CommandSpec>, &'static str)> {
     let cmd = match lookup(names, argv) {
         Ok(cmd) => cmd,
         // A container without its subcommand is found, with the container's arity.
-        Err(CmdError::WrongArity(_)) => return Err("ERR Wrong number of args calling Redis command from script"),
-        Err(_) => return Err("ERR Unknown Redis command called from script"),
+        Err(CmdError::WrongArity(_)) => {
+            let container = argv.first().and_then(|name| names.find(name));
+            return Err((container, "ERR Wrong number of args calling Redis command from script"));
+        }
+        Err(_) => return Err((None, "ERR Unknown Redis command called from script")),
     };
     if !cmd.arity_ok(argv.len()) {
-        return Err("ERR Wrong number of args calling Redis command from script");
+        return Err((Some(cmd), "ERR Wrong number of args calling Redis command from script"));
     }
     if cmd.has(flags::NOSCRIPT) && !noscript_allowed {
-        return Err("ERR This Redis command is not allowed from script");
+        return Err((Some(cmd), "ERR This Redis command is not allowed from script"));
     }
     if read_only && cmd.has(flags::WRITE | flags::MAY_REPLICATE) {
-        return Err("ERR Write commands are not allowed from read-only scripts.");
+        return Err((Some(cmd), "ERR Write commands are not allowed from read-only scripts."));
     }
     Ok(cmd)
 }

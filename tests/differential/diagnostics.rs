@@ -296,3 +296,48 @@ fn latency_doctor_and_graph_say_the_same_but_for_numbers() {
         assert_eq!(actual, expected, "{check:?} after slowlog-log-slower-than {setting:?}");
     }
 }
+
+/// Commands a script may not run (unknown, wrong arity, noscript, writes from a read-only script, OOM) count
+/// in errorstats and as the command's rejected calls, once, whether raised or returned by pcall.
+#[test]
+fn commands_refused_inside_scripts_count_as_rejected() {
+    let script = r#"
+        SET x 1
+        CONFIG RESETSTAT
+        CONFIG SET maxmemory 1
+        EVAL "return redis.call('set', 'k', 'v')" 0
+        EVAL "return redis.pcall('set', 'k', 'v')" 0
+        CONFIG SET maxmemory 0
+        EVAL "return redis.call('nosuch')" 0
+        EVAL "return redis.pcall('get')" 0
+        EVAL "return redis.pcall('get', 'x', 'y')" 0
+        EVAL "return redis.call('client', 'id')" 0
+        EVAL "return redis.pcall('client')" 0
+        EVAL_RO "return redis.call('set', 'a', 'b')" 0
+        EVAL "redis.pcall('nosuch') return 1" 0
+        INFO errorstats
+    "#;
+    diff_script("commands_refused_inside_scripts", script);
+    // Per-command counters (INFO lists commands in another order here): compared as sorted lines.
+    let Some(oracle) = RedisServer::start() else { return };
+    let embedis = support::start_embedis();
+    let stats = [oracle.addr(), embedis.addr()].map(|addr| {
+        let mut conn = Conn::connect(addr);
+        for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("INFO")) {
+            conn.cmd(&super::script::split_args(line).unwrap());
+        }
+        let reply = String::from_utf8_lossy(&conn.cmd(&["INFO", "commandstats"])).into_owned();
+        let mut lines: Vec<String> = reply
+            .split("\r\n")
+            .filter(|l| l.starts_with("cmdstat_"))
+            .map(|l| {
+                let (name, fields) = l.split_once(':').unwrap_or((l, ""));
+                let kept: Vec<&str> = fields.split(',').filter(|f| !f.starts_with("usec")).collect();
+                format!("{name}:{}", kept.join(","))
+            })
+            .collect();
+        lines.sort();
+        lines
+    });
+    assert_eq!(stats[0], stats[1]);
+}
