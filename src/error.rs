@@ -87,6 +87,9 @@ pub enum CmdError {
 // Fixed messages, one section per command family. Add a family's texts in its own section.
 
 // --- shared by several families ---
+/// getIntFromObjectOrReply on a number beyond an int (SELECT, MOVE, COPY ... DB).
+pub const INT_RANGE: CmdError =
+    CmdError::Static("ERR value is out of range, value must between -2147483648 and 2147483647");
 /// HRANDFIELD / SRANDMEMBER / ZRANDMEMBER counts beyond ±LONG_MAX (Redis's text, "must between" included).
 pub const COUNT_RANGE: CmdError =
     CmdError::Static("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
@@ -218,6 +221,11 @@ impl CmdError {
 }
 
 /// Redis truncates user-supplied text in error messages with `%.128s`.
+/// The bytes a C `%s` prints: up to the first NUL.
+fn c_str(b: &[u8]) -> &[u8] {
+    b.split(|&c| c == 0).next().unwrap_or_default()
+}
+
 fn clip(b: &[u8], max: usize) -> &[u8] {
     &b[..b.len().min(max)]
 }
@@ -296,7 +304,8 @@ impl fmt::Display for CmdError {
             InvalidFirstDbIndex => f.write_str("ERR invalid first DB index"),
             InvalidSecondDbIndex => f.write_str("ERR invalid second DB index"),
             InvalidCursor => f.write_str("ERR invalid cursor"),
-            UnsupportedOption(opt) => write!(f, "ERR Unsupported option {}", String::from_utf8_lossy(opt)),
+            // Redis formats the option with %s: a NUL ends it.
+            UnsupportedOption(opt) => write!(f, "ERR Unsupported option {}", String::from_utf8_lossy(c_str(opt))),
             IdletimeUnderLfu => f.write_str(
                 "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching \
                  between policies at runtime LRU and LFU data will take some time to adjust.",

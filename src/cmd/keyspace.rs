@@ -166,7 +166,7 @@ fn renamenx(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 pub fn db_index(ctx: &Ctx, arg: &[u8]) -> Result<usize, CmdError> {
     let id = arg_i64(arg)?;
     if id < i32::MIN as i64 || id > i32::MAX as i64 {
-        return Err(CmdError::NotInteger);
+        return Err(crate::error::INT_RANGE);
     }
     if id < 0 || id as usize >= ctx.state.dbs.len() {
         return Err(CmdError::DbIndexOutOfRange);

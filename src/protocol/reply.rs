@@ -36,11 +36,15 @@ impl Out {
         self.raw(b"\r\n");
     }
 
-    /// `-text`, with CR and LF turned into spaces so user text cannot break the framing.
+    /// `-text`, as Redis's addReplyErrorFormat writes it: CR and LF at the end trimmed, the others turned into
+    /// spaces, so user text cannot break the framing.
     pub fn error(&mut self, e: &CmdError) {
         self.buf.push(b'-');
         let start = self.buf.len();
         e.write_to(&mut self.buf);
+        while self.buf.len() > start && matches!(self.buf.last(), Some(b'\r' | b'\n')) {
+            self.buf.pop();
+        }
         for b in &mut self.buf[start..] {
             if *b == b'\r' || *b == b'\n' {
                 *b = b' ';

@@ -12,6 +12,7 @@ mod script;
 
 mod aof;
 mod clients;
+mod command_fuzz;
 mod config_debug;
 mod connection;
 mod diagnostics;
