@@ -198,7 +198,8 @@ enum Batch {
     /// Output reached the flush size: write, then continue with the rest of the input.
     Flush,
     /// The next command must run off the event loop (a script): its SHA1 and arguments.
-    Offload(ScriptId, Vec<Vec<u8>>),
+    /// (EXEC of a transaction that runs a script has no script id of its own.)
+    Offload(Option<ScriptId>, Vec<Vec<u8>>),
     /// A script holds the data and is not yet BUSY: wait for it to end or turn BUSY, then run the batch.
     WaitForScript,
     /// CLIENT PAUSE holds the next command (left unread): wait until the pause ends (its deadline, clock ms, or
@@ -213,7 +214,7 @@ async fn offload(
     shared: &Arc<Shared>,
     client: &mut Client,
     out: &mut Out,
-    sha: ScriptId,
+    sha: Option<ScriptId>,
     argv: Vec<Vec<u8>>,
 ) -> std::io::Result<Option<u64>> {
     // One script at a time: wait for any other to finish before announcing this one.
@@ -230,7 +231,9 @@ async fn offload(
             let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
             let started = std::time::Instant::now();
             dispatch(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
-            job_shared.script.record(sha, started.elapsed());
+            if let Some(sha) = sha {
+                job_shared.script.record(sha, started.elapsed());
+            }
             job_shared.aof.append(&mut state.effects.buf)
         };
         job_shared.script.end();
@@ -447,16 +450,23 @@ enum Placement {
     /// A quick script: on the event loop, timed.
     QuickScript(ScriptId),
     /// On a blocking thread, timed.
-    Offload(ScriptId),
+    Offload(Option<ScriptId>),
 }
 
 /// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
 /// quick. EVAL is known by its body's SHA1, EVALSHA by its argument.
 fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) -> Placement {
+    if let Some(queue) = &client.multi {
+        // EXEC of a transaction that runs a script runs where a slow script does: others get BUSY meanwhile and
+        // SCRIPT KILL reaches the script (its error is then its reply in EXEC's array).
+        let runs_script = client.multi_flags & flags::OFFLOAD != 0 && !client.multi_aborted && !queue.is_empty();
+        let exec = runs_script && lookup(names, argv).is_ok_and(|cmd| cmd.name == "exec" && cmd.arity_ok(argv.len()));
+        return if exec { Placement::Offload(None) } else { Placement::Here };
+    }
     // Every script command starts with `eval` (unless renamed): the common case skips the table lookup.
     let maybe_script =
         names.renamed() || argv.first().is_some_and(|name| name.len() >= 4 && name[..4].eq_ignore_ascii_case(b"eval"));
-    if !maybe_script || client.multi.is_some() || !lookup(names, argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
+    if !maybe_script || !lookup(names, argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
         return Placement::Here;
     }
     let Some(arg) = argv.get(1) else { return Placement::Here };
@@ -470,7 +480,7 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
     if shared.script.is_quick(&id) {
         Placement::QuickScript(id)
     } else {
-        Placement::Offload(id)
+        Placement::Offload(Some(id))
     }
 }
 
@@ -661,7 +671,7 @@ fn execute_batch(
                             if std::mem::take(&mut client.moved_off_event_loop) && moved {
                                 // It turned slow before doing anything it cannot do twice: again, off the loop.
                                 out.buf.truncate(start);
-                                return Some(Batch::Offload(sha, argv.iter().map(|a| a.to_vec()).collect()));
+                                return Some(Batch::Offload(Some(sha), argv.iter().map(|a| a.to_vec()).collect()));
                             }
                             settle_reply(client, out, start);
                             None

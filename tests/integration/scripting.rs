@@ -262,3 +262,26 @@ fn renamed_commands_stay_renamed_while_a_script_is_busy() {
     runner.join().unwrap();
     assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
 }
+
+/// A script inside EXEC runs where a slow script does: others get BUSY, SCRIPT KILL stops it, and its error is
+/// its reply in EXEC's array (the transaction's other commands run).
+#[test]
+fn a_script_inside_exec_does_not_freeze_the_server() {
+    let server = server(100);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        assert_eq!(c.cmd(&["MULTI"]), b"+OK\r\n");
+        assert_eq!(c.cmd(&["EVAL", "while true do end", "0"]), b"+QUEUED\r\n");
+        assert_eq!(c.cmd(&["SET", "after", "1"]), b"+QUEUED\r\n");
+        c.try_cmd(&["EXEC"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    crate::support::eventually("the transaction's script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let reply = runner.join().unwrap().expect("EXEC is answered");
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.starts_with("*2\r\n-ERR") && text.contains("Script killed by user with SCRIPT KILL"), "{text}");
+    assert!(text.ends_with("+OK\r\n"), "{text}");
+    assert_eq!(other.cmd(&["GET", "after"]), b"$1\r\n1\r\n");
+}
