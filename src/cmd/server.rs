@@ -413,19 +413,26 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
     let before = ctx.state.config.clone();
     ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(CmdError::Config)?;
-    if let Err(why) = apply_config(ctx, before.appendonly) {
-        // As Redis: a setting that cannot take effect undoes every setting of the command.
-        ctx.state.config = before;
-        let _ = apply_config(ctx, ctx.state.config.appendonly);
-        return Err(CmdError::Config(format!("CONFIG SET failed (possibly related to argument 'appendonly') - {why}")));
+    if let Err((argument, why)) = apply_config(ctx, &before, true) {
+        // As Redis: a setting that cannot take effect undoes every setting of the command (listening comes
+        // last, so the old listeners are still the ones in use).
+        let failed = std::mem::replace(&mut ctx.state.config, before);
+        let _ = apply_config(ctx, &failed, false);
+        return Err(CmdError::Config(format!("CONFIG SET failed (possibly related to argument '{argument}') - {why}")));
     }
     ctx.out.ok();
     Ok(())
 }
 
 /// What CONFIG SET must do beyond storing values (Redis's apply functions): the log level, the fsync policy,
-/// turning the AOF on or off. `appendonly`: whether it was on before.
-fn apply_config(ctx: &mut Ctx, appendonly: bool) -> Result<(), &'static str> {
+/// turning the AOF on or off, listening on a new port or addresses. `before`: the settings it replaces. On
+/// failure, the argument to blame and why.
+fn apply_config(
+    ctx: &mut Ctx,
+    before: &crate::config::Config,
+    listen: bool,
+) -> Result<(), (&'static str, &'static str)> {
+    let appendonly = before.appendonly;
     ctx.shared.log.set_level(ctx.state.config.loglevel);
     ctx.shared.aof.set_policy(ctx.state.config.appendfsync);
     ctx.shared.set_requirepass(ctx.state.config.requirepass.clone());
@@ -436,11 +443,29 @@ fn apply_config(ctx: &mut Ctx, appendonly: bool) -> Result<(), &'static str> {
                 ctx.shared.log.warning(&format!(
                     "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}"
                 ));
-                return Err("Unable to turn on AOF. Check server logs.");
+                return Err(("appendonly", "Unable to turn on AOF. Check server logs."));
             }
         }
         (true, false) => crate::persistence::aof::disable(ctx.state, ctx.shared),
         _ => {}
+    }
+    let config = &ctx.state.config;
+    if listen && (config.port != before.port || config.bind != before.bind || config.bind_none != before.bind_none) {
+        let argument = if config.port != before.port { "port" } else { "bind" };
+        match crate::server::listener::bind_tcp(config) {
+            Ok((listeners, port)) => {
+                let _ = ctx.shared.relisten.send(listeners);
+                ctx.state.port = port;
+            }
+            Err(e) => {
+                ctx.shared.log.warning(&format!("Failed to listen on the new address: {e}"));
+                let why = match argument {
+                    "port" => "Unable to listen on this port. Check server logs.",
+                    _ => "Failed to bind to specified addresses.",
+                };
+                return Err((argument, why));
+            }
+        }
     }
     Ok(())
 }

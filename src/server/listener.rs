@@ -50,6 +50,13 @@ fn listen(ip: IpAddr, port: u16) -> std::io::Result<std::net::TcpListener> {
 }
 
 pub fn bind(config: &Config) -> Result<Bound, Error> {
+    let (tcp, port) = bind_tcp(config)?;
+    let unix = bind_unix(config)?;
+    Ok(Bound { tcp, unix, port })
+}
+
+/// The TCP listeners of `bind` and `port` (at startup, and when CONFIG SET changes either), and the port bound.
+pub fn bind_tcp(config: &Config) -> Result<(Vec<std::net::TcpListener>, u16), Error> {
     let mut port = config.port;
     let mut tcp = Vec::new();
     for addr in addresses(config) {
@@ -69,6 +76,10 @@ pub fn bind(config: &Config) -> Result<Bound, Error> {
             }
         }
     }
+    Ok((tcp, port))
+}
+
+fn bind_unix(config: &Config) -> Result<Option<(std::os::unix::net::UnixListener, PathBuf)>, Error> {
     let unix = match &config.unixsocket {
         None => None,
         Some(path) => {
@@ -81,5 +92,5 @@ pub fn bind(config: &Config) -> Result<Bound, Error> {
             Some((l, path.clone()))
         }
     };
-    Ok(Bound { tcp, unix, port })
+    Ok(unix)
 }

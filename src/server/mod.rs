@@ -215,9 +215,7 @@ fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::o
                 return;
             }
         };
-        for l in tcp {
-            tokio::spawn(accept_tcp(shared.clone(), l));
-        }
+        tokio::spawn(serve_tcp(shared.clone(), tcp));
         if let Some((l, path)) = unix {
             tokio::spawn(accept_unix(shared.clone(), l, path));
         }
@@ -247,6 +245,21 @@ fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::o
     // Closes every socket and cancels every task, without waiting for a script still running on a blocking
     // thread (its interrupt hook sees the shutdown and stops it).
     rt.shutdown_background();
+}
+
+/// Accepts on `listeners` until CONFIG SET hands over new ones (port or bind changed), then on those.
+async fn serve_tcp(shared: Arc<Shared>, listeners: Vec<tokio::net::TcpListener>) {
+    let Some(mut relisten) = shared.relisten_rx.lock().take() else { return };
+    let mut accepting: Vec<_> = listeners.into_iter().map(|l| tokio::spawn(accept_tcp(shared.clone(), l))).collect();
+    while let Some(next) = relisten.recv().await {
+        accepting.drain(..).for_each(|task| task.abort());
+        for l in next {
+            match tokio::net::TcpListener::from_std(l) {
+                Ok(l) => accepting.push(tokio::spawn(accept_tcp(shared.clone(), l))),
+                Err(e) => shared.log.warning(&format!("Could not accept on the new listening socket: {e}")),
+            }
+        }
+    }
 }
 
 async fn accept_tcp(shared: Arc<Shared>, listener: tokio::net::TcpListener) {

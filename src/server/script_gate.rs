@@ -12,8 +12,9 @@
 //! (it loops waiting on data) is stopped by its interrupt hook after INLINE_LIMIT, as long as it has called no
 //! command with side effects, and run again from the start off the event loop (`Signals::should_move`). Its
 //! statistics (INFO commandstats, MONITOR) then show the first, abandoned run too.
-//! FIXME: a quick script that turns slow after a write (or inside EXEC) still holds the event loop until it
-//! ends; the complete answer is an interrupt hook that serves other clients from inside the script, as Redis.
+//! A transaction that runs a script is offloaded whole (EXEC). FIXME: a quick script that turns slow after a
+//! write still holds the event loop until it ends; the complete answer is an interrupt hook that serves other
+//! clients from inside the script, as Redis does.
 
 use crate::scripting::ScriptId;
 use parking_lot::Mutex;

@@ -156,6 +156,10 @@ pub struct Shared {
     /// A copy of `requirepass`, readable without the state lock: clients answered while a script holds the
     /// lock can still AUTH (and then SCRIPT KILL).
     requirepass: Mutex<Option<Vec<u8>>>,
+    /// New TCP listeners for the server thread to accept on, replacing the current ones (CONFIG SET port/bind).
+    pub relisten: tokio::sync::mpsc::UnboundedSender<Vec<std::net::TcpListener>>,
+    /// Taken by the server thread at startup.
+    pub relisten_rx: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Vec<std::net::TcpListener>>>>,
     /// The names commands answer to (after `rename-command`, fixed at startup), readable without the state lock:
     /// clients answered while a script holds it are gated by the same rows.
     pub commands: crate::command::table::Names,
@@ -165,6 +169,7 @@ impl Shared {
     pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         let requirepass = Mutex::new(state.config.requirepass.clone());
         let commands = state.config.commands.clone();
+        let (relisten, relisten_rx) = tokio::sync::mpsc::unbounded_channel();
         let log = std::sync::Arc::new(log);
         Shared {
             aof: std::sync::Arc::new(crate::persistence::aof::writer::Writer::new(log.clone())),
@@ -176,6 +181,8 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             shutdown_notify: Notify::new(),
             crashed: AtomicBool::new(false),
+            relisten,
+            relisten_rx: Mutex::new(Some(relisten_rx)),
             commands,
         }
     }

@@ -364,3 +364,16 @@ fn debug_object_fields() {
     };
     assert_eq!(fields(embedis.addr()), fields(redis.addr()));
 }
+
+/// CONFIG SET port / bind listen at once, or fail with Redis's texts and keep the old settings.
+#[test]
+fn config_set_port_and_bind_that_cannot_listen() {
+    diff_script(
+        "config_set_port_bind_failures",
+        r#"
+        CONFIG SET bind 1.2.3.4
+        mask(port) CONFIG GET bind
+        CONFIG SET port 1 bind 1.2.3.4
+        "#,
+    );
+}

@@ -103,3 +103,27 @@ fn zscan_returns_members_whose_score_changed_mid_iteration() {
         (0..300).map(|i| format!("m{i}")).filter(|m| !seen.contains(m)).collect::<Vec<_>>()
     );
 }
+
+/// CONFIG SET port moves the listener at once: new connections reach the new port, the old one is closed,
+/// connections already open stay; a port in use is refused and nothing changes.
+#[test]
+fn config_set_port_listens_on_the_new_port() {
+    let server = Server::start();
+    let mut c = Conn::connect(server.addr());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_port = taken.local_addr().unwrap().port().to_string();
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "port", &taken_port]),
+        b"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n"
+    );
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "port", &free.to_string()]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n", "the open connection stays");
+    let moved = std::net::SocketAddr::from(([127, 0, 0, 1], free));
+    crate::support::eventually("the new port accepts", || Conn::try_connect(moved).is_ok());
+    assert_eq!(
+        Conn::connect(moved).cmd(&["CONFIG", "GET", "port"]),
+        format!("*2\r\n$4\r\nport\r\n${}\r\n{free}\r\n", free.to_string().len()).as_bytes()
+    );
+    crate::support::eventually("the old port is closed", || std::net::TcpStream::connect(server.addr()).is_err());
+}
