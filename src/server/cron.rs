@@ -98,7 +98,13 @@ pub fn active_expire_cycle(shared: &Shared, budget: Duration) {
         let stale = expired_total as f64 * 100.0 / sampled_total as f64;
         state.stats.expired_stale_perc = state.stats.expired_stale_perc * 0.95 + stale * 0.05;
     }
-    state.stats.expire_cycle_cpu_ms += start.elapsed().as_millis() as u64;
+    let took_ms = start.elapsed().as_millis() as u64;
+    state.stats.expire_cycle_cpu_ms += took_ms;
+    // A slow cycle is a latency event, as Redis's activeExpireCycle reports it.
+    let threshold = state.config.latency_monitor_threshold;
+    if threshold > 0 {
+        state.observe.maybe_latency(threshold, "expire-cycle", took_ms, now / 1000);
+    }
 }
 
 fn close_idle_clients(shared: &Shared) {

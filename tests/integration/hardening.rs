@@ -127,3 +127,16 @@ fn config_set_port_listens_on_the_new_port() {
     );
     crate::support::eventually("the old port is closed", || std::net::TcpStream::connect(server.addr()).is_err());
 }
+
+/// A slow active expiry cycle is a latency event (`expire-cycle`), as in Redis.
+#[test]
+fn a_slow_expire_cycle_is_a_latency_event() {
+    let server = Server::builder().frozen_clock().config("latency-monitor-threshold", "1").start();
+    let mut c = Conn::connect(server.addr());
+    let script = "for i = 1, 50000 do redis.call('SET', 'k' .. i, 'v', 'PX', '10') end return 1";
+    assert_eq!(c.cmd(&["EVAL", script, "0"]), b":1\r\n");
+    server.advance(Duration::from_secs(1));
+    crate::support::eventually("the cycle is recorded", || {
+        String::from_utf8_lossy(&c.cmd(&["LATENCY", "LATEST"])).contains("expire-cycle")
+    });
+}
