@@ -454,7 +454,7 @@ enum Placement {
 }
 
 /// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
-/// quick. EVAL is known by its body's SHA1, EVALSHA by its argument.
+/// quick or they are read-only. EVAL is known by its body's SHA1, EVALSHA by its argument.
 fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) -> Placement {
     if let Some(queue) = &client.multi {
         // EXEC of a transaction that runs a script runs where a slow script does: others get BUSY meanwhile and
@@ -466,18 +466,21 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
     // Every script command starts with `eval` (unless renamed): the common case skips the table lookup.
     let maybe_script =
         names.renamed() || argv.first().is_some_and(|name| name.len() >= 4 && name[..4].eq_ignore_ascii_case(b"eval"));
-    if !maybe_script || !lookup(names, argv).is_ok_and(|cmd| cmd.has(flags::OFFLOAD)) {
-        return Placement::Here;
-    }
+    let cmd = match lookup(names, argv) {
+        Ok(cmd) if maybe_script && cmd.has(flags::OFFLOAD) => cmd,
+        _ => return Placement::Here,
+    };
     let Some(arg) = argv.get(1) else { return Placement::Here };
-    let id = if argv[0].len() >= 7 && argv[0][..7].eq_ignore_ascii_case(b"evalsha") {
+    let id = if cmd.name.starts_with("evalsha") {
         // Not a script id: EVALSHA answers NOSCRIPT at once.
         let Some(id) = ScriptId::parse(arg) else { return Placement::Here };
         id
     } else {
         ScriptId::of_body(arg)
     };
-    if shared.script.is_quick(&id) {
+    // A read-only script cannot have side effects, so if it turns slow on the event loop it can always move off
+    // it: it runs there from its first run (EVAL_RO with changing bodies pays no hand-off).
+    if cmd.has(flags::READONLY) || shared.script.is_quick(&id) {
         Placement::QuickScript(id)
     } else {
         Placement::Offload(Some(id))

@@ -285,3 +285,23 @@ fn a_script_inside_exec_does_not_freeze_the_server() {
     assert!(text.ends_with("+OK\r\n"), "{text}");
     assert_eq!(other.cmd(&["GET", "after"]), b"$1\r\n1\r\n");
 }
+
+/// A read-only script runs on the event loop from its first run; one that turns slow still moves off it, so
+/// others get BUSY and SCRIPT KILL stops it.
+#[test]
+fn a_read_only_script_runs_on_the_event_loop_and_still_moves_off_when_slow() {
+    let server = server(100);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let mut c = Conn::connect(addr);
+    for i in 0..20 {
+        assert_eq!(c.cmd(&["EVAL_RO", &format!("return {i}"), "0"]), format!(":{i}\r\n").as_bytes());
+    }
+    let runner = std::thread::spawn(move || {
+        c.try_cmd(&["EVAL_RO", "while true do end", "0"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    crate::support::eventually("the read-only script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let killed = runner.join().unwrap().expect("the script's client gets an error reply");
+    assert!(String::from_utf8_lossy(&killed).contains("Script killed by user with SCRIPT KILL"));
+}
