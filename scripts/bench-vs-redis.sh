@@ -227,8 +227,8 @@ memory_test() {
       w, e1 / 1024, r1 / 1024, e1 / r1, e0 / 1024, r0 / 1024 }')")
 }
 
-# script_workloads LABEL N ARGS...: EVAL "return 1" 0, and EVALSHA of the token-bucket script
-# (scripts/token_bucket.lua) on 100,000 distinct keys.
+# script_workloads LABEL N ARGS...: EVAL "return 1" 0, EVALSHA of the token-bucket script
+# (scripts/token_bucket.lua) on 100,000 distinct keys, and EVAL / EVAL_RO of distinct bodies.
 script_workloads() {
   local label=$1 n=$2 name sha
   shift 2
@@ -239,6 +239,11 @@ script_workloads() {
   COMMAND="EVAL return(1) 0" workload "$label" "$n" eval_return_1 "$@"
   COMMAND="EVALSHA $sha 1 tb:__rand_int__ 10 100 __rand_int__ 1" RANGE=100000 \
     workload "$label" "$n" evalsha_bucket "$@"
+  # 1,000 distinct small scripts (each body's first run, then cached), and bodies that are nearly all new
+  # (first runs: applications and test suites that send EVAL with changing bodies).
+  COMMAND="EVAL return(__rand_int__) 0" RANGE=1000 workload "$label" "$n" eval_1000_bodies "$@"
+  COMMAND="EVAL_RO return(__rand_int__) 0" RANGE=1000000000 workload "$label" $((n / 10)) eval_ro_new_bodies "$@"
+  COMMAND="EVAL return(__rand_int__) 0" RANGE=1000000000 workload "$label" $((n / 10)) eval_new_bodies "$@"
 }
 
 # example_workload LABEL TEST N PROGRAM ARGS...: a load generator from examples/ for what redis-benchmark cannot
