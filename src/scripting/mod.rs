@@ -40,8 +40,10 @@ pub struct Scripts {
 
 struct Engine {
     lua: Lua,
-    /// The real globals table (scripts see a read-only proxy of it).
+    /// The globals table (read-only to scripts).
     globals: Table,
+    /// csrc/lua_sandbox.c's set_args: a run's KEYS and ARGV into the read-only globals.
+    set_args: Function,
     /// The bridge table of init.lua (`run`, `pending`, the Rust half of the redis.* functions).
     bridge: Table,
     /// init.lua's `run`: calls a script under its error handler.
@@ -128,6 +130,13 @@ impl Engine {
         bridge.raw_set("version", VERSION)?;
         bridge.raw_set("version_num", VERSION_NUM)?;
         register_api(&lua, &bridge)?;
+        // SAFETY: C functions of csrc/lua_sandbox.c, which follow the lua_CFunction contract.
+        unsafe {
+            bridge.raw_set("protect", lua.create_c_function(embedis_lua_protect)?)?;
+            bridge.raw_set("missing_global", lua.create_c_function(embedis_lua_missing_global)?)?;
+        }
+        // SAFETY: as above.
+        let set_args = unsafe { lua.create_c_function(embedis_lua_set_args)? };
         // The C libraries Redis loads next to the standard ones (init.lua keeps them and makes them read-only).
         globals.raw_set("bit", lib_bit::create(&lua, &bridge)?)?;
         globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
@@ -138,6 +147,7 @@ impl Engine {
         Ok(Engine {
             lua,
             globals,
+            set_args,
             bridge,
             runner,
             scripts: HashMap::default(),
@@ -146,6 +156,13 @@ impl Engine {
             scratch: Scratch::default(),
         })
     }
+}
+
+// csrc/lua_sandbox.c: the sandbox's read-only tables (see there).
+extern "C-unwind" {
+    fn embedis_lua_protect(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_missing_global(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_set_args(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
 }
 
 /// Raises a Redis error table from a Rust function: init.lua's handler and pcall pick it up from
@@ -406,15 +423,16 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         install_interrupt_hook(&engine.lua, &engine.bridge, signals.clone());
         engine.hooked = true;
     }
-    let set_array = |name: &str, items: &[&[u8]]| -> mlua::Result<()> {
+    let array = |items: &[&[u8]]| -> mlua::Result<Table> {
         let t = engine.lua.create_table_with_capacity(items.len().min(1024), 0)?;
         for (i, item) in items.iter().enumerate() {
             t.raw_set(i + 1, engine.lua.create_string(item)?)?;
         }
-        engine.globals.raw_set(name, t)
+        Ok(t)
     };
-    set_array("KEYS", opts.keys).map_err(lua_error)?;
-    set_array("ARGV", opts.args).map_err(lua_error)?;
+    let keys = array(opts.keys).map_err(lua_error)?;
+    let argv = array(opts.args).map_err(lua_error)?;
+    engine.set_args.call::<()>((&engine.globals, keys, argv)).map_err(lua_error)?;
 
     let mut client = Client::new(0, true, true);
     client.addr = "lua".into();

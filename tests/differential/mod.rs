@@ -23,6 +23,7 @@ mod keyspace_events;
 mod memory;
 mod protocol;
 mod pubsub;
+mod sandbox;
 mod scripting;
 mod scripting_libs;
 mod scripting_struct_msgpack;

@@ -1,0 +1,77 @@
+/*
+ * The scripting sandbox's C half (src/scripting/init.lua builds the rest): Redis 7.0's read-only tables
+ * (script_lua.c: luaSetTableProtectionRecursively, luaSetTableProtectionForBasicTypes, the globals'
+ * luaProtectedTableError), on the read-only flag csrc/lua adds to Lua's tables (lua_enablereadonlytable).
+ */
+#include "lua/lua.h"
+#include "lua/lauxlib.h"
+
+/* The table on top of the stack, every table reachable from it through values and metatables, read-only. A
+ * table already read-only is not walked again: this ends the cycles (`_G._G`). */
+static void protect_recursively(lua_State *L) {
+    if (lua_isreadonlytable(L, -1)) return;
+    lua_enablereadonlytable(L, -1, 1);
+    luaL_checkstack(L, 3, "protecting tables");
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_istable(L, -1)) protect_recursively(L);
+        lua_pop(L, 1);
+    }
+    if (lua_getmetatable(L, -1)) {
+        protect_recursively(L);
+        lua_pop(L, 1);
+    }
+}
+
+/* protect(globals): the globals and everything reachable from them, then the metatables every value of a
+ * basic type shares (the string metatable and its __index, the `string` table): as the CVE-2025-46818 fix
+ * the oracle (Debian's 7.0.15) carries. */
+int embedis_lua_protect(lua_State *L) {
+    int i;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    protect_recursively(L);
+    for (i = 0; i < 7; i++) {
+        switch (i) {
+            case 0: lua_pushstring(L, ""); break;
+            case 1: lua_pushnumber(L, 0); break;
+            case 2: lua_pushboolean(L, 0); break;
+            case 3: lua_pushnil(L); break;
+            case 4: lua_pushcfunction(L, embedis_lua_protect); break;
+            case 5: lua_newthread(L); break;
+            default: lua_pushlightuserdata(L, (void *)L); break;
+        }
+        if (lua_getmetatable(L, -1)) {
+            protect_recursively(L);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* The globals' __index: reading a global that does not exist is an error at the script's line. Called directly,
+ * it checks its arguments as Redis's luaProtectedTableError does. */
+int embedis_lua_missing_global(lua_State *L) {
+    if (lua_gettop(L) != 2) return luaL_error(L, "Wrong number of arguments to luaProtectedTableError");
+    if (!lua_isstring(L, -1) && !lua_isnumber(L, -1))
+        return luaL_error(L, "Second argument to luaProtectedTableError must be a string or number");
+    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", lua_tostring(L, -1));
+}
+
+/* set_args(globals, keys, argv): a run's KEYS and ARGV, written into the read-only globals as Redis does
+ * (protection lifted for the two writes). Both names exist from the start, so the writes never allocate and
+ * cannot fail half-way with the globals left writable. */
+int embedis_lua_set_args(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 3);
+    lua_enablereadonlytable(L, 1, 0);
+    lua_pushliteral(L, "KEYS");
+    lua_pushvalue(L, 2);
+    lua_rawset(L, 1);
+    lua_pushliteral(L, "ARGV");
+    lua_pushvalue(L, 3);
+    lua_rawset(L, 1);
+    lua_enablereadonlytable(L, 1, 1);
+    return 0;
+}
