@@ -309,7 +309,7 @@ fn stop_monitoring(ctx: &mut Ctx) {
 
 /// Commands Redis 7.0 flags may_replicate (a flag COMMAND INFO hides, which the rows do not carry): scripts,
 /// which may write, and the Pub/Sub publishes, which are replicated.
-fn may_replicate(cmd: &CommandSpec) -> bool {
+pub fn may_replicate(cmd: &CommandSpec) -> bool {
     cmd.has(WRITE | MAY_REPLICATE)
         || matches!(cmd.name, "eval" | "evalsha" | "fcall" | "publish" | "spublish" | "pfcount")
 }
@@ -332,14 +332,19 @@ pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
     if !cmd.arity_ok(argv.len()) {
         return false;
     }
-    if state.clients.pause.all || may_replicate(cmd) {
+    // A script with a shebang may write only if it does not declare `no-writes` (evalGetCommandFlags).
+    let writes = |cmd: &CommandSpec, argv: &[&[u8]]| match crate::scripting::gate_flags(&state.scripts, cmd, argv) {
+        Some(flags) => flags & WRITE != 0,
+        None => may_replicate(cmd),
+    };
+    if state.clients.pause.all || writes(cmd, argv) {
         return true;
     }
     cmd.name == "exec"
         && client.multi.as_ref().is_some_and(|queue| {
             queue.iter().any(|argv| {
                 let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
-                lookup(names, &argv).is_ok_and(may_replicate)
+                lookup(names, &argv).is_ok_and(|cmd| writes(cmd, &argv))
             })
         })
 }

@@ -145,12 +145,17 @@ fn observe(ctx: &mut Ctx, cmd: &'static CommandSpec, argv: &[&[u8]], usec: u64, 
 }
 
 /// Does the transaction hold a command that may grow memory? (EXEC is refused on OOM then, as in Redis.)
-fn queued_denyoom(names: &table::Names, client: &Client) -> bool {
+fn queued_denyoom(state: &State, client: &Client) -> bool {
     let Some(queue) = &client.multi else { return false };
     queue.iter().any(|argv| {
         let argv: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
-        lookup(names, &argv).is_ok_and(|cmd| cmd.has(flags::DENYOOM))
+        lookup(&state.config.commands, &argv).is_ok_and(|cmd| gate_flags(state, cmd, &argv) & flags::DENYOOM != 0)
     })
+}
+
+/// The flags the gates apply: the command's, or what a script's shebang declares (EVAL and friends).
+fn gate_flags(state: &State, cmd: &CommandSpec, argv: &[&[u8]]) -> u32 {
+    crate::scripting::gate_flags(&state.scripts, cmd, argv).unwrap_or(cmd.flags)
 }
 
 fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
@@ -215,6 +220,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             return reject_cmd(state, cmd, client, out, &CmdError::NoAuth);
         }
     }
+    let gate = gate_flags(state, cmd, argv);
     // Over maxmemory: evict first; if nothing more can go, commands that may grow memory are refused.
     if state.config.maxmemory > 0 {
         let out_of_memory = state.evict_to_fit(shared.clock.now_ms()) == Eviction::Failed;
@@ -222,16 +228,14 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.
         let queuing = client.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
         if out_of_memory
-            && (cmd.has(flags::DENYOOM)
-                || queuing
-                || (cmd.name == "exec" && queued_denyoom(&state.config.commands, client)))
+            && (gate & flags::DENYOOM != 0 || queuing || (cmd.name == "exec" && queued_denyoom(state, client)))
         {
             return reject_cmd(state, cmd, client, out, &crate::error::OOM);
         }
     }
     // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
     // health checks notice (as Redis does).
-    if cmd.has(flags::WRITE) || cmd.name == "ping" {
+    if gate & flags::WRITE != 0 || cmd.name == "ping" {
         if let Some(why) = shared.aof.write_error() {
             return reject_cmd(state, cmd, client, out, &CmdError::Misconf(why));
         }

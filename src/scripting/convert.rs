@@ -305,7 +305,7 @@ fn spaced(text: &[u8]) -> Vec<u8> {
 }
 
 /// A failed run's reply: the error's text, then where it happened (`script: <sha>, on @user_script:1.`).
-pub fn script_error(err: &Value, sha: &str, out: &mut Out) {
+pub fn script_error(lua: &Lua, err: &Value, sha: &str, out: &mut Out) {
     let Value::Table(t) = err else {
         let msg = match err {
             Value::String(s) => s.to_string_lossy(),
@@ -313,7 +313,16 @@ pub fn script_error(err: &Value, sha: &str, out: &mut Out) {
         };
         return raw_error(out, &[format!("ERR Error running script {sha}, {msg:.100}").as_bytes()]);
     };
-    let msg = text_field(t, "err").map(|m| m.as_bytes().to_vec()).unwrap_or_default();
+    // lua_isstring: a number is text too (`error({err = 1})` answers `-1 ...`).
+    let msg = match t.raw_get::<Value>("err") {
+        Ok(v @ (Value::Number(_) | Value::Integer(_))) => {
+            lua.coerce_string(v).ok().flatten().map(|m| m.as_bytes().to_vec())
+        }
+        Ok(Value::String(m)) => Some(m.as_bytes().to_vec()),
+        _ => None,
+    };
+    // Without one, redis-server 7.0.15 crashes (it formats a NULL message); the message is then left empty.
+    let msg = msg.unwrap_or_default();
     let source = text_field(t, "source");
     let line = match t.raw_get::<Value>("line") {
         Ok(Value::Integer(i)) => Some(i.to_string()),

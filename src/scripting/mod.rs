@@ -51,7 +51,7 @@ struct Engine {
     /// Compiled scripts by id.
     /// Held in the Lua registry, not as `Function` handles: every live handle takes a slot of mlua's auxiliary
     /// stack (about 8000), so caching that many scripts that way would abort the server.
-    scripts: HashMap<ScriptId, mlua::RegistryKey, foldhash::fast::RandomState>,
+    scripts: HashMap<ScriptId, Cached, foldhash::fast::RandomState>,
     /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
     hooked: bool,
     /// What the cached scripts take outside Lua (INFO `used_memory_scripts_eval`, MEMORY STATS `lua.caches`):
@@ -59,6 +59,92 @@ struct Engine {
     scripts_bytes: u64,
     /// Buffers redis.call reuses from one call to the next.
     scratch: Scratch,
+}
+
+/// A compiled script and what its shebang declares.
+struct Cached {
+    func: mlua::RegistryKey,
+    shebang: Option<Shebang>,
+}
+
+/// What a `#!lua flags=...` first line declares (Redis 7.0's script flags). A script without a shebang runs
+/// in Redis's compatibility mode: the EVAL command's own flags, writes allowed, OOM checked at its first write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shebang {
+    pub no_writes: bool,
+    pub allow_oom: bool,
+    pub allow_stale: bool,
+    pub no_cluster: bool,
+    pub allow_cross_slot_keys: bool,
+}
+
+impl Shebang {
+    /// evalExtractShebangFlags: the declared flags (None: no shebang) and the length of the first line, which
+    /// is left out of the compiled text (its line feed stays, so line numbers stay the user's).
+    pub fn parse(body: &[u8]) -> Result<(Option<Shebang>, usize), CmdError> {
+        if !body.starts_with(b"#!") {
+            return Ok((None, 0));
+        }
+        // The body is a C string to Redis: a NUL ends it before any line feed after it.
+        let text = &body[..body.iter().position(|&b| b == 0).unwrap_or(body.len())];
+        let len = text.iter().position(|&b| b == b'\n').ok_or(error::SCRIPT_SHEBANG_INVALID)?;
+        let parts = crate::protocol::decode::split_args(&text[..len])
+            .filter(|p| !p.is_empty())
+            .ok_or(error::SCRIPT_SHEBANG_NO_ENGINE)?;
+        if parts[0] != b"#!lua" {
+            return Err(error::script_shebang_engine(&parts[0]));
+        }
+        let mut shebang = Shebang::default();
+        for part in &parts[1..] {
+            let Some(list) = part.strip_prefix(b"flags=") else {
+                return Err(error::script_shebang_option(part));
+            };
+            // sdssplitlen: an empty list has no flags; otherwise every comma separates one (empty ones too).
+            if list.is_empty() {
+                continue;
+            }
+            for flag in list.split(|&b| b == b',') {
+                match flag {
+                    b"no-writes" => shebang.no_writes = true,
+                    b"allow-oom" => shebang.allow_oom = true,
+                    b"allow-stale" => shebang.allow_stale = true,
+                    b"no-cluster" => shebang.no_cluster = true,
+                    b"allow-cross-slot-keys" => shebang.allow_cross_slot_keys = true,
+                    _ => return Err(error::script_shebang_flag(flag)),
+                }
+            }
+        }
+        Ok((Some(shebang), len))
+    }
+}
+
+/// The flags the gates before a script command see (evalGetCommandFlags): a script with a shebang replaces
+/// EVAL's with what it declares (scriptFlagsToCmdFlags): it writes unless `no-writes`, may grow memory unless
+/// `no-writes` or `allow-oom`. None: the command's own flags apply (not a script command, no shebang, or a
+/// script that is not cached / does not parse, which the command itself then reports).
+pub fn gate_flags(scripts: &Scripts, cmd: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
+    if !cmd.has(flags::OFFLOAD) || argv.len() < 2 {
+        return None;
+    }
+    let shebang = match cmd.name {
+        "eval" | "eval_ro" => Shebang::parse(argv[1]).ok()?.0?,
+        "evalsha" | "evalsha_ro" => {
+            let engine = scripts.engine.as_ref().map(|e| &e.0)?;
+            engine.scripts.get(&ScriptId::parse(argv[1])?)?.shebang?
+        }
+        _ => return None,
+    };
+    let mut f = cmd.flags & !(flags::STALE | flags::DENYOOM | flags::WRITE | flags::MAY_REPLICATE);
+    if !shebang.allow_oom && !shebang.no_writes {
+        f |= flags::DENYOOM;
+    }
+    if !shebang.no_writes {
+        f |= flags::WRITE;
+    }
+    if shebang.allow_stale {
+        f |= flags::STALE;
+    }
+    Some(f)
 }
 
 /// The arguments and the reply of one redis.call, kept between calls so that a call allocates nothing.
@@ -326,15 +412,16 @@ impl Scripts {
         let id = ScriptId::of_body(body);
         let engine = self.engine()?;
         if !engine.scripts.contains_key(&id) {
-            let f = engine.lua.load(body).set_name(SCRIPT_CHUNK).into_function().map_err(|e| {
+            let (shebang, skip) = Shebang::parse(body)?;
+            let f = engine.lua.load(&body[skip..]).set_name(SCRIPT_CHUNK).into_function().map_err(|e| {
                 let msg = match e {
                     mlua::Error::SyntaxError { message, .. } => message,
                     other => other.to_string(),
                 };
                 CmdError::Coded(format!("ERR Error compiling script (new function): {msg}"))
             })?;
-            let key = engine.lua.create_registry_value(f).map_err(lua_error)?;
-            engine.scripts.insert(id, key);
+            let func = engine.lua.create_registry_value(f).map_err(lua_error)?;
+            engine.scripts.insert(id, Cached { func, shebang });
             engine.scripts_bytes += (body.len() + SCRIPT_ID_BYTES) as u64;
         }
         Ok(id)
@@ -392,6 +479,8 @@ struct CallCtx<'a> {
     /// The script's own client: the caller's db, the caller's time snapshot.
     client: Client,
     read_only: bool,
+    /// `#!lua flags=allow-oom`: writes are not refused over maxmemory.
+    allow_oom: bool,
     /// `redis.setresp(3)`: replies reach the script, and its result is read back, as RESP3.
     resp3: bool,
     /// `redis.set_repl`: the commands it runs are recorded for the AOF (REPL_AOF).
@@ -414,8 +503,23 @@ pub fn run(ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError
 }
 
 fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError> {
-    let key = engine.scripts.get(&id).ok_or(error::SCRIPT_NOSCRIPT)?;
-    let func: Function = engine.lua.registry_value(key).map_err(lua_error)?;
+    let cached = engine.scripts.get(&id).ok_or(error::SCRIPT_NOSCRIPT)?;
+    let shebang = cached.shebang;
+    // scriptPrepareForRun: what a script that declared its flags may not do (the gates checked the rest).
+    if let Some(shebang) = shebang {
+        if !shebang.no_writes {
+            if let Some(why) = ctx.shared.aof.write_error() {
+                return Err(CmdError::Misconf(why));
+            }
+            if opts.read_only {
+                return Err(error::SCRIPT_WRITE_FLAG_RO);
+            }
+        }
+        if !shebang.allow_oom && !shebang.no_writes && ctx.state.config.maxmemory > 0 && ctx.state.pre_command_oom {
+            return Err(error::OOM);
+        }
+    }
+    let func: Function = engine.lua.registry_value(&cached.func).map_err(lua_error)?;
     let signals = ctx.shared.script.signals();
     if !engine.hooked {
         // Other clients get BUSY and can SCRIPT KILL while a script runs (server/script_gate.rs); scripts notice
@@ -442,7 +546,8 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         state: &mut *ctx.state,
         shared: ctx.shared,
         client,
-        read_only: opts.read_only,
+        read_only: opts.read_only || shebang.is_some_and(|s| s.no_writes),
+        allow_oom: shebang.is_some_and(|s| s.allow_oom),
         resp3: false,
         to_aof: true,
         wrote: false,
@@ -470,7 +575,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     if ok {
         convert::lua_to_resp(&engine.lua, value, ctx.out, resp3);
     } else {
-        convert::script_error(&value, id.as_str(), ctx.out);
+        convert::script_error(&engine.lua, &value, id.as_str(), ctx.out);
     }
     Ok(())
 }
@@ -532,12 +637,12 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
         let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only)?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
-        if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote {
+        if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote && !cc.allow_oom {
             return Err("OOM command not allowed when used memory > 'maxmemory'.");
         }
         cc.wrote |= cmd.has(flags::WRITE);
         // Writes and PUBLISH (MAY_REPLICATE): running the script again would repeat them.
-        if cmd.has(flags::WRITE | flags::MAY_REPLICATE) {
+        if crate::cmd::connection::may_replicate(cmd) {
             cc.shared.script.note_side_effect();
         }
         let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
@@ -574,8 +679,9 @@ fn script_gates(
     if cmd.has(flags::NOSCRIPT) {
         return Err("ERR This Redis command is not allowed from script");
     }
-    if read_only && cmd.has(flags::WRITE | flags::MAY_REPLICATE) {
-        return Err("ERR Write commands are not allowed from read-only scripts.");
+    // PUBLISH too: it is replicated (may_replicate), so read-only scripts may not call it.
+    if read_only && crate::cmd::connection::may_replicate(cmd) {
+        return Err(error::SCRIPT_WRITE_IN_RO);
     }
     Ok(cmd)
 }
@@ -588,6 +694,29 @@ mod tests {
     fn sha1hex_matches_redis() {
         assert_eq!(sha1hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
         assert_eq!(sha1hex(b"return 1"), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+    }
+
+    #[test]
+    fn shebangs_parse_as_redis_reads_them() {
+        assert_eq!(Shebang::parse(b"return 1").ok(), Some((None, 0)));
+        assert_eq!(Shebang::parse(b"#!lua\nreturn 1").ok(), Some((Some(Shebang::default()), 5)));
+        let (flags, len) = Shebang::parse(b"#!lua flags=no-writes,allow-oom\n").expect("parses");
+        assert_eq!(len, 31);
+        assert!(flags.is_some_and(|f| f.no_writes && f.allow_oom && !f.allow_stale));
+        assert_eq!(Shebang::parse(b"#!lua").err(), Some(error::SCRIPT_SHEBANG_INVALID));
+        assert_eq!(Shebang::parse(b"#!lua \"x\n").err(), Some(error::SCRIPT_SHEBANG_NO_ENGINE));
+        assert_eq!(Shebang::parse(b"#!lua flags=a,\n").err(), Some(error::script_shebang_flag(b"a")));
+        assert_eq!(Shebang::parse(b"#!py\n").err(), Some(error::script_shebang_engine(b"#!py")));
+    }
+
+    #[test]
+    fn the_sandbox_tables_are_read_only() {
+        let engine = Engine::new().expect("init.lua runs");
+        let f = engine.lua.load("getmetatable('').__index.upper = nil").set_name(SCRIPT_CHUNK).into_function();
+        let (ok, err): (bool, Value) = engine.runner.call(f.expect("compiles")).expect("runs");
+        assert!(!ok);
+        let msg: String = err.as_table().expect("error table").raw_get("err").expect("err");
+        assert_eq!(msg, "ERR user_script:1: Attempt to modify a readonly table");
     }
 
     #[test]

@@ -103,6 +103,9 @@ fn the_globals_and_their_metatable_are_read_only() {
         EVAL "return {#KEYS, #ARGV}" 0
         EVAL "local c = cjson.new() c.x = 1 return c.x" 0
         EVAL "return coroutine.wrap(function() string.upper = 1 end)()" 0
+        EVAL "error({err = 1})" 0
+        EVAL "error({err = 1.5})" 0
+        EVAL "error({err = 'MY code', source = 'somewhere', line = 7})" 0
         EVAL "return {type(getfenv), type(setfenv), type(newproxy), type(debug), type(os), type(io), type(require)}" 0
         EVAL "return {tostring(x), type(tostring), type(pcall), type(redis.call)}" 0
         PING
@@ -171,5 +174,91 @@ fn lua_cves_are_answered_as_redis_does() {
         EVAL "return {pcall(table.insert, {}, 2147483647, 1)}" 0
         PING
         "#,
+    );
+}
+
+/// `#!lua` first lines (Redis 7.0's script flags): parsing and its errors, and what the flags change.
+#[test]
+fn script_shebang_flags() {
+    diff_script(
+        "script_shebang",
+        r##"
+        EVAL "#!lua\nreturn 1" 0
+        EVAL "#!lua\n" 0
+        EVAL "#!lua flags=\nreturn 1" 0
+        EVAL "#!lua flags=no-writes,allow-oom,allow-stale,no-cluster,allow-cross-slot-keys\nreturn 2" 0
+        EVAL "#!lua  flags=no-writes\treturn 3\nreturn 4" 0
+        EVAL "#!lua \"flags=no-writes\"\nreturn 5" 0
+        EVAL "#!lua flags=no-writes flags=allow-oom\nreturn 6" 0
+        EVAL "#!lua\r\nreturn 7" 0
+        EVAL "#!lua" 0
+        EVAL "#!lua flags=no-writes" 0
+        EVAL "#!lua flags=bogus\nreturn 1" 0
+        EVAL "#!lua flags=NO-WRITES\nreturn 1" 0
+        EVAL "#!lua flags=no-writes,\nreturn 1" 0
+        EVAL "#!lua flags=no-writes,,allow-oom\nreturn 1" 0
+        EVAL "#!lua name=foo\nreturn 1" 0
+        EVAL "#!lua foo\nreturn 1" 0
+        EVAL "#!python\nreturn 1" 0
+        EVAL "#!LUA\nreturn 1" 0
+        EVAL "#! lua\nreturn 1" 0
+        EVAL "#!\nreturn 1" 0
+        EVAL "#!lua \"flags=no-writes\nreturn 1" 0
+        EVAL "#!lua flags=bo\x00gus\nreturn 1" 0
+        EVAL "#!lua\x00\nreturn 1" 0
+        EVAL " #!lua\nreturn 1" 0
+        EVAL "#lua\nreturn 1" 0
+        # Line numbers stay the user's: the first line's line feed is kept.
+        EVAL "#!lua\nreturn x" 0
+        EVAL "#!lua\nreturn +" 0
+        EVAL "#!lua\n\nerror('boom')" 0
+        # no-writes: the script is read-only, as with EVAL_RO.
+        SET k v
+        EVAL "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])" 1 k
+        EVAL "#!lua flags=no-writes\nreturn redis.call('set', KEYS[1], 'x')" 1 k
+        EVAL "#!lua flags=no-writes\nreturn redis.pcall('set', KEYS[1], 'x')" 1 k
+        EVAL "#!lua flags=no-writes\nreturn redis.call('publish', 'ch', 'm')" 0
+        EVAL "#!lua flags=no-writes\nreturn redis.call('del', KEYS[1])" 1 k
+        EVAL "#!lua\nreturn redis.call('set', KEYS[1], 'y')" 1 k
+        EVAL "return redis.call('publish', 'ch', 'm')" 0
+        EVAL_RO "return redis.call('publish', 'ch', 'm')" 0
+        GET k
+        # *_RO commands refuse a script that may write.
+        EVAL_RO "#!lua\nreturn 1" 0
+        EVAL_RO "#!lua flags=allow-oom\nreturn 1" 0
+        EVAL_RO "#!lua flags=no-writes\nreturn 1" 0
+        EVAL_RO "return 1" 0
+        # SCRIPT LOAD parses the shebang too; EVALSHA runs with the cached script's flags.
+        SCRIPT LOAD "#!lua flags=bogus\nreturn 1"
+        SCRIPT LOAD "#!lua flags=no-writes\nreturn redis.call('set', KEYS[1], 'z')"
+        EVALSHA 34c8c9d31128963989284e33e9f94720fd85832d 1 k
+        EVALSHA_RO 34c8c9d31128963989284e33e9f94720fd85832d 1 k
+        SCRIPT LOAD "#!lua\nreturn 8"
+        EVALSHA_RO a6a4c6b6fb0fbc4a9ab79ee3d5a7e4b3d1c6cb5a 0
+        GET k
+        # Over maxmemory: a script that declares flags may not start unless allow-oom (no-writes implies it);
+        # one without a shebang starts, and only its writes are refused.
+        CONFIG SET maxmemory 1
+        SET k2 v
+        EVAL "#!lua\nreturn 1" 0
+        EVAL "#!lua flags=allow-stale\nreturn 1" 0
+        EVAL "#!lua flags=allow-oom\nreturn redis.call('set', 'k', 'oom')" 0
+        EVAL "#!lua flags=no-writes\nreturn redis.call('get', 'k')" 0
+        EVAL "#!lua flags=no-writes\nreturn redis.call('set', 'k', 'x')" 0
+        EVAL "return redis.call('set', 'k', 'x')" 0
+        EVAL "return redis.pcall('set', 'k', 'x')" 0
+        EVAL "return 9" 0
+        EVALSHA 34c8c9d31128963989284e33e9f94720fd85832d 1 k
+        SCRIPT LOAD "#!lua\nreturn 10"
+        MULTI
+        EVAL "#!lua flags=no-writes\nreturn 11" 0
+        EXEC
+        MULTI
+        EVAL "#!lua\nreturn 12" 0
+        EXEC
+        CONFIG SET maxmemory 0
+        GET k
+        PING
+        "##,
     );
 }
