@@ -57,6 +57,7 @@ impl.redis = redis
 -- table in impl.pending.
 redis.call, redis.pcall = impl.call, impl.pcall
 redis.sha1hex, redis.log, redis.setresp, redis.set_repl = impl.sha1hex, impl.log, impl.setresp, impl.set_repl
+redis.acl_check_cmd = impl.acl_check_cmd
 function redis.error_reply(...)
   if select('#', ...) ~= 1 or type((...)) ~= 'string' then return {err = 'ERR wrong number or type of arguments'} end
   local e = ...

@@ -390,6 +390,15 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
             None => raise(lua, &b, NOT_RUNNING),
         }
     })?;
+    let b = bridge.clone();
+    let acl_check = lua.create_function(move |lua, args: MultiValue| {
+        match with_running(|cc| acl_check_cmd(&cc.state.config.commands, &args)) {
+            None => raise(lua, &b, "ERR redis.acl_check_cmd can only be called inside a script invocation"),
+            Some(Ok(allowed)) => Ok(allowed),
+            Some(Err(text)) => raise(lua, &b, text),
+        }
+    })?;
+    bridge.raw_set("acl_check_cmd", acl_check)?;
     bridge.raw_set("call", call)?;
     bridge.raw_set("pcall", pcall)?;
     bridge.raw_set("sha1hex", sha1)?;
@@ -658,6 +667,28 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     match gated {
         Ok(()) => convert::resp_to_lua(lua, reply),
         Err(text) => fail(text, true),
+    }
+}
+
+/// redis.acl_check_cmd: may the caller run this command? There are no ACL users (the default user may run
+/// everything), so any command this server knows is allowed, without an arity check, as in Redis.
+fn acl_check_cmd(names: &crate::command::table::Names, args: &MultiValue) -> Result<bool, &'static str> {
+    if args.is_empty() {
+        return Err("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut bytes = Vec::new();
+    let mut ends = Vec::with_capacity(args.len());
+    for v in args {
+        if !convert::push_lua_arg(v, &mut bytes) {
+            return Err("ERR Lua redis lib command arguments must be strings or integers");
+        }
+        ends.push(bytes.len());
+    }
+    let arg = |i: usize| &bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+    match with_argv_of((0..ends.len()).map(arg), |argv| lookup(names, argv)) {
+        // A container named alone is found (lookupCommand stops at it).
+        Ok(_) | Err(CmdError::WrongArity(_)) => Ok(true),
+        Err(_) => Err("ERR Invalid command passed to redis.acl_check_cmd()"),
     }
 }
 

@@ -106,6 +106,18 @@ fn the_globals_and_their_metatable_are_read_only() {
         EVAL "error({err = 1})" 0
         EVAL "error({err = 1.5})" 0
         EVAL "error({err = 'MY code', source = 'somewhere', line = 7})" 0
+        EVAL "return redis.acl_check_cmd('get', 'a')" 0
+        EVAL "return redis.acl_check_cmd('get')" 0
+        EVAL "return redis.acl_check_cmd('GET', 1)" 0
+        EVAL "return redis.acl_check_cmd('config')" 0
+        EVAL "return redis.acl_check_cmd('config', 'get')" 0
+        EVAL "return redis.acl_check_cmd('config', 'nosuch')" 0
+        EVAL "return redis.acl_check_cmd('nosuch')" 0
+        EVAL "return redis.acl_check_cmd()" 0
+        EVAL "return redis.acl_check_cmd({})" 0
+        EVAL "return {pcall(redis.acl_check_cmd, 'nosuch')}" 0
+        EVAL "local r = {} for k, v in pairs(redis) do r[#r + 1] = k .. '=' .. type(v) end table.sort(r) return r" 0
+        EVAL "local r = {} for k, v in pairs(_G) do r[#r + 1] = k .. '=' .. type(v) end table.sort(r) return r" 0
         EVAL "return {type(getfenv), type(setfenv), type(newproxy), type(debug), type(os), type(io), type(require)}" 0
         EVAL "return {tostring(x), type(tostring), type(pcall), type(redis.call)}" 0
         PING
