@@ -6,6 +6,8 @@
 #include "lua/lua.h"
 #include "lua/lauxlib.h"
 
+#include <math.h>
+
 /* The table on top of the stack, every table reachable from it through values and metatables, read-only. A
  * table already read-only is not walked again: this ends the cycles (`_G._G`). */
 static void protect_recursively(lua_State *L) {
@@ -74,4 +76,65 @@ int embedis_lua_set_args(lua_State *L) {
     lua_rawset(L, 1);
     lua_enablereadonlytable(L, 1, 1);
     return 0;
+}
+
+/* math.random and math.randomseed as Redis replaces them (script_lua.c over rand.c): the 48-bit linear
+ * congruential generator of rand48, not the C library's rand(). Its state lives in a userdata shared by both
+ * closures (one per server: embedded servers share the process), and outlives SCRIPT FLUSH as Redis's static
+ * state does (src/scripting/mod.rs carries it over). */
+#define RAND48_MASK ((1ULL << 48) - 1)
+#define RAND48_MAX 2147483647
+
+static int rand48_next(unsigned long long *x) {
+    *x = (0x5DEECE66DULL * *x + 0xB) & RAND48_MASK;
+    return (int)(*x >> 17);
+}
+
+static int embedis_lua_random(lua_State *L) {
+    unsigned long long *x = (unsigned long long *)lua_touserdata(L, lua_upvalueindex(1));
+    lua_Number r = (lua_Number)(rand48_next(x) % RAND48_MAX) / (lua_Number)RAND48_MAX;
+    switch (lua_gettop(L)) {
+        case 0:
+            lua_pushnumber(L, r);
+            break;
+        case 1: {
+            int u = luaL_checkint(L, 1);
+            luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+            lua_pushnumber(L, floor(r * u) + 1);
+            break;
+        }
+        case 2: {
+            int l = luaL_checkint(L, 1);
+            int u = luaL_checkint(L, 2);
+            luaL_argcheck(L, l <= u, 2, "interval is empty");
+            lua_pushnumber(L, floor(r * (u - l + 1)) + l);
+            break;
+        }
+        default:
+            return luaL_error(L, "wrong number of arguments");
+    }
+    return 1;
+}
+
+static int embedis_lua_randomseed(lua_State *L) {
+    unsigned long long *x = (unsigned long long *)lua_touserdata(L, lua_upvalueindex(1));
+    int seed = luaL_checkint(L, 1);
+    *x = (((unsigned long long)(unsigned int)seed << 16) | 0x330E) & RAND48_MASK;
+    return 0;
+}
+
+/* install_random(math, state): math.random and math.randomseed over a generator at `state` (a 48-bit number,
+ * exact in a double); returns the userdata holding the state. */
+int embedis_lua_install_random(lua_State *L) {
+    unsigned long long *x;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    x = (unsigned long long *)lua_newuserdata(L, sizeof *x);
+    *x = (unsigned long long)luaL_checknumber(L, 2) & RAND48_MASK;
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, embedis_lua_random, 1);
+    lua_setfield(L, 1, "random");
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, embedis_lua_randomseed, 1);
+    lua_setfield(L, 1, "randomseed");
+    return 1;
 }

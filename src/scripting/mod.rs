@@ -33,9 +33,19 @@ const VERSION_NUM: i64 = 0x07000f;
 const SCRIPT_CHUNK: &str = "@user_script";
 
 /// The script cache and the Lua state it lives in.
-#[derive(Default)]
 pub struct Scripts {
     engine: Option<SendEngine>,
+    /// math.random's generator state while no Lua state exists (Redis's outlives SCRIPT FLUSH).
+    rand48: u64,
+}
+
+/// rand48's initial state (X2 X1 X0 of Redis's rand.c).
+const RAND48_INITIAL: u64 = 0x1234_ABCD_330E;
+
+impl Default for Scripts {
+    fn default() -> Scripts {
+        Scripts { engine: None, rand48: RAND48_INITIAL }
+    }
 }
 
 struct Engine {
@@ -44,6 +54,8 @@ struct Engine {
     globals: Table,
     /// csrc/lua_sandbox.c's set_args: a run's KEYS and ARGV into the read-only globals.
     set_args: Function,
+    /// The userdata holding math.random's state (a u64).
+    rand48: mlua::AnyUserData,
     /// The bridge table of init.lua (`run`, `pending`, the Rust half of the redis.* functions).
     bridge: Table,
     /// init.lua's `run`: calls a script under its error handler.
@@ -206,7 +218,7 @@ fn lua_error(e: mlua::Error) -> CmdError {
 }
 
 impl Engine {
-    fn new() -> mlua::Result<Engine> {
+    fn new(rand48: u64) -> mlua::Result<Engine> {
         // Redis opens base, table, string, math and debug (debug only to build the error handler).
         let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG;
         // SAFETY: the debug library is removed from the globals by init.lua before any script runs.
@@ -223,6 +235,11 @@ impl Engine {
         }
         // SAFETY: as above.
         let set_args = unsafe { lua.create_c_function(embedis_lua_set_args)? };
+        // SAFETY: as above.
+        let install_random = unsafe { lua.create_c_function(embedis_lua_install_random)? };
+        let math: Table = globals.raw_get("math")?;
+        // Exact: the state has 48 bits.
+        let rand48 = install_random.call::<mlua::AnyUserData>((math, rand48 as f64))?;
         // The C libraries Redis loads next to the standard ones (init.lua keeps them and makes them read-only).
         globals.raw_set("bit", lib_bit::create(&lua, &bridge)?)?;
         globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
@@ -234,6 +251,7 @@ impl Engine {
             lua,
             globals,
             set_args,
+            rand48,
             bridge,
             runner,
             scripts: HashMap::default(),
@@ -249,6 +267,16 @@ extern "C-unwind" {
     fn embedis_lua_protect(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
     fn embedis_lua_missing_global(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
     fn embedis_lua_set_args(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_install_random(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+}
+
+impl Engine {
+    /// math.random's current state.
+    fn rand48(&self) -> u64 {
+        // SAFETY: the userdata was created by embedis_lua_install_random holding one u64, and lives as long as
+        // the handle; nothing else touches it while the engine is borrowed.
+        unsafe { std::ptr::read_unaligned(self.rand48.to_pointer().cast::<u64>()) }
+    }
 }
 
 /// Raises a Redis error table from a Rust function: init.lua's handler and pcall pick it up from
@@ -410,7 +438,7 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
 impl Scripts {
     fn engine(&mut self) -> Result<&mut Engine, CmdError> {
         if self.engine.is_none() {
-            self.engine = Some(SendEngine(Engine::new().map_err(lua_error)?));
+            self.engine = Some(SendEngine(Engine::new(self.rand48).map_err(lua_error)?));
         }
         // Just created if it was missing.
         self.engine.as_mut().map(|e| &mut e.0).ok_or(error::SCRIPT_NO_ENGINE)
@@ -455,7 +483,9 @@ impl Scripts {
 
     /// SCRIPT FLUSH: drops the scripts and the Lua state itself, as Redis does.
     pub fn flush(&mut self) {
-        self.engine = None;
+        if let Some(SendEngine(engine)) = self.engine.take() {
+            self.rand48 = engine.rand48();
+        }
     }
 }
 
@@ -742,7 +772,7 @@ mod tests {
 
     #[test]
     fn the_sandbox_tables_are_read_only() {
-        let engine = Engine::new().expect("init.lua runs");
+        let engine = Engine::new(RAND48_INITIAL).expect("init.lua runs");
         let f = engine.lua.load("getmetatable('').__index.upper = nil").set_name(SCRIPT_CHUNK).into_function();
         let (ok, err): (bool, Value) = engine.runner.call(f.expect("compiles")).expect("runs");
         assert!(!ok);
@@ -752,7 +782,7 @@ mod tests {
 
     #[test]
     fn init_builds_the_sandbox() {
-        let engine = Engine::new().expect("init.lua runs");
+        let engine = Engine::new(RAND48_INITIAL).expect("init.lua runs");
         let f = engine.lua.load("return type(redis.call)..type(os)").set_name(SCRIPT_CHUNK).into_function();
         // `os` is gone: reading it is an error through the protected globals.
         let (ok, err): (bool, Value) = engine.runner.call(f.expect("compiles")).expect("runs");

@@ -184,6 +184,12 @@ fn lua_cves_are_answered_as_redis_does() {
         EVAL "return {pcall(string.byte, string.rep('x', 9000), 1, -1)}" 0
         EVAL "return {pcall(table.concat, {}, '', 1, 2147483647)}" 0
         EVAL "return {pcall(table.insert, {}, 2147483647, 1)}" 0
+        # Big replies and argument lists through redis.call (CVE-2021-32626: the Lua stack must grow or fail).
+        EVAL "for i = 1, 20000 do redis.call('hset', 'bigh', i, i) end return #redis.call('hgetall', 'bigh')" 0
+        EVAL "local t = {} for i = 1, 7000 do t[#t + 1] = i end return redis.call('hset', 'bigh2', unpack(t))" 0
+        EVAL "return {pcall(unpack, redis.call('hgetall', 'bigh'))}" 0
+        EVAL "return {pcall(redis.call, 'hset', 'x', unpack({1, 2, 3}, 1, 7990))}" 0
+        EVAL "return redis.call('del', 'bigh', 'bigh2', 'x')" 0
         PING
         "#,
     );
@@ -272,5 +278,33 @@ fn script_shebang_flags() {
         GET k
         PING
         "##,
+    );
+}
+
+/// math.random is Redis's rand48, one sequence per server across scripts and SCRIPT FLUSH; math.randomseed
+/// reseeds it (for later scripts too, as in Redis).
+#[test]
+fn math_random_follows_redis() {
+    diff_script(
+        "math_random",
+        r#"
+        EVAL "return tostring(math.random())" 0
+        EVAL "return tostring(math.random())" 0
+        EVAL "return {math.random(10), math.random(5, 7), math.random(-3, -3), math.random(2147483647)}" 0
+        SCRIPT FLUSH
+        EVAL "return tostring(math.random())" 0
+        EVAL "math.randomseed(5) return tostring(math.random())" 0
+        EVAL "return tostring(math.random())" 0
+        EVAL "math.randomseed(-1) return {tostring(math.random()), math.random(100)}" 0
+        EVAL "math.randomseed(2^40) return tostring(math.random())" 0
+        EVAL "return math.random(0)" 0
+        EVAL "return math.random(3, 2)" 0
+        EVAL "return math.random(1, 2, 3)" 0
+        EVAL "return math.random('x')" 0
+        EVAL "return math.randomseed()" 0
+        EVAL "return {pcall(math.random, {})}" 0
+        EVAL "math.random = nil" 0
+        EVAL "return tostring(math.random())" 0
+        "#,
     );
 }
