@@ -106,6 +106,14 @@ fn the_globals_and_their_metatable_are_read_only() {
         EVAL "error({err = 1})" 0
         EVAL "error({err = 1.5})" 0
         EVAL "error({err = 'MY code', source = 'somewhere', line = 7})" 0
+        EVAL "error({err = 'MY code', source = 'somewhere', line = 'here'})" 0
+        EVAL "error({err = 'MY code', source = 5, line = 2.5})" 0
+        EVAL "error(setmetatable({}, {__index = function(t, k) return 'X' .. k end}))" 0
+        EVAL "error(setmetatable({err = 'E1'}, {__index = function(t, k) return 7 end}))" 0
+        EVAL "return setmetatable({}, {__index = function(t, k) return 'X' .. k end})" 0
+        EVAL "return {pcall(error, setmetatable({}, {__index = function() return 'Y' end}))}" 0
+        EVAL "error(true)" 0
+        EVAL "error(nil)" 0
         EVAL "return redis.acl_check_cmd('get', 'a')" 0
         EVAL "return redis.acl_check_cmd('get')" 0
         EVAL "return redis.acl_check_cmd('GET', 1)" 0
