@@ -3,7 +3,7 @@
 local G, impl = ...
 local dbg = debug
 local error, type, tostring, select, setmetatable = error, type, tostring, select, setmetatable
-local lua_rawset, lua_next, lua_pcall = rawset, next, pcall
+local lua_rawset, lua_next, lua_pcall, lua_xpcall = rawset, next, pcall, xpcall
 local INTERNAL = "=internal"
 
 -- Where an error happened: the first frame that is neither C nor this file (Redis skips one C frame).
@@ -36,7 +36,7 @@ end
 
 function impl.run(f)
   impl.pending = nil
-  return xpcall(f, handler)
+  return lua_xpcall(f, handler)
 end
 
 -- luaPushErrorBuff: "-CODE msg" keeps its code, anything else gets ERR; CR/LF trimmed at both ends.
@@ -87,6 +87,17 @@ local function pcall_result(ok, ...)
   return false, e
 end
 G.pcall = function(...) return pcall_result(lua_pcall(...)) end
+-- xpcall's message handler gets the error as Redis raises it (a table, a string), not mlua's wrapper.
+G.xpcall = function(...)
+  if select('#', ...) < 2 then
+    -- luaL_argerror's name: the caller's, unknown when a C function (pcall) called it.
+    local caller = dbg.getinfo(2, 'S')
+    local name = (caller and caller.what ~= 'C') and 'xpcall' or '?'
+    error("bad argument #2 to '" .. name .. "' (value expected)", 2)
+  end
+  local f, msgh = ...
+  return lua_xpcall(f, function(e) return msgh(raised(e)) end)
+end
 
 -- Only Redis's allow list stays global.
 local allowed = {}

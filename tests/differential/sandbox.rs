@@ -113,6 +113,17 @@ fn the_globals_and_their_metatable_are_read_only() {
         EVAL "return setmetatable({}, {__index = function(t, k) return 'X' .. k end})" 0
         EVAL "return {pcall(error, setmetatable({}, {__index = function() return 'Y' end}))}" 0
         EVAL "error(true)" 0
+        EVAL "local ok, e = xpcall(function() return redis.call('nosuch') end, function(e) return e end) return {tostring(ok), type(e), e.err}" 0
+        EVAL "local ok, e = xpcall(function() return redis.call('nosuch') end, function(e) return tostring(getmetatable(e)) end) return {tostring(ok), e}" 0
+        EVAL "local ok, e = xpcall(function() return cjson.decode('x') end, function(e) return e end) return {tostring(ok), e}" 0
+        EVAL "return {xpcall(function() error('boom') end, function(e) return 'H:' .. e end)}" 0
+        EVAL "return {xpcall(function() error('boom') end, nil)}" 0
+        EVAL "return {xpcall(function() error('boom') end)}" 0
+        EVAL "return {pcall(xpcall, function() end)}" 0
+        EVAL "return {xpcall(function() return 1, 2 end, print)}" 0
+        EVAL "return {xpcall(function() error({err='X y'}) end, function(e) return e.err end)}" 0
+        EVAL "return {xpcall(function() local x = nil; return x.y end, function(e) error('again') end)}" 0
+        EVAL "return {xpcall(redis.call, function(e) return e end, 'get', 'a')}" 0
         EVAL "error(nil)" 0
         EVAL "return redis.acl_check_cmd('get', 'a')" 0
         EVAL "return redis.acl_check_cmd('get')" 0
