@@ -138,3 +138,40 @@ int embedis_lua_install_random(lua_State *L) {
     lua_setfield(L, 1, "randomseed");
     return 1;
 }
+
+/* pcall as Redis 7.0's luaRedisPcall: an error table is handed to the script as its `err` text. Upvalue 1 is
+ * init.lua's `raised`, which turns the wrapper a Rust function's error arrives in into Redis's form. Called
+ * without arguments, Redis's ends up calling its own `true` placeholder: that error is kept. A Rust panic
+ * (mlua's wrapper) is caught here like any error: none is expected (the project forbids them). */
+int embedis_lua_pcall(lua_State *L) {
+    int argc = lua_gettop(L);
+    if (argc == 0) {
+        lua_pushboolean(L, 0);
+        lua_pushliteral(L, "attempt to call a boolean value");
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    if (lua_pcall(L, argc - 1, LUA_MULTRET, 0)) {
+        lua_remove(L, 1);
+        lua_pushvalue(L, lua_upvalueindex(1));
+        lua_insert(L, -2);
+        lua_call(L, 1, 1);
+        if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "err");
+            /* A field that is not text stays as an extra result, as in Redis. */
+            if (lua_isstring(L, -1)) lua_replace(L, -2);
+        }
+        lua_pushboolean(L, 0);
+        lua_insert(L, 1);
+    }
+    return lua_gettop(L);
+}
+
+/* pcall_with(raised): the pcall above, closed over `raised`. */
+int embedis_lua_make_pcall(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 1);
+    lua_pushcclosure(L, embedis_lua_pcall, 1);
+    return 1;
+}

@@ -3,7 +3,7 @@
 local G, impl = ...
 local dbg = debug
 local error, type, tostring, select, setmetatable = error, type, tostring, select, setmetatable
-local lua_rawset, lua_next, lua_pcall, lua_xpcall = rawset, next, pcall, xpcall
+local lua_rawset, lua_next, lua_xpcall = rawset, next, xpcall
 local INTERNAL = "=internal"
 
 -- Where an error happened: the first frame that is neither C nor this file (Redis skips one C frame).
@@ -76,17 +76,9 @@ redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 
 redis.REDIS_VERSION = impl.version
 redis.REDIS_VERSION_NUM = impl.version_num
 
--- Redis 7.0's pcall hands the script an error's text, not the error table.
-local function pcall_result(ok, ...)
-  if ok then return ok, ... end
-  local e = raised((...))
-  if type(e) == 'table' then
-    local m = e.err
-    if type(m) == 'string' or type(m) == 'number' then e = m end
-  end
-  return false, e
-end
-G.pcall = function(...) return pcall_result(lua_pcall(...)) end
+-- Redis 7.0's pcall hands the script an error's text, not the error table (luaRedisPcall, in C: a Lua
+-- function would tail-call and lose pcall's name in argument errors).
+G.pcall = impl.make_pcall(raised)
 -- xpcall's message handler gets the error as Redis raises it (a table, a string), not mlua's wrapper.
 G.xpcall = function(...)
   if select('#', ...) < 2 then

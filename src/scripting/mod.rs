@@ -232,6 +232,7 @@ impl Engine {
         unsafe {
             bridge.raw_set("protect", lua.create_c_function(embedis_lua_protect)?)?;
             bridge.raw_set("missing_global", lua.create_c_function(embedis_lua_missing_global)?)?;
+            bridge.raw_set("make_pcall", lua.create_c_function(embedis_lua_make_pcall)?)?;
         }
         // SAFETY: as above.
         let set_args = unsafe { lua.create_c_function(embedis_lua_set_args)? };
@@ -268,6 +269,7 @@ extern "C-unwind" {
     fn embedis_lua_missing_global(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
     fn embedis_lua_set_args(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
     fn embedis_lua_install_random(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_make_pcall(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
 }
 
 impl Engine {

@@ -113,6 +113,17 @@ fn the_globals_and_their_metatable_are_read_only() {
         EVAL "return setmetatable({}, {__index = function(t, k) return 'X' .. k end})" 0
         EVAL "return {pcall(error, setmetatable({}, {__index = function() return 'Y' end}))}" 0
         EVAL "error(true)" 0
+        EVAL "return pcall()" 0
+        EVAL "return {pcall(pcall)}" 0
+        EVAL "return {pcall(1)}" 0
+        EVAL "return {pcall(redis.call, 'nosuch')}" 0
+        EVAL "return {pcall(cjson.decode, 'x')}" 0
+        EVAL "return {pcall(error, {err = 5})}" 0
+        EVAL "return {pcall(error, {err = {}})}" 0
+        EVAL "return {select('#', pcall(error, {})), select('#', pcall(error, {err = 'x'})), select('#', pcall(error, 'x'))}" 0
+        EVAL "return {pcall(error, setmetatable({}, {__index = function() return 'M' end}))}" 0
+        EVAL "return {pcall(function(...) return select('#', ...) end, 1, nil, 3)}" 0
+        EVAL "return {pcall(string.rep)}" 0
         EVAL "local ok, e = xpcall(function() return redis.call('nosuch') end, function(e) return e end) return {tostring(ok), type(e), e.err}" 0
         EVAL "local ok, e = xpcall(function() return redis.call('nosuch') end, function(e) return tostring(getmetatable(e)) end) return {tostring(ok), e}" 0
         EVAL "local ok, e = xpcall(function() return cjson.decode('x') end, function(e) return e end) return {tostring(ok), e}" 0
