@@ -159,6 +159,27 @@ pub const SCRIPT_NOSCRIPT: CmdError = CmdError::Static("NOSCRIPT No matching scr
 pub const SCRIPT_FLUSH_OPTION: CmdError = CmdError::Static("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
 pub const SCRIPT_NOTBUSY: CmdError = CmdError::Static("NOTBUSY No scripts in execution right now.");
 pub const SCRIPT_NO_ENGINE: CmdError = CmdError::Static("ERR Lua scripting engine unavailable");
+pub const SCRIPT_SHEBANG_INVALID: CmdError = CmdError::Static("ERR Invalid script shebang");
+pub const SCRIPT_SHEBANG_NO_ENGINE: CmdError = CmdError::Static("ERR Invalid engine in script shebang");
+pub const SCRIPT_WRITE_FLAG_RO: CmdError =
+    CmdError::Static("ERR Can not execute a script with write flag using *_ro command.");
+/// A command a read-only script (EVAL_RO, `flags=no-writes`) may not call.
+pub const SCRIPT_WRITE_IN_RO: &str = "ERR Write commands are not allowed from read-only scripts.";
+
+/// `#!<engine>` names another engine than lua.
+pub fn script_shebang_engine(engine: &[u8]) -> CmdError {
+    CmdError::Coded(format!("ERR Unexpected engine in script shebang: {}", String::from_utf8_lossy(engine)))
+}
+
+/// A `flags=` list names an unknown flag.
+pub fn script_shebang_flag(flag: &[u8]) -> CmdError {
+    CmdError::Coded(format!("ERR Unexpected flag in script shebang: {}", String::from_utf8_lossy(flag)))
+}
+
+/// An option other than `flags=`.
+pub fn script_shebang_option(option: &[u8]) -> CmdError {
+    CmdError::Coded(format!("ERR Unknown lua shebang option: {}", String::from_utf8_lossy(option)))
+}
 
 // --- lifecycle (SHUTDOWN) ---
 pub const SHUTDOWN_FAILED: CmdError = CmdError::Static("ERR Errors trying to SHUTDOWN. Check logs.");

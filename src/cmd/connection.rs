@@ -308,7 +308,7 @@ fn stop_monitoring(ctx: &mut Ctx) {
 }
 
 /// Writes and what may replicate (scripts, the Pub/Sub publishes: a flag COMMAND INFO hides).
-fn may_replicate(cmd: &CommandSpec) -> bool {
+pub fn may_replicate(cmd: &CommandSpec) -> bool {
     cmd.has(WRITE | MAY_REPLICATE)
 }
 
@@ -331,7 +331,12 @@ pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
     if !cmd.arity_ok(argv.len()) {
         return false;
     }
-    if state.clients.pause.all || may_replicate(cmd) {
+    // A script with a shebang may write only if it does not declare `no-writes` (evalGetCommandFlags).
+    let writes = |cmd: &CommandSpec, argv: &[&[u8]]| match crate::scripting::gate_flags(&state.scripts, cmd, argv) {
+        Some(flags) => flags & WRITE != 0,
+        None => may_replicate(cmd),
+    };
+    if state.clients.pause.all || writes(cmd, argv) {
         return true;
     }
     cmd.name == "exec" && client.multi.is_some() && client.multi_flags & (WRITE | MAY_REPLICATE) != 0

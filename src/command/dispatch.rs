@@ -155,6 +155,11 @@ fn exec_has(cmd: &CommandSpec, client: &Client, flag: u32) -> bool {
     cmd.name == "exec" && client.multi.is_some() && client.multi_flags & flag != 0
 }
 
+/// The flags the gates apply: the command's, or what a script's shebang declares (EVAL and friends).
+fn gate_flags(state: &State, cmd: &CommandSpec, argv: &[&[u8]]) -> u32 {
+    crate::scripting::gate_flags(&state.scripts, cmd, argv).unwrap_or(cmd.flags)
+}
+
 fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
     matches!(
         cmd.name,
@@ -219,6 +224,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
     }
     // Over maxmemory: evict first; if nothing more can go, commands that may grow memory are refused. Never
     // while loading: the saved data is rebuilt whole, and the limit applies to what comes after.
+    let gate = gate_flags(state, cmd, argv);
     if state.config.maxmemory == 0 || state.loading {
         state.pre_command_oom = false;
     } else {
@@ -226,13 +232,13 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         state.pre_command_oom = out_of_memory;
         // Queuing in a transaction may grow memory without bound: only EXEC, DISCARD, QUIT and RESET pass.
         let queuing = client.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
-        if out_of_memory && (cmd.has(flags::DENYOOM) || queuing || exec_has(cmd, client, flags::DENYOOM)) {
+        if out_of_memory && (gate & flags::DENYOOM != 0 || queuing || exec_has(cmd, client, flags::DENYOOM)) {
             return reject_cmd(state, cmd, client, out, &crate::error::OOM);
         }
     }
     // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
     // health checks notice (as Redis does).
-    if cmd.has(flags::WRITE) || exec_has(cmd, client, flags::WRITE) || cmd.name == "ping" {
+    if gate & flags::WRITE != 0 || exec_has(cmd, client, flags::WRITE) || cmd.name == "ping" {
         if let Some(why) = shared.aof.write_error() {
             return reject_cmd(state, cmd, client, out, &CmdError::Misconf(why));
         }
@@ -251,7 +257,8 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         }
         if !runs_inside_multi(cmd) {
             queue.push(argv.iter().map(|a| a.to_vec()).collect());
-            client.multi_flags |= cmd.flags;
+            // What the gates will see at EXEC: a script's declared flags (its shebang), and whether it runs a script.
+            client.multi_flags |= gate | (cmd.flags & flags::OFFLOAD);
             return out.raw(b"+QUEUED\r\n");
         }
     }

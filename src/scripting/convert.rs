@@ -143,13 +143,6 @@ fn double_to_i64(n: f64) -> i64 {
     }
 }
 
-fn text_field(t: &Table, name: &str) -> Option<mlua::String> {
-    match t.raw_get::<Value>(name) {
-        Ok(Value::String(s)) => Some(s),
-        _ => None,
-    }
-}
-
 /// A script's return value as a reply (luaReplyToRedisReply). `resp3` is the script's `redis.setresp`.
 ///
 /// Walks the value on the Lua stack with the C API, as Redis does: Lua's own stack limit then bounds the
@@ -305,7 +298,7 @@ fn spaced(text: &[u8]) -> Vec<u8> {
 }
 
 /// A failed run's reply: the error's text, then where it happened (`script: <sha>, on @user_script:1.`).
-pub fn script_error(err: &Value, sha: &str, out: &mut Out) {
+pub fn script_error(lua: &Lua, err: &Value, sha: &str, out: &mut Out) {
     let Value::Table(t) = err else {
         let msg = match err {
             Value::String(s) => s.to_string_lossy(),
@@ -313,17 +306,20 @@ pub fn script_error(err: &Value, sha: &str, out: &mut Out) {
         };
         return raw_error(out, &[format!("ERR Error running script {sha}, {msg:.100}").as_bytes()]);
     };
-    let msg = text_field(t, "err").map(|m| m.as_bytes().to_vec()).unwrap_or_default();
-    let source = text_field(t, "source");
-    let line = match t.raw_get::<Value>("line") {
-        Ok(Value::Integer(i)) => Some(i.to_string()),
-        Ok(Value::Number(n)) => Some(format!("{n}")),
+    // luaExtractErrorInformation: lua_getfield (metamethods apply) and lua_isstring (numbers are text too:
+    // `error({err = 1})` answers `-1 ...`).
+    let text = |name: &str| match t.get::<Value>(name) {
+        Ok(v @ (Value::String(_) | Value::Number(_) | Value::Integer(_))) => {
+            lua.coerce_string(v).ok().flatten().map(|m| m.as_bytes().to_vec())
+        }
         _ => None,
     };
+    // Without one, redis-server 7.0.15 crashes (it formats a NULL message); the message is then left empty.
+    let msg = text("err").unwrap_or_default();
+    let (source, line) = (text("source"), text("line"));
     match (source, line) {
         (Some(source), Some(line)) => {
-            let suffix = format!(" script: {sha}, on {}:{line}.", source.to_string_lossy());
-            raw_error(out, &[&msg, suffix.as_bytes()])
+            raw_error(out, &[&msg, b" script: ", sha.as_bytes(), b", on ", &source, b":", &line, b"."])
         }
         _ => raw_error(out, &[&msg]),
     }

@@ -2,8 +2,8 @@
 -- real globals table; `impl` is the bridge to Rust (impl.command is set for the duration of each script run).
 local G, impl = ...
 local dbg = debug
-local error, type, tostring, select, setmetatable, setfenv = error, type, tostring, select, setmetatable, setfenv
-local lua_rawget, lua_rawset, lua_next, lua_pcall, lua_loadstring = rawget, rawset, next, pcall, loadstring
+local error, type, tostring, select, setmetatable = error, type, tostring, select, setmetatable
+local lua_rawset, lua_next, lua_xpcall = rawset, next, xpcall
 local INTERNAL = "=internal"
 
 -- Where an error happened: the first frame that is neither C nor this file (Redis skips one C frame).
@@ -36,10 +36,8 @@ end
 
 function impl.run(f)
   impl.pending = nil
-  return xpcall(f, handler)
+  return lua_xpcall(f, handler)
 end
-
-local function ro_error() error("Attempt to modify a readonly table", 2) end
 
 -- luaPushErrorBuff: "-CODE msg" keeps its code, anything else gets ERR; CR/LF trimmed at both ends.
 local function error_text(s)
@@ -59,6 +57,7 @@ impl.redis = redis
 -- table in impl.pending.
 redis.call, redis.pcall = impl.call, impl.pcall
 redis.sha1hex, redis.log, redis.setresp, redis.set_repl = impl.sha1hex, impl.log, impl.setresp, impl.set_repl
+redis.acl_check_cmd = impl.acl_check_cmd
 function redis.error_reply(...)
   if select('#', ...) ~= 1 or type((...)) ~= 'string' then return {err = 'ERR wrong number or type of arguments'} end
   local e = ...
@@ -77,58 +76,20 @@ redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 
 redis.REDIS_VERSION = impl.version
 redis.REDIS_VERSION_NUM = impl.version_num
 
--- Redis 7.0's pcall hands the script an error's text, not the error table.
-local function pcall_result(ok, ...)
-  if ok then return ok, ... end
-  local e = raised((...))
-  if type(e) == 'table' then
-    local m = e.err
-    if type(m) == 'string' or type(m) == 'number' then e = m end
+-- Redis 7.0's pcall hands the script an error's text, not the error table (luaRedisPcall, in C: a Lua
+-- function would tail-call and lose pcall's name in argument errors).
+G.pcall = impl.make_pcall(raised)
+-- xpcall's message handler gets the error as Redis raises it (a table, a string), not mlua's wrapper.
+G.xpcall = function(...)
+  if select('#', ...) < 2 then
+    -- luaL_argerror's name: the caller's, unknown when a C function (pcall) called it.
+    local caller = dbg.getinfo(2, 'S')
+    local name = (caller and caller.what ~= 'C') and 'xpcall' or '?'
+    error("bad argument #2 to '" .. name .. "' (value expected)", 2)
   end
-  return false, e
+  local f, msgh = ...
+  return lua_xpcall(f, function(e) return msgh(raised(e)) end)
 end
-G.pcall = function(...) return pcall_result(lua_pcall(...)) end
-
--- Binary chunks are refused: Redis's Lua parses them as text, which fails on the first byte.
-local function chunk_id(name)
-  local first = name:match('^[^%z]*')
-  if first:sub(1, 1) == '=' then return first:sub(2, 60) end
-  local line = first:match('^[^\n]*')
-  local shown = line:sub(1, 43)
-  if #shown < #first then shown = shown .. '...' end
-  return '[string "' .. shown .. '"]'
-end
-G.loadstring = function(s, name)
-  if type(s) == 'string' and s:byte(1) == 27 then
-    return nil, chunk_id(name or s) .. ":1: unexpected symbol near 'char(27)'"
-  end
-  return lua_loadstring(s, name)
-end
-G.load = function(reader, name)
-  local parts = {}
-  while true do
-    local p = reader()
-    if p == nil or p == '' then break end
-    parts[#parts + 1] = p
-  end
-  return G.loadstring(table.concat(parts), name or '=(load)')
-end
-
--- Read-only tables: scripts see proxies (a stock Lua 5.1 has no read-only tables as Redis's patched one has).
-local real = setmetatable({}, {__mode = 'k'})
-local function protect(t)
-  local p = setmetatable({}, {__index = t, __newindex = ro_error, __metatable = false})
-  real[p] = t
-  return p
-end
-G.rawset = function(t, k, v)
-  if real[t] then error("Attempt to modify a readonly table", 0) end
-  return lua_rawset(t, k, v)
-end
-G.rawget = function(t, k) return lua_rawget(real[t] or t, k) end
-local function next_(t, k) return lua_next(real[t] or t, k) end
-G.next = next_
-G.pairs = function(t) return next_, t, nil end
 
 -- Only Redis's allow list stays global.
 local allowed = {}
@@ -145,22 +106,14 @@ for name in lua_next, G do names[#names + 1] = name end
 for _, name in ipairs(names) do
   if not allowed[name] then lua_rawset(G, name, nil) end
 end
-for _, lib in ipairs({'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'struct', 'cmsgpack'}) do
-  if lua_rawget(G, lib) ~= nil then lua_rawset(G, lib, protect(lua_rawget(G, lib))) end
-end
-lua_rawset(G, 'redis', protect(redis))
+lua_rawset(G, 'redis', redis)
+-- Redis 7.0 keeps its error handler as a global.
+lua_rawset(G, '__redis__err__handler', handler)
+-- Each run replaces them (impl.set_args); present from the start, so that replacing them never grows the table.
+lua_rawset(G, 'KEYS', {})
+lua_rawset(G, 'ARGV', {})
 
--- Scripts see `globals`, whose reads fall through to the real table G without a function call (most global
--- reads are of existing names: tonumber, redis, KEYS...); only a missing name reaches G's own __index, which
--- raises Redis's error at the script's line.
-setmetatable(G, {
-  __index = function(_, k)
-    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-  end,
-  __metatable = false,
-})
-local globals = setmetatable({}, {__index = G, __newindex = ro_error, __metatable = false})
-real[globals] = G
-lua_rawset(G, '_G', globals)
--- Every chunk loaded from now on (scripts, loadstring) sees the protected globals.
-setfenv(0, globals)
+-- Reading a missing global is an error (Redis's luaSetErrorMetatable); then the globals, every table reachable
+-- from them and the metatables of the basic types become read-only, in the VM itself (csrc/lua_sandbox.c).
+setmetatable(G, {__index = impl.missing_global})
+impl.protect(G)

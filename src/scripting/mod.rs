@@ -33,15 +33,29 @@ const VERSION_NUM: i64 = 0x07000f;
 const SCRIPT_CHUNK: &str = "@user_script";
 
 /// The script cache and the Lua state it lives in.
-#[derive(Default)]
 pub struct Scripts {
     engine: Option<SendEngine>,
+    /// math.random's generator state while no Lua state exists (Redis's outlives SCRIPT FLUSH).
+    rand48: u64,
+}
+
+/// rand48's initial state (X2 X1 X0 of Redis's rand.c).
+const RAND48_INITIAL: u64 = 0x1234_ABCD_330E;
+
+impl Default for Scripts {
+    fn default() -> Scripts {
+        Scripts { engine: None, rand48: RAND48_INITIAL }
+    }
 }
 
 struct Engine {
     lua: Lua,
-    /// The real globals table (scripts see a read-only proxy of it).
+    /// The globals table (read-only to scripts).
     globals: Table,
+    /// csrc/lua_sandbox.c's set_args: a run's KEYS and ARGV into the read-only globals.
+    set_args: Function,
+    /// The userdata holding math.random's state (a u64).
+    rand48: mlua::AnyUserData,
     /// The bridge table of init.lua (`run`, `pending`, the Rust half of the redis.* functions).
     bridge: Table,
     /// init.lua's `run`: calls a script under its error handler.
@@ -49,7 +63,7 @@ struct Engine {
     /// Compiled scripts by id.
     /// Held in the Lua registry, not as `Function` handles: every live handle takes a slot of mlua's auxiliary
     /// stack (about 8000), so caching that many scripts that way would abort the server.
-    scripts: HashMap<ScriptId, mlua::RegistryKey, foldhash::fast::RandomState>,
+    scripts: HashMap<ScriptId, Cached, foldhash::fast::RandomState>,
     /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
     hooked: bool,
     /// What the cached scripts take outside Lua (INFO `used_memory_scripts_eval`, MEMORY STATS `lua.caches`):
@@ -57,6 +71,92 @@ struct Engine {
     scripts_bytes: u64,
     /// Buffers redis.call reuses from one call to the next.
     scratch: Scratch,
+}
+
+/// A compiled script and what its shebang declares.
+struct Cached {
+    func: mlua::RegistryKey,
+    shebang: Option<Shebang>,
+}
+
+/// What a `#!lua flags=...` first line declares (Redis 7.0's script flags). A script without a shebang runs
+/// in Redis's compatibility mode: the EVAL command's own flags, writes allowed, OOM checked at its first write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shebang {
+    pub no_writes: bool,
+    pub allow_oom: bool,
+    pub allow_stale: bool,
+    pub no_cluster: bool,
+    pub allow_cross_slot_keys: bool,
+}
+
+impl Shebang {
+    /// evalExtractShebangFlags: the declared flags (None: no shebang) and the length of the first line, which
+    /// is left out of the compiled text (its line feed stays, so line numbers stay the user's).
+    pub fn parse(body: &[u8]) -> Result<(Option<Shebang>, usize), CmdError> {
+        if !body.starts_with(b"#!") {
+            return Ok((None, 0));
+        }
+        // The body is a C string to Redis: a NUL ends it before any line feed after it.
+        let text = &body[..body.iter().position(|&b| b == 0).unwrap_or(body.len())];
+        let len = text.iter().position(|&b| b == b'\n').ok_or(error::SCRIPT_SHEBANG_INVALID)?;
+        let parts = crate::protocol::decode::split_args(&text[..len])
+            .filter(|p| !p.is_empty())
+            .ok_or(error::SCRIPT_SHEBANG_NO_ENGINE)?;
+        if parts[0] != b"#!lua" {
+            return Err(error::script_shebang_engine(&parts[0]));
+        }
+        let mut shebang = Shebang::default();
+        for part in &parts[1..] {
+            let Some(list) = part.strip_prefix(b"flags=") else {
+                return Err(error::script_shebang_option(part));
+            };
+            // sdssplitlen: an empty list has no flags; otherwise every comma separates one (empty ones too).
+            if list.is_empty() {
+                continue;
+            }
+            for flag in list.split(|&b| b == b',') {
+                match flag {
+                    b"no-writes" => shebang.no_writes = true,
+                    b"allow-oom" => shebang.allow_oom = true,
+                    b"allow-stale" => shebang.allow_stale = true,
+                    b"no-cluster" => shebang.no_cluster = true,
+                    b"allow-cross-slot-keys" => shebang.allow_cross_slot_keys = true,
+                    _ => return Err(error::script_shebang_flag(flag)),
+                }
+            }
+        }
+        Ok((Some(shebang), len))
+    }
+}
+
+/// The flags the gates before a script command see (evalGetCommandFlags): a script with a shebang replaces
+/// EVAL's with what it declares (scriptFlagsToCmdFlags): it writes unless `no-writes`, may grow memory unless
+/// `no-writes` or `allow-oom`. None: the command's own flags apply (not a script command, no shebang, or a
+/// script that is not cached / does not parse, which the command itself then reports).
+pub fn gate_flags(scripts: &Scripts, cmd: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
+    if !cmd.has(flags::OFFLOAD) || argv.len() < 2 {
+        return None;
+    }
+    let shebang = match cmd.name {
+        "eval" | "eval_ro" => Shebang::parse(argv[1]).ok()?.0?,
+        "evalsha" | "evalsha_ro" => {
+            let engine = scripts.engine.as_ref().map(|e| &e.0)?;
+            engine.scripts.get(&ScriptId::parse(argv[1])?)?.shebang?
+        }
+        _ => return None,
+    };
+    let mut f = cmd.flags & !(flags::STALE | flags::DENYOOM | flags::WRITE | flags::MAY_REPLICATE);
+    if !shebang.allow_oom && !shebang.no_writes {
+        f |= flags::DENYOOM;
+    }
+    if !shebang.no_writes {
+        f |= flags::WRITE;
+    }
+    if shebang.allow_stale {
+        f |= flags::STALE;
+    }
+    Some(f)
 }
 
 /// The arguments and the reply of one redis.call, kept between calls so that a call allocates nothing.
@@ -118,7 +218,7 @@ fn lua_error(e: mlua::Error) -> CmdError {
 }
 
 impl Engine {
-    fn new() -> mlua::Result<Engine> {
+    fn new(rand48: u64) -> mlua::Result<Engine> {
         // Redis opens base, table, string, math and debug (debug only to build the error handler).
         let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG;
         // SAFETY: the debug library is removed from the globals by init.lua before any script runs.
@@ -128,6 +228,19 @@ impl Engine {
         bridge.raw_set("version", VERSION)?;
         bridge.raw_set("version_num", VERSION_NUM)?;
         register_api(&lua, &bridge)?;
+        // SAFETY: C functions of csrc/lua_sandbox.c, which follow the lua_CFunction contract.
+        unsafe {
+            bridge.raw_set("protect", lua.create_c_function(embedis_lua_protect)?)?;
+            bridge.raw_set("missing_global", lua.create_c_function(embedis_lua_missing_global)?)?;
+            bridge.raw_set("make_pcall", lua.create_c_function(embedis_lua_make_pcall)?)?;
+        }
+        // SAFETY: as above.
+        let set_args = unsafe { lua.create_c_function(embedis_lua_set_args)? };
+        // SAFETY: as above.
+        let install_random = unsafe { lua.create_c_function(embedis_lua_install_random)? };
+        let math: Table = globals.raw_get("math")?;
+        // Exact: the state has 48 bits.
+        let rand48 = install_random.call::<mlua::AnyUserData>((math, rand48 as f64))?;
         // The C libraries Redis loads next to the standard ones (init.lua keeps them and makes them read-only).
         globals.raw_set("bit", lib_bit::create(&lua, &bridge)?)?;
         globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
@@ -138,6 +251,8 @@ impl Engine {
         Ok(Engine {
             lua,
             globals,
+            set_args,
+            rand48,
             bridge,
             runner,
             scripts: HashMap::default(),
@@ -145,6 +260,24 @@ impl Engine {
             scripts_bytes: 0,
             scratch: Scratch::default(),
         })
+    }
+}
+
+// csrc/lua_sandbox.c: the sandbox's read-only tables (see there).
+extern "C-unwind" {
+    fn embedis_lua_protect(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_missing_global(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_set_args(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_install_random(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_make_pcall(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+}
+
+impl Engine {
+    /// math.random's current state.
+    fn rand48(&self) -> u64 {
+        // SAFETY: the userdata was created by embedis_lua_install_random holding one u64, and lives as long as
+        // the handle; nothing else touches it while the engine is borrowed.
+        unsafe { std::ptr::read_unaligned(self.rand48.to_pointer().cast::<u64>()) }
     }
 }
 
@@ -287,6 +420,15 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
             None => raise(lua, &b, NOT_RUNNING),
         }
     })?;
+    let b = bridge.clone();
+    let acl_check = lua.create_function(move |lua, args: MultiValue| {
+        match with_running(|cc| acl_check_cmd(&cc.state.config.commands, &args)) {
+            None => raise(lua, &b, "ERR redis.acl_check_cmd can only be called inside a script invocation"),
+            Some(Ok(allowed)) => Ok(allowed),
+            Some(Err(text)) => raise(lua, &b, text),
+        }
+    })?;
+    bridge.raw_set("acl_check_cmd", acl_check)?;
     bridge.raw_set("call", call)?;
     bridge.raw_set("pcall", pcall)?;
     bridge.raw_set("sha1hex", sha1)?;
@@ -298,7 +440,7 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
 impl Scripts {
     fn engine(&mut self) -> Result<&mut Engine, CmdError> {
         if self.engine.is_none() {
-            self.engine = Some(SendEngine(Engine::new().map_err(lua_error)?));
+            self.engine = Some(SendEngine(Engine::new(self.rand48).map_err(lua_error)?));
         }
         // Just created if it was missing.
         self.engine.as_mut().map(|e| &mut e.0).ok_or(error::SCRIPT_NO_ENGINE)
@@ -309,15 +451,16 @@ impl Scripts {
         let id = ScriptId::of_body(body);
         let engine = self.engine()?;
         if !engine.scripts.contains_key(&id) {
-            let f = engine.lua.load(body).set_name(SCRIPT_CHUNK).into_function().map_err(|e| {
+            let (shebang, skip) = Shebang::parse(body)?;
+            let f = engine.lua.load(&body[skip..]).set_name(SCRIPT_CHUNK).into_function().map_err(|e| {
                 let msg = match e {
                     mlua::Error::SyntaxError { message, .. } => message,
                     other => other.to_string(),
                 };
                 CmdError::Coded(format!("ERR Error compiling script (new function): {msg}"))
             })?;
-            let key = engine.lua.create_registry_value(f).map_err(lua_error)?;
-            engine.scripts.insert(id, key);
+            let func = engine.lua.create_registry_value(f).map_err(lua_error)?;
+            engine.scripts.insert(id, Cached { func, shebang });
             engine.scripts_bytes += (body.len() + SCRIPT_ID_BYTES) as u64;
         }
         Ok(id)
@@ -342,7 +485,9 @@ impl Scripts {
 
     /// SCRIPT FLUSH: drops the scripts and the Lua state itself, as Redis does.
     pub fn flush(&mut self) {
-        self.engine = None;
+        if let Some(SendEngine(engine)) = self.engine.take() {
+            self.rand48 = engine.rand48();
+        }
     }
 }
 
@@ -375,6 +520,8 @@ struct CallCtx<'a> {
     /// The script's own client: the caller's db, the caller's time snapshot.
     client: Client,
     read_only: bool,
+    /// `#!lua flags=allow-oom`: writes are not refused over maxmemory.
+    allow_oom: bool,
     /// `redis.setresp(3)`: replies reach the script, and its result is read back, as RESP3.
     resp3: bool,
     /// `redis.set_repl`: the commands it runs are recorded for the AOF (REPL_AOF).
@@ -397,8 +544,23 @@ pub fn run(ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError
 }
 
 fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError> {
-    let key = engine.scripts.get(&id).ok_or(error::SCRIPT_NOSCRIPT)?;
-    let func: Function = engine.lua.registry_value(key).map_err(lua_error)?;
+    let cached = engine.scripts.get(&id).ok_or(error::SCRIPT_NOSCRIPT)?;
+    let shebang = cached.shebang;
+    // scriptPrepareForRun: what a script that declared its flags may not do (the gates checked the rest).
+    if let Some(shebang) = shebang {
+        if !shebang.no_writes {
+            if let Some(why) = ctx.shared.aof.write_error() {
+                return Err(CmdError::Misconf(why));
+            }
+            if opts.read_only {
+                return Err(error::SCRIPT_WRITE_FLAG_RO);
+            }
+        }
+        if !shebang.allow_oom && !shebang.no_writes && ctx.state.config.maxmemory > 0 && ctx.state.pre_command_oom {
+            return Err(error::OOM);
+        }
+    }
+    let func: Function = engine.lua.registry_value(&cached.func).map_err(lua_error)?;
     let signals = ctx.shared.script.signals();
     if !engine.hooked {
         // Other clients get BUSY and can SCRIPT KILL while a script runs (server/script_gate.rs); scripts notice
@@ -406,15 +568,16 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         install_interrupt_hook(&engine.lua, &engine.bridge, signals.clone());
         engine.hooked = true;
     }
-    let set_array = |name: &str, items: &[&[u8]]| -> mlua::Result<()> {
+    let array = |items: &[&[u8]]| -> mlua::Result<Table> {
         let t = engine.lua.create_table_with_capacity(items.len().min(1024), 0)?;
         for (i, item) in items.iter().enumerate() {
             t.raw_set(i + 1, engine.lua.create_string(item)?)?;
         }
-        engine.globals.raw_set(name, t)
+        Ok(t)
     };
-    set_array("KEYS", opts.keys).map_err(lua_error)?;
-    set_array("ARGV", opts.args).map_err(lua_error)?;
+    let keys = array(opts.keys).map_err(lua_error)?;
+    let argv = array(opts.args).map_err(lua_error)?;
+    engine.set_args.call::<()>((&engine.globals, keys, argv)).map_err(lua_error)?;
 
     let mut client = Client::new(0, true, true);
     client.addr = "lua".into();
@@ -424,7 +587,8 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         state: &mut *ctx.state,
         shared: ctx.shared,
         client,
-        read_only: opts.read_only,
+        read_only: opts.read_only || shebang.is_some_and(|s| s.no_writes),
+        allow_oom: shebang.is_some_and(|s| s.allow_oom),
         resp3: false,
         to_aof: true,
         wrote: false,
@@ -452,7 +616,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     if ok {
         convert::lua_to_resp(&engine.lua, value, ctx.out, resp3);
     } else {
-        convert::script_error(&value, id.as_str(), ctx.out);
+        convert::script_error(&engine.lua, &value, id.as_str(), ctx.out);
     }
     Ok(())
 }
@@ -515,12 +679,12 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
         let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only, cc.state.scripts_may_call_noscript)
             .map_err(|(cmd, text)| rejected(cc.state, cmd, text))?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
-        if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote {
+        if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote && !cc.allow_oom {
             return Err(rejected(cc.state, Some(cmd), "OOM command not allowed when used memory > 'maxmemory'."));
         }
         cc.wrote |= cmd.has(flags::WRITE);
         // Writes and PUBLISH (MAY_REPLICATE): running the script again would repeat them.
-        if cmd.has(flags::WRITE | flags::MAY_REPLICATE) {
+        if crate::cmd::connection::may_replicate(cmd) {
             cc.shared.script.note_side_effect();
         }
         let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
@@ -555,6 +719,28 @@ fn rejected(
     text
 }
 
+/// redis.acl_check_cmd: may the caller run this command? There are no ACL users (the default user may run
+/// everything), so any command this server knows is allowed, without an arity check, as in Redis.
+fn acl_check_cmd(names: &crate::command::table::Names, args: &MultiValue) -> Result<bool, &'static str> {
+    if args.is_empty() {
+        return Err("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut bytes = Vec::new();
+    let mut ends = Vec::with_capacity(args.len());
+    for v in args {
+        if !convert::push_lua_arg(v, &mut bytes) {
+            return Err("ERR Lua redis lib command arguments must be strings or integers");
+        }
+        ends.push(bytes.len());
+    }
+    let arg = |i: usize| &bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+    match with_argv_of((0..ends.len()).map(arg), |argv| lookup(names, argv)) {
+        // A container named alone is found (lookupCommand stops at it).
+        Ok(_) | Err(CmdError::WrongArity(_)) => Ok(true),
+        Err(_) => Err("ERR Invalid command passed to redis.acl_check_cmd()"),
+    }
+}
+
 /// scriptCall's checks, in Redis's order: known command, arity, allowed in scripts, read-only scripts. A refusal
 /// names the command when it was found.
 fn script_gates(
@@ -578,8 +764,9 @@ fn script_gates(
     if cmd.has(flags::NOSCRIPT) && !noscript_allowed {
         return Err((Some(cmd), "ERR This Redis command is not allowed from script"));
     }
-    if read_only && cmd.has(flags::WRITE | flags::MAY_REPLICATE) {
-        return Err((Some(cmd), "ERR Write commands are not allowed from read-only scripts."));
+    // PUBLISH too: it is replicated (may_replicate), so read-only scripts may not call it.
+    if read_only && crate::cmd::connection::may_replicate(cmd) {
+        return Err((Some(cmd), error::SCRIPT_WRITE_IN_RO));
     }
     Ok(cmd)
 }
@@ -595,8 +782,31 @@ mod tests {
     }
 
     #[test]
+    fn shebangs_parse_as_redis_reads_them() {
+        assert_eq!(Shebang::parse(b"return 1").ok(), Some((None, 0)));
+        assert_eq!(Shebang::parse(b"#!lua\nreturn 1").ok(), Some((Some(Shebang::default()), 5)));
+        let (flags, len) = Shebang::parse(b"#!lua flags=no-writes,allow-oom\n").expect("parses");
+        assert_eq!(len, 31);
+        assert!(flags.is_some_and(|f| f.no_writes && f.allow_oom && !f.allow_stale));
+        assert_eq!(Shebang::parse(b"#!lua").err(), Some(error::SCRIPT_SHEBANG_INVALID));
+        assert_eq!(Shebang::parse(b"#!lua \"x\n").err(), Some(error::SCRIPT_SHEBANG_NO_ENGINE));
+        assert_eq!(Shebang::parse(b"#!lua flags=a,\n").err(), Some(error::script_shebang_flag(b"a")));
+        assert_eq!(Shebang::parse(b"#!py\n").err(), Some(error::script_shebang_engine(b"#!py")));
+    }
+
+    #[test]
+    fn the_sandbox_tables_are_read_only() {
+        let engine = Engine::new(RAND48_INITIAL).expect("init.lua runs");
+        let f = engine.lua.load("getmetatable('').__index.upper = nil").set_name(SCRIPT_CHUNK).into_function();
+        let (ok, err): (bool, Value) = engine.runner.call(f.expect("compiles")).expect("runs");
+        assert!(!ok);
+        let msg: String = err.as_table().expect("error table").raw_get("err").expect("err");
+        assert_eq!(msg, "ERR user_script:1: Attempt to modify a readonly table");
+    }
+
+    #[test]
     fn init_builds_the_sandbox() {
-        let engine = Engine::new().expect("init.lua runs");
+        let engine = Engine::new(RAND48_INITIAL).expect("init.lua runs");
         let f = engine.lua.load("return type(redis.call)..type(os)").set_name(SCRIPT_CHUNK).into_function();
         // `os` is gone: reading it is an error through the protected globals.
         let (ok, err): (bool, Value) = engine.runner.call(f.expect("compiles")).expect("runs");

@@ -26,6 +26,7 @@ mod memory;
 mod protocol;
 mod pubsub;
 mod restart_equivalence;
+mod sandbox;
 mod scripting;
 mod scripting_libs;
 mod scripting_struct_msgpack;

@@ -181,6 +181,17 @@ fn client_pause_write_holds_writes_until_it_ends_but_not_reads() {
     for command in [&["SET", "k", "v"][..], &["EVAL", "return 1", "0"], &["PUBLISH", "c", "m"], &["DEL", "k"]] {
         assert!(held(&mut c, &mut pauser, command) >= pause - Duration::from_millis(50), "{command:?} waits");
     }
+    // A script that declares flags is held only if it may write (evalGetCommandFlags), by EVAL or EVALSHA.
+    let no_writes = "#!lua flags=no-writes\nreturn 1";
+    let writes = "#!lua flags=allow-oom\nreturn 1";
+    let sha = String::from_utf8(c.cmd(&["SCRIPT", "LOAD", no_writes])[5..45].to_vec()).expect("hex");
+    for command in [&["EVAL", no_writes, "0"][..], &["EVALSHA", &sha, "0"]] {
+        assert!(held(&mut c, &mut pauser, command) < Duration::from_millis(200), "{command:?} is not held");
+    }
+    let sha = String::from_utf8(c.cmd(&["SCRIPT", "LOAD", writes])[5..45].to_vec()).expect("hex");
+    for command in [&["EVAL", writes, "0"][..], &["EVALSHA", &sha, "0"]] {
+        assert!(held(&mut c, &mut pauser, command) >= pause - Duration::from_millis(50), "{command:?} waits");
+    }
     // Queuing a write waits (the pause is checked before MULTI queues), and so does an EXEC that would write.
     assert_eq!(c.cmd(&["MULTI"]), b"+OK\r\n");
     assert_eq!(c.cmd(&["INCR", "n"]), b"+QUEUED\r\n");
