@@ -567,7 +567,7 @@ fn execute_batch(
             Next::Incomplete => break,
             Next::Error(e) => {
                 out.raw(b"-");
-                out.raw(e.to_string().as_bytes());
+                e.write_to(&mut out.buf);
                 out.raw(b"\r\n");
                 client.close_after_reply = true;
                 break;
