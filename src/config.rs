@@ -1573,7 +1573,8 @@ impl Config {
         // First every name, its mutability and duplicates, before any value: the first problem wins.
         let mut targets: Vec<(&'static Directive, &'static str)> = Vec::new();
         for (name, _) in pairs {
-            let shown = String::from_utf8_lossy(name);
+            // As Redis's %s shows it: up to a NUL byte.
+            let shown = String::from_utf8_lossy(name.split(|&b| b == 0).next().unwrap_or_default());
             let Some((d, matched)) = lookup(name) else {
                 return Err(format!("Unknown option or number of arguments for CONFIG SET - '{shown}'"));
             };

@@ -79,6 +79,8 @@ pub enum CmdError {
     Static(&'static str),
     /// Never answered: a quick script that turned slow is run again off the event loop (script_gate.rs).
     MovedOffEventLoop,
+    /// A gate refused EXEC itself: Redis's `execCommandAbort` words the refusal (without its `ERR `).
+    ExecAbortedBy(Box<CmdError>),
 }
 
 // Fixed messages, one section per command family. Add a family's texts in its own section.
@@ -260,6 +262,14 @@ impl CmdError {
             CmdError::UnknownClientType(t) => quoted(out, "ERR Unknown client type '", t, "'"),
             CmdError::NoSuchUser(u) => quoted(out, "ERR No such user '", u, "'"),
             CmdError::UnrecognizedOption(opt) => quoted(out, "ERR Unrecognized option '", opt, "'"),
+            CmdError::ExecAbortedBy(why) => {
+                out.extend_from_slice(b"EXECABORT Transaction discarded because of: ");
+                let start = out.len();
+                why.write_to(out);
+                if out[start..].starts_with(b"ERR ") {
+                    out.drain(start..start + 4);
+                }
+            }
             other => out.extend_from_slice(other.to_string().as_bytes()),
         }
     }
@@ -276,7 +286,8 @@ impl fmt::Display for CmdError {
             | HelloSyntax(_)
             | UnknownClientType(_)
             | NoSuchUser(_)
-            | UnrecognizedOption(_) => {
+            | UnrecognizedOption(_)
+            | ExecAbortedBy(_) => {
                 let mut v = Vec::new();
                 self.write_to(&mut v);
                 f.write_str(&String::from_utf8_lossy(&v))

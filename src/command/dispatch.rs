@@ -107,7 +107,17 @@ fn reject(client: &mut Client, out: &mut Out, e: &CmdError) {
 /// `reject`, counted in the command's `rejected_calls` and the error statistics.
 fn reject_cmd(state: &mut State, cmd: &'static CommandSpec, client: &mut Client, out: &mut Out, e: &CmdError) {
     let at = out.buf.len();
-    reject(client, out, e);
+    if cmd.name == "exec" {
+        // Redis's execCommandAbort: a refused EXEC discards the transaction (and the watches), even outside one.
+        client.multi = None;
+        client.multi_aborted = false;
+        for (db, _, _) in client.watched.drain(..) {
+            state.dbs[db].unwatch_all(client.id);
+        }
+        out.error(&CmdError::ExecAbortedBy(Box::new(e.clone())));
+    } else {
+        reject(client, out, e);
+    }
     state.observe.record_error(&out.buf[at..]);
     state.observe.record_rejected(table::full_name(cmd));
     state.observe.errors_seen = state.observe.total_error_replies;

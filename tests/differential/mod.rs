@@ -22,6 +22,7 @@ mod keyspace;
 mod keyspace_events;
 mod memory;
 mod protocol;
+mod protocol_fuzz;
 mod pubsub;
 mod scripting;
 mod scripting_libs;

@@ -274,6 +274,7 @@ fn names_in_error_texts_end_at_a_nul_byte() {
         !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nUSER\r\n$1\r\n\xff\r\n
         !raw *2\r\n$3\r\na\rb\r\n$3\r\nc\nd\r\n
         !raw *2\r\n$6\r\nDEBUG\r\n$4\r\nfo\x00o\r\n
+        !raw *4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$4\r\nfo\x00o\r\n$1\r\nx\r\n
         "#,
     );
 }
