@@ -1410,6 +1410,13 @@ impl Config {
         loader.finish()
     }
 
+    /// Config text as bytes (a file need not be UTF-8), no source: for the fuzz targets (`crate::fuzzing`).
+    pub(crate) fn load_text(&mut self, text: &[u8]) -> Result<(), ConfigError> {
+        let mut loader = Loader::default();
+        self.load_bytes(text, &mut loader)?;
+        loader.finish()
+    }
+
     /// loadServerConfigFromString.
     fn load_bytes(&mut self, text: &[u8], loader: &mut Loader) -> Result<(), ConfigError> {
         for (index, raw) in text.split(|c| *c == b'\n').enumerate() {

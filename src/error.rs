@@ -257,7 +257,12 @@ impl CmdError {
                 out.extend_from_slice(clip(c_str(sub), 128));
                 out.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
             }
-            CmdError::UnsupportedOption(opt) => quoted(out, "ERR Unsupported option ", opt, ""),
+            CmdError::UnsupportedOption(opt) => {
+                // addReplyErrorFormat trims CR and LF off the ends of the text, and here the option ends it.
+                let opt = c_str(opt);
+                let kept = opt.iter().rposition(|&c| c != b'\r' && c != b'\n').map_or(0, |i| i + 1);
+                quoted(out, "ERR Unsupported option ", &opt[..kept], "")
+            }
             CmdError::HelloSyntax(opt) => quoted(out, "ERR Syntax error in HELLO option '", opt, "'"),
             CmdError::UnknownClientType(t) => quoted(out, "ERR Unknown client type '", t, "'"),
             CmdError::NoSuchUser(u) => quoted(out, "ERR No such user '", u, "'"),
@@ -475,6 +480,7 @@ mod tests {
         let e = CmdError::UnknownSubcommand { sub: b"GE\0T".to_vec(), command: "config" };
         assert_eq!(text(e), b"ERR unknown subcommand 'GE'. Try CONFIG HELP.");
         assert_eq!(text(CmdError::HelloSyntax(b"\xff\0x".to_vec())), b"ERR Syntax error in HELLO option '\xff'");
+        assert_eq!(text(CmdError::UnsupportedOption(b"\na\rb\r\n".to_vec())), b"ERR Unsupported option \na\rb");
         let mut v = Vec::new();
         ProtocolError::ExpectedDollar(0x80).write_to(&mut v);
         assert_eq!(v, b"ERR Protocol error: expected '$', got '\x80'");

@@ -27,6 +27,24 @@ pub mod server;
 pub mod storage;
 pub mod test;
 
+/// Entry points for the cargo-fuzz targets in `fuzz/`: not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses redis.conf text, as a config file (without `include` lines: they read other files).
+    pub fn config_text(text: &[u8]) -> Result<crate::Config, crate::config::ConfigError> {
+        let kept: Vec<&[u8]> = text
+            .split(|&c| c == b'\n')
+            .filter(|line| {
+                let words = crate::protocol::decode::split_args(line.split(|&c| c == 0).next().unwrap_or_default());
+                !words.is_some_and(|w| w.first().is_some_and(|name| name.eq_ignore_ascii_case(b"include")))
+            })
+            .collect();
+        let mut config = crate::Config::default();
+        config.load_text(&kept.join(&b'\n'))?;
+        Ok(config)
+    }
+}
+
 pub use config::Config;
 pub use error::Error;
 pub use server::{Server, ServerBuilder, ServerHandle};

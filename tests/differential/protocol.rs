@@ -270,6 +270,9 @@ fn names_in_error_texts_end_at_a_nul_byte() {
         !raw *3\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$1\r\n\xff\r\n
         !raw *4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n$3\r\nN\x00X\r\n
         !raw *4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n$1\r\n\xff\r\n
+        # Text that ends an error has CR and LF trimmed off its end (inside, they become spaces).
+        !raw *4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n$6\r\n\r\nab\r\n\r\n
+        !raw *3\r\n$4\r\nEVAL\r\n$44\r\nreturn redis.call('expire','k','1','\\nab\\n')\r\n$1\r\n0\r\n
         !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nUSER\r\n$3\r\nn\x00o\r\n
         !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nUSER\r\n$1\r\n\xff\r\n
         !raw *2\r\n$3\r\na\rb\r\n$3\r\nc\nd\r\n
