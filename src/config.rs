@@ -686,6 +686,15 @@ fn lookup(name: &[u8]) -> Option<(&'static Directive, &'static str)> {
     DIRECTIVES.iter().find_map(|d| d.names().find(|n| n.as_bytes().eq_ignore_ascii_case(name)).map(|n| (d, n)))
 }
 
+/// Whether CONFIG SET / GET know the directive `name`.
+pub fn is_directive(name: &[u8]) -> bool {
+    lookup(name).is_some()
+}
+
+/// How `set_for_client`'s error for an unknown name begins (the CONFIG SET handler re-words it with the
+/// name's raw bytes).
+pub const UNKNOWN_OPTION: &str = "Unknown option or number of arguments for CONFIG SET - '";
+
 // ---------------------------------------------------------------------------------------------------------
 // Values
 // ---------------------------------------------------------------------------------------------------------
@@ -1583,7 +1592,7 @@ impl Config {
             // As Redis's %s shows it: up to a NUL byte.
             let shown = String::from_utf8_lossy(name.split(|&b| b == 0).next().unwrap_or_default());
             let Some((d, matched)) = lookup(name) else {
-                return Err(format!("Unknown option or number of arguments for CONFIG SET - '{shown}'"));
+                return Err(format!("{UNKNOWN_OPTION}{shown}'"));
             };
             if d.has(IMMUTABLE) {
                 return Err(failed(&shown, "can't set immutable config"));

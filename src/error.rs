@@ -73,6 +73,8 @@ pub enum CmdError {
     NotAllowedInScriptOrSubscribe(String),
     /// `CONFIG SET` / `CONFIG GET` failures; the config module builds the exact text.
     Config(String),
+    /// `CONFIG SET` of a name no directive has (raw bytes: it may not be UTF-8).
+    ConfigUnknownOption(Vec<u8>),
     /// A message with its own error code, e.g. from a script or a module (`-CODE text`).
     Coded(String),
     /// A fixed message, code included: declare it as a named const below, in its family's section.
@@ -267,6 +269,9 @@ impl CmdError {
             CmdError::UnknownClientType(t) => quoted(out, "ERR Unknown client type '", t, "'"),
             CmdError::NoSuchUser(u) => quoted(out, "ERR No such user '", u, "'"),
             CmdError::UnrecognizedOption(opt) => quoted(out, "ERR Unrecognized option '", opt, "'"),
+            CmdError::ConfigUnknownOption(name) => {
+                quoted(out, "ERR Unknown option or number of arguments for CONFIG SET - '", name, "'")
+            }
             CmdError::ExecAbortedBy(why) => {
                 out.extend_from_slice(b"EXECABORT Transaction discarded because of: ");
                 let start = out.len();
@@ -292,7 +297,8 @@ impl fmt::Display for CmdError {
             | UnknownClientType(_)
             | NoSuchUser(_)
             | UnrecognizedOption(_)
-            | ExecAbortedBy(_) => {
+            | ExecAbortedBy(_)
+            | ConfigUnknownOption(_) => {
                 let mut v = Vec::new();
                 self.write_to(&mut v);
                 f.write_str(&String::from_utf8_lossy(&v))

@@ -278,6 +278,8 @@ fn names_in_error_texts_end_at_a_nul_byte() {
         !raw *2\r\n$3\r\na\rb\r\n$3\r\nc\nd\r\n
         !raw *2\r\n$6\r\nDEBUG\r\n$4\r\nfo\x00o\r\n
         !raw *4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$4\r\nfo\x00o\r\n$1\r\nx\r\n
+        !raw *4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$2\r\n\xffa\r\n$1\r\nx\r\n
+        !raw *6\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$2\r\nhz\r\n$2\r\n10\r\n$1\r\n\xe9\r\n$1\r\nx\r\n
         "#,
     );
 }

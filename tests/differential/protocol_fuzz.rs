@@ -118,19 +118,17 @@ fn run_case(input: &Input, oracle: SocketAddr, target: SocketAddr, auth: bool) -
         let actual = scope.spawn(|| exchange(target, input));
         (expected.join().expect("oracle exchange"), actual.join().expect("target exchange"))
     });
-    let expected = expected.map_err(|e| format!("  redis-server: {e}"))?;
-    let actual = actual.map_err(|e| format!("  embedis: {e}"))?;
     let mut report = String::new();
-    if expected.replies != actual.replies {
-        report += &format!(
-            "  redis-server: {}{}\n  embedis:      {}{}\n",
-            shown(&expected.replies),
-            if expected.closed_early { " (closed)" } else { "" },
-            shown(&actual.replies),
-            if actual.closed_early { " (closed)" } else { "" }
-        );
+    match (&expected, &actual) {
+        (Err(e), _) => report += &format!("  redis-server: {e}\n"),
+        (_, Err(e)) => report += &format!("  embedis: {e}\n"),
+        _ => {}
     }
-    // Both must still serve a new connection.
+    if let (Ok(expected), Ok(actual)) = (expected, actual) {
+        compare_outcomes(&expected, &actual, &mut report);
+    }
+    // Both must still serve a new connection (checked after a failed exchange too, to tell a stalled server
+    // from a stalled connection).
     let alive = |addr| ping(addr, auth).map_err(|e| format!("  no answer on a new connection to {addr}: {e}\n"));
     let (a, b) = (alive(oracle), alive(target));
     if let Err(e) = a.clone().and(b.clone()) {
@@ -142,6 +140,18 @@ fn run_case(input: &Input, oracle: SocketAddr, target: SocketAddr, auth: bool) -
         Ok(())
     } else {
         Err(report)
+    }
+}
+
+fn compare_outcomes(expected: &Outcome, actual: &Outcome, report: &mut String) {
+    if expected.replies != actual.replies {
+        *report += &format!(
+            "  redis-server: {}{}\n  embedis:      {}{}\n",
+            shown(&expected.replies),
+            if expected.closed_early { " (closed)" } else { "" },
+            shown(&actual.replies),
+            if actual.closed_early { " (closed)" } else { "" }
+        );
     }
 }
 
