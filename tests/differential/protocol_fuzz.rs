@@ -75,7 +75,7 @@ fn run_fuzz(name: &str, options: &ServerOptions, cases: usize) {
                         shown(&input.bytes)
                     ));
                 }
-                if index % 16 == 0 {
+                if index.is_multiple_of(16) {
                     let mut peak = rss_peak.lock().unwrap();
                     *peak = (*peak).max(rss_bytes());
                 }
@@ -429,7 +429,7 @@ fn inline(rng: &mut Rng, args: &[Vec<u8>]) -> Vec<u8> {
                         b'"' | b'\\' => out.extend([b'\\', c]),
                         b'\r' => out.extend(b"\\r"),
                         b'\n' => out.extend(b"\\n"),
-                        c if c < 0x20 || c > 0x7e => out.extend(format!("\\x{c:02x}").as_bytes()),
+                        c if !(0x20..=0x7e).contains(&c) => out.extend(format!("\\x{c:02x}").as_bytes()),
                         c => out.push(c),
                     }
                 }
@@ -463,7 +463,7 @@ fn inline(rng: &mut Rng, args: &[Vec<u8>]) -> Vec<u8> {
 
 fn separator(rng: &mut Rng) -> &'static [u8] {
     const SEPARATORS: &[&[u8]] = &[b" ", b" ", b"  ", b"\t", b"\x0b", b"\x0c", b" \x0b", b"\r "];
-    *rng.pick(SEPARATORS)
+    rng.pick::<&[u8]>(SEPARATORS)
 }
 
 /// Pieces that are malformed on purpose.
