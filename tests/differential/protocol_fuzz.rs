@@ -4,7 +4,7 @@
 //! and every reply byte must match. After each case both servers must still answer on a new connection, and
 //! the process's memory (embedis runs in it) must stay bounded, whatever lengths the input claimed.
 //!
-//! A case is sent, then, once the servers are quiet, a tail (`\r\n` + PING) and a half-close: the tail's
+//! A case is sent (sometimes in pieces, a few ms apart), then, once the servers are quiet, a tail (`\r\n` + PING) and a half-close: the tail's
 //! reply shows whether the connection was still usable (a protocol error closes it, so no PONG), without
 //! depending on timing. Whatever the case left half-parsed swallows the tail identically on both sides.
 //!
@@ -99,6 +99,8 @@ fn rss_bytes() -> u64 {
 /// One generated case.
 struct Input {
     bytes: Vec<u8>,
+    /// Where the bytes are cut into separate writes (a few ms apart), so requests arrive in pieces.
+    cuts: Vec<usize>,
     /// It holds a line past the 64 KB limit: wait before the tail, so each server sees the line alone (the
     /// limit is checked per read).
     oversized: bool,
@@ -162,7 +164,14 @@ fn exchange(addr: SocketAddr, input: &Input) -> Result<Outcome, String> {
     stream.set_write_timeout(Some(support::REPLY_TIMEOUT)).map_err(|e| e.to_string())?;
     let mut replies = Vec::new();
     // A server that closed may reset the connection under a write: what it sent before still counts.
-    let _ = stream.write_all(&input.bytes);
+    let mut sent = 0;
+    for &cut in input.cuts.iter().chain(std::iter::once(&input.bytes.len())) {
+        if sent > 0 {
+            std::thread::sleep(Duration::from_millis(3));
+        }
+        let _ = stream.write_all(&input.bytes[sent..cut]);
+        sent = cut;
+    }
     if input.oversized {
         std::thread::sleep(Duration::from_millis(150));
     }
@@ -560,9 +569,11 @@ fn generate(seed: u64, index: usize, auth: bool) -> Input {
         let cut = rng.below(bytes.len() + 1);
         bytes.truncate(cut);
     }
+    let mut cuts: Vec<usize> = (0..rng.below(3)).map(|_| rng.below(bytes.len() + 1)).collect();
+    cuts.sort_unstable();
     let oversized = rng.chance(2);
     if oversized {
         bytes.extend(self::oversized(&mut rng));
     }
-    Input { bytes, oversized }
+    Input { bytes, cuts, oversized }
 }
