@@ -30,13 +30,16 @@ pub mod test;
 /// Entry points for the cargo-fuzz targets in `fuzz/`: not part of the API.
 #[doc(hidden)]
 pub mod fuzzing {
-    /// Parses redis.conf text, as a config file (without `include` lines: they read other files).
+    /// Parses redis.conf text, as a config file, without the directives that touch files: `include` reads
+    /// them, and `logfile` is created (in any `dir`) to check it can be opened.
     pub fn config_text(text: &[u8]) -> Result<crate::Config, crate::config::ConfigError> {
+        let touches_files =
+            |name: &[u8]| name.eq_ignore_ascii_case(b"include") || name.eq_ignore_ascii_case(b"logfile");
         let kept: Vec<&[u8]> = text
             .split(|&c| c == b'\n')
             .filter(|line| {
                 let words = crate::protocol::decode::split_args(line.split(|&c| c == 0).next().unwrap_or_default());
-                !words.is_some_and(|w| w.first().is_some_and(|name| name.eq_ignore_ascii_case(b"include")))
+                !words.is_some_and(|w| w.first().is_some_and(|name| touches_files(name)))
             })
             .collect();
         let mut config = crate::Config::default();
