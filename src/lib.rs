@@ -46,6 +46,21 @@ pub mod fuzzing {
         config.load_text(&kept.join(&b'\n'))?;
         Ok(config)
     }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn config_text_creates_no_file() {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let text = format!(
+                "dir {}\nLOGFILE made.log\n\"logfile\" made2.log\ninclude {0}/missing.conf\nhz 20\n",
+                dir.path().display()
+            );
+            let config = super::config_text(text.as_bytes()).expect("loads");
+            assert_eq!(config.hz, 20);
+            assert_eq!(std::fs::read_dir(dir.path()).expect("read dir").count(), 0);
+        }
+    }
 }
 
 pub use config::Config;
