@@ -686,6 +686,15 @@ fn lookup(name: &[u8]) -> Option<(&'static Directive, &'static str)> {
     DIRECTIVES.iter().find_map(|d| d.names().find(|n| n.as_bytes().eq_ignore_ascii_case(name)).map(|n| (d, n)))
 }
 
+/// Whether CONFIG SET / GET know the directive `name`.
+pub fn is_directive(name: &[u8]) -> bool {
+    lookup(name).is_some()
+}
+
+/// How `set_for_client`'s error for an unknown name begins (the CONFIG SET handler re-words it with the
+/// name's raw bytes).
+pub const UNKNOWN_OPTION: &str = "Unknown option or number of arguments for CONFIG SET - '";
+
 // ---------------------------------------------------------------------------------------------------------
 // Values
 // ---------------------------------------------------------------------------------------------------------
@@ -1410,6 +1419,13 @@ impl Config {
         loader.finish()
     }
 
+    /// Config text as bytes (a file need not be UTF-8), no source: for the fuzz targets (`crate::fuzzing`).
+    pub(crate) fn load_text(&mut self, text: &[u8]) -> Result<(), ConfigError> {
+        let mut loader = Loader::default();
+        self.load_bytes(text, &mut loader)?;
+        loader.finish()
+    }
+
     /// loadServerConfigFromString.
     fn load_bytes(&mut self, text: &[u8], loader: &mut Loader) -> Result<(), ConfigError> {
         for (index, raw) in text.split(|c| *c == b'\n').enumerate() {
@@ -1573,9 +1589,10 @@ impl Config {
         // First every name, its mutability and duplicates, before any value: the first problem wins.
         let mut targets: Vec<(&'static Directive, &'static str)> = Vec::new();
         for (name, _) in pairs {
-            let shown = String::from_utf8_lossy(name);
+            // As Redis's %s shows it: up to a NUL byte.
+            let shown = String::from_utf8_lossy(name.split(|&b| b == 0).next().unwrap_or_default());
             let Some((d, matched)) = lookup(name) else {
-                return Err(format!("Unknown option or number of arguments for CONFIG SET - '{shown}'"));
+                return Err(format!("{UNKNOWN_OPTION}{shown}'"));
             };
             if d.has(IMMUTABLE) {
                 return Err(failed(&shown, "can't set immutable config"));

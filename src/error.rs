@@ -73,15 +73,16 @@ pub enum CmdError {
     NotAllowedInScriptOrSubscribe(String),
     /// `CONFIG SET` / `CONFIG GET` failures; the config module builds the exact text.
     Config(String),
+    /// `CONFIG SET` of a name no directive has (raw bytes: it may not be UTF-8).
+    ConfigUnknownOption(Vec<u8>),
     /// A message with its own error code, e.g. from a script or a module (`-CODE text`).
     Coded(String),
     /// A fixed message, code included: declare it as a named const below, in its family's section.
     Static(&'static str),
     /// Never answered: a quick script that turned slow is run again off the event loop (script_gate.rs).
     MovedOffEventLoop,
-    /// EXEC refused by a gate: the transaction is discarded with the gate's reason (Redis's execCommandAbort,
-    /// where the reasons Redis formats itself carry no `ERR`).
-    ExecAbortBecause(Box<CmdError>),
+    /// A gate refused EXEC itself: Redis's `execCommandAbort` words the refusal (without its `ERR `).
+    ExecAbortedBy(Box<CmdError>),
 }
 
 // Fixed messages, one section per command family. Add a family's texts in its own section.
@@ -242,13 +243,21 @@ impl CmdError {
 }
 
 /// Redis truncates user-supplied text in error messages with `%.128s`.
-/// The bytes a C `%s` prints: up to the first NUL.
-fn c_str(b: &[u8]) -> &[u8] {
-    b.split(|&c| c == 0).next().unwrap_or_default()
-}
 
 fn clip(b: &[u8], max: usize) -> &[u8] {
     &b[..b.len().min(max)]
+}
+
+/// What a `%s` shows of an argument: the bytes before its first NUL (Redis formats them as C strings).
+fn c_str(b: &[u8]) -> &[u8] {
+    b.iter().position(|&c| c == 0).map_or(b, |nul| &b[..nul])
+}
+
+/// `prefix` + the argument as `%s` shows it, raw bytes (not lossy UTF-8) + `suffix`.
+fn quoted(out: &mut Vec<u8>, prefix: &str, arg: &[u8], suffix: &str) {
+    out.extend_from_slice(prefix.as_bytes());
+    out.extend_from_slice(c_str(arg));
+    out.extend_from_slice(suffix.as_bytes());
 }
 
 impl CmdError {
@@ -258,7 +267,7 @@ impl CmdError {
         match self {
             CmdError::UnknownCommand { name, args } => {
                 out.extend_from_slice(b"ERR unknown command '");
-                out.extend_from_slice(clip(name, 128));
+                out.extend_from_slice(clip(c_str(name), 128));
                 out.extend_from_slice(b"', with args beginning with: ");
                 // Redis lists arguments while the list stays under 128 bytes.
                 let mut len = 0;
@@ -266,7 +275,7 @@ impl CmdError {
                     if len >= 128 {
                         break;
                     }
-                    let shown = clip(a, 128 - len);
+                    let shown = clip(c_str(a), 128 - len);
                     out.push(b'\'');
                     out.extend_from_slice(shown);
                     out.extend_from_slice(b"' ");
@@ -275,13 +284,34 @@ impl CmdError {
             }
             CmdError::UnknownSubcommand { sub, command } => {
                 out.extend_from_slice(b"ERR unknown subcommand '");
-                out.extend_from_slice(clip(sub, 128));
+                out.extend_from_slice(clip(c_str(sub), 128));
                 out.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
             }
             CmdError::UnknownSubcommandOrArity { sub, command } => {
                 out.extend_from_slice(b"ERR unknown subcommand or wrong number of arguments for '");
-                out.extend_from_slice(clip(sub, 128));
+                out.extend_from_slice(clip(c_str(sub), 128));
                 out.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
+            }
+            CmdError::UnsupportedOption(opt) => {
+                // addReplyErrorFormat trims CR and LF off the ends of the text, and here the option ends it.
+                let opt = c_str(opt);
+                let kept = opt.iter().rposition(|&c| c != b'\r' && c != b'\n').map_or(0, |i| i + 1);
+                quoted(out, "ERR Unsupported option ", &opt[..kept], "")
+            }
+            CmdError::HelloSyntax(opt) => quoted(out, "ERR Syntax error in HELLO option '", opt, "'"),
+            CmdError::UnknownClientType(t) => quoted(out, "ERR Unknown client type '", t, "'"),
+            CmdError::NoSuchUser(u) => quoted(out, "ERR No such user '", u, "'"),
+            CmdError::UnrecognizedOption(opt) => quoted(out, "ERR Unrecognized option '", opt, "'"),
+            CmdError::ConfigUnknownOption(name) => {
+                quoted(out, "ERR Unknown option or number of arguments for CONFIG SET - '", name, "'")
+            }
+            CmdError::ExecAbortedBy(why) => {
+                out.extend_from_slice(b"EXECABORT Transaction discarded because of: ");
+                let start = out.len();
+                why.write_to(out);
+                if out[start..].starts_with(b"ERR ") {
+                    out.drain(start..start + 4);
+                }
             }
             other => out.extend_from_slice(other.to_string().as_bytes()),
         }
@@ -292,16 +322,21 @@ impl fmt::Display for CmdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use CmdError::*;
         match self {
-            UnknownCommand { .. } | UnknownSubcommand { .. } | UnknownSubcommandOrArity { .. } => {
+            UnknownCommand { .. }
+            | UnknownSubcommand { .. }
+            | UnknownSubcommandOrArity { .. }
+            | UnsupportedOption(_)
+            | HelloSyntax(_)
+            | UnknownClientType(_)
+            | NoSuchUser(_)
+            | UnrecognizedOption(_)
+            | ExecAbortedBy(_)
+            | ConfigUnknownOption(_) => {
                 let mut v = Vec::new();
                 self.write_to(&mut v);
                 f.write_str(&String::from_utf8_lossy(&v))
             }
             WrongArity(name) => write!(f, "ERR wrong number of arguments for '{name}' command"),
-            ExecAbortBecause(why) => {
-                let why = why.to_string();
-                write!(f, "EXECABORT Transaction discarded because of: {}", why.strip_prefix("ERR ").unwrap_or(&why))
-            }
             Misconf(why) => write!(f, "MISCONF Errors writing to the AOF file: {why}"),
             SubscribedContext(name) => write!(
                 f,
@@ -325,8 +360,6 @@ impl fmt::Display for CmdError {
             InvalidFirstDbIndex => f.write_str("ERR invalid first DB index"),
             InvalidSecondDbIndex => f.write_str("ERR invalid second DB index"),
             InvalidCursor => f.write_str("ERR invalid cursor"),
-            // Redis formats the option with %s: a NUL ends it.
-            UnsupportedOption(opt) => write!(f, "ERR Unsupported option {}", String::from_utf8_lossy(c_str(opt))),
             IdletimeUnderLfu => f.write_str(
                 "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching \
                  between policies at runtime LRU and LFU data will take some time to adjust.",
@@ -345,22 +378,18 @@ impl fmt::Display for CmdError {
             ),
             NoProto => f.write_str("NOPROTO unsupported protocol version"),
             ProtoVersionNotInteger => f.write_str("ERR Protocol version is not an integer or out of range"),
-            HelloSyntax(opt) => write!(f, "ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(opt)),
             HelloNoAuth => f.write_str(
                 "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO \
                  AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol \
                  version at the same time",
             ),
             ResetNotNormal => f.write_str("ERR can only reset normal client connections"),
-            UnknownClientType(t) => write!(f, "ERR Unknown client type '{}'", String::from_utf8_lossy(t)),
             InvalidCommandSpecified => f.write_str("ERR Invalid command specified"),
             InvalidCommandArgs => f.write_str("ERR Invalid number of arguments specified for command"),
             InvalidCommandArguments => f.write_str("ERR Invalid arguments specified for command"),
             NoKeyArguments => f.write_str("ERR The command has no key arguments"),
             InvalidClientId => f.write_str("ERR Invalid client ID"),
             ClientIdNotPositive => f.write_str("ERR client-id should be greater than 0"),
-            NoSuchUser(u) => write!(f, "ERR No such user '{}'", String::from_utf8_lossy(u)),
-            UnrecognizedOption(opt) => write!(f, "ERR Unrecognized option '{}'", String::from_utf8_lossy(opt)),
             MaxClients => f.write_str("ERR max number of clients reached"),
             ClientNameInvalid => f.write_str("ERR Client names cannot contain spaces, newlines or special characters."),
             ClientSetinfoInvalid(attr) => {
@@ -409,12 +438,36 @@ impl fmt::Display for ProtocolError {
             InvalidBulkLength => f.write_str("invalid bulk length"),
             UnauthenticatedMultibulkLength => f.write_str("unauthenticated multibulk length"),
             UnauthenticatedBulkLength => f.write_str("unauthenticated bulk length"),
-            ExpectedDollar(c) => write!(f, "expected '$', got '{}'", *c as char),
+            ExpectedDollar(c) => write!(f, "expected '$', got '{}'", shown_byte(*c) as char),
             TooBigInlineRequest => f.write_str("too big inline request"),
             TooBigMbulkCount => f.write_str("too big mbulk count string"),
             TooBigBulkCount => f.write_str("too big bulk count string"),
             UnbalancedQuotes => f.write_str("unbalanced quotes in request"),
         }
+    }
+}
+
+impl ProtocolError {
+    /// The error line without `-` and CRLF, as bytes: the offending byte of `ExpectedDollar` is written raw,
+    /// as Redis's `%c` writes it (Display would turn a byte over 0x7f into two bytes of UTF-8).
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self {
+            ProtocolError::ExpectedDollar(c) => {
+                out.extend_from_slice(b"ERR Protocol error: expected '$', got '");
+                out.push(shown_byte(*c));
+                out.push(b'\'');
+            }
+            other => out.extend_from_slice(other.to_string().as_bytes()),
+        }
+    }
+}
+
+/// Redis's error replies turn CR and LF into spaces, so the error stays one line.
+fn shown_byte(c: u8) -> u8 {
+    if c == b'\r' || c == b'\n' {
+        b' '
+    } else {
+        c
     }
 }
 
@@ -452,6 +505,27 @@ mod tests {
         assert_eq!(e.to_string(), "ERR unknown command 'FOO', with args beginning with: 'bar' 'baz' ");
         let e = CmdError::unknown_command(&[b"FOO"]);
         assert_eq!(e.to_string(), "ERR unknown command 'FOO', with args beginning with: ");
+    }
+
+    #[test]
+    fn user_text_is_cut_at_nul_and_copied_raw() {
+        let text = |e: CmdError| {
+            let mut v = Vec::new();
+            e.write_to(&mut v);
+            v
+        };
+        let e = CmdError::unknown_command(&[b"ab\0cd", b"x\0y", b"\xff"]);
+        assert_eq!(text(e), b"ERR unknown command 'ab', with args beginning with: 'x' '\xff' ");
+        let e = CmdError::UnknownSubcommand { sub: b"GE\0T".to_vec(), command: "config" };
+        assert_eq!(text(e), b"ERR unknown subcommand 'GE'. Try CONFIG HELP.");
+        assert_eq!(text(CmdError::HelloSyntax(b"\xff\0x".to_vec())), b"ERR Syntax error in HELLO option '\xff'");
+        assert_eq!(text(CmdError::UnsupportedOption(b"\na\rb\r\n".to_vec())), b"ERR Unsupported option \na\rb");
+        let mut v = Vec::new();
+        ProtocolError::ExpectedDollar(0x80).write_to(&mut v);
+        assert_eq!(v, b"ERR Protocol error: expected '$', got '\x80'");
+        v.clear();
+        ProtocolError::ExpectedDollar(b'\n').write_to(&mut v);
+        assert_eq!(v, b"ERR Protocol error: expected '$', got ' '");
     }
 
     #[test]

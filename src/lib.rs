@@ -27,6 +27,42 @@ pub mod server;
 pub mod storage;
 pub mod test;
 
+/// Entry points for the cargo-fuzz targets in `fuzz/`: not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses redis.conf text, as a config file, without the directives that touch files: `include` reads
+    /// them, and `logfile` is created (in any `dir`) to check it can be opened.
+    pub fn config_text(text: &[u8]) -> Result<crate::Config, crate::config::ConfigError> {
+        let touches_files =
+            |name: &[u8]| name.eq_ignore_ascii_case(b"include") || name.eq_ignore_ascii_case(b"logfile");
+        let kept: Vec<&[u8]> = text
+            .split(|&c| c == b'\n')
+            .filter(|line| {
+                let words = crate::protocol::decode::split_args(line.split(|&c| c == 0).next().unwrap_or_default());
+                !words.is_some_and(|w| w.first().is_some_and(|name| touches_files(name)))
+            })
+            .collect();
+        let mut config = crate::Config::default();
+        config.load_text(&kept.join(&b'\n'))?;
+        Ok(config)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn config_text_creates_no_file() {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let text = format!(
+                "dir {}\nLOGFILE made.log\n\"logfile\" made2.log\ninclude {0}/missing.conf\nhz 20\n",
+                dir.path().display()
+            );
+            let config = super::config_text(text.as_bytes()).expect("loads");
+            assert_eq!(config.hz, 20);
+            assert_eq!(std::fs::read_dir(dir.path()).expect("read dir").count(), 0);
+        }
+    }
+}
+
 pub use config::Config;
 pub use error::Error;
 pub use server::{Server, ServerBuilder, ServerHandle};

@@ -412,7 +412,16 @@ fn config_set(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..].chunks(2).map(|p| (p[0], p[1])).collect();
     let before = ctx.state.config.clone();
-    ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(CmdError::Config)?;
+    ctx.state.config.set_for_client(&pairs, ctx.client.local).map_err(|text| {
+        // The first unknown name is the one reported (checks go in order): Redis's %s shows its raw bytes,
+        // which the text holds as lossy UTF-8.
+        match pairs.iter().find(|(name, _)| !crate::config::is_directive(name)) {
+            Some((name, _)) if text.starts_with(crate::config::UNKNOWN_OPTION) => {
+                CmdError::ConfigUnknownOption(name.to_vec())
+            }
+            _ => CmdError::Config(text),
+        }
+    })?;
     if let Err((argument, why)) = apply_config(ctx, &before, true) {
         // As Redis: a setting that cannot take effect undoes every setting of the command (listening comes
         // last, so the old listeners are still the ones in use).

@@ -110,7 +110,7 @@ fn reject_cmd(state: &mut State, cmd: &'static CommandSpec, client: &mut Client,
     let at = out.buf.len();
     if cmd.name == "exec" {
         client.discard_transaction(&mut state.dbs);
-        out.error(&CmdError::ExecAbortBecause(Box::new(e.clone())));
+        out.error(&CmdError::ExecAbortedBy(Box::new(e.clone())));
     } else {
         reject(client, out, e);
     }

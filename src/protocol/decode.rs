@@ -301,8 +301,15 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
+/// C's `isspace`: what `sdssplitargs` skips between words and accepts after a closing quote.
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// What ends an unquoted word in `sdssplitargs`: a shorter list than `isspace` (no \v, no \f), so `a\vb` is
+/// one word while a leading `\v` is skipped.
+fn ends_word(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -377,7 +384,7 @@ fn split_args_into(line: &[u8], arena: &mut Vec<u8>, args: &mut Vec<Arg>) -> Res
                 } else {
                     arena.push(c);
                 }
-            } else if p >= line.len() || is_space(c) {
+            } else if p >= line.len() || ends_word(c) {
                 break;
             } else if c == b'"' {
                 in_dq = true;
@@ -458,6 +465,16 @@ mod tests {
             vec![vec![b"SET".to_vec(), b"a b".to_vec(), b"c'd".to_vec(), b"A\n".to_vec()], vec![b"PING".to_vec()]]
         );
         assert_eq!(parse_all(b"SET \"a\r\n").1, Next::Error(ProtocolError::UnbalancedQuotes));
+        // \v and \f are skipped between words and allowed after a closing quote, but do not end a word.
+        let (cmds, _) = parse_all(b"ECHO a\x0bb\r\nECHO \x0b\x0ca\x0c\r\nECHO \"a\"\x0bb\r\n");
+        assert_eq!(
+            cmds,
+            vec![
+                vec![b"ECHO".to_vec(), b"a\x0bb".to_vec()],
+                vec![b"ECHO".to_vec(), b"a\x0c".to_vec()],
+                vec![b"ECHO".to_vec(), b"a".to_vec(), b"b".to_vec()]
+            ]
+        );
         assert_eq!(parse_all(b"SET \"a\"b\r\n").1, Next::Error(ProtocolError::UnbalancedQuotes));
     }
 

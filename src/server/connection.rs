@@ -543,7 +543,7 @@ fn busy_command(shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut 
             client.multi = None;
             client.multi_aborted = false;
             client.unwatch_deferred = true;
-            return out.error(&CmdError::ExecAbortBecause(Box::new(error::BUSY_SCRIPT)));
+            return out.error(&CmdError::ExecAbortedBy(Box::new(error::BUSY_SCRIPT)));
         }
         return refuse(client, out, &error::BUSY_SCRIPT);
     }
@@ -701,7 +701,7 @@ fn execute_batch(
             Next::Incomplete => break,
             Next::Error(e) => {
                 out.raw(b"-");
-                out.raw(e.to_string().as_bytes());
+                e.write_to(&mut out.buf);
                 out.raw(b"\r\n");
                 client.close_after_reply = true;
                 break;

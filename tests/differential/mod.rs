@@ -24,6 +24,7 @@ mod keyspace_dump;
 mod keyspace_events;
 mod memory;
 mod protocol;
+mod protocol_fuzz;
 mod pubsub;
 mod restart_equivalence;
 mod sandbox;

@@ -213,3 +213,73 @@ fn auth_in_a_pipeline_lifts_the_limits_for_the_next_request() {
         "#,
     );
 }
+
+#[test]
+fn the_unexpected_byte_of_a_bulk_header_is_shown_as_redis_shows_it() {
+    // `%c` writes the byte raw; CR and LF become spaces (the error must stay one line). A NUL cannot get
+    // there: it hides the header's CR, so the request waits.
+    diff_script(
+        "expected_dollar_bytes",
+        r#"
+        !raw *1\r\n\x80\r\n
+        !raw *1\r\n\xff\r\n
+        !raw *1\r\n\x01\r\n
+        !raw *1\r\n\r\r\n
+        !raw *1\r\n\n\r\n
+        !raw *1\r\n\x00\r\n
+        "#,
+    );
+}
+
+#[test]
+fn inline_words_end_only_where_sdssplitargs_ends_them() {
+    // isspace (\v and \f too) separates words and may follow a closing quote, but only space, \t, \r and \n
+    // end an unquoted word.
+    diff_script(
+        "inline_vertical_tab",
+        r#"
+        !raw ECHO a\x0bb\r\n
+        !raw ECHO a\x0cb\r\n
+        !raw ECHO \x0b\x0ca\x0b\r\n
+        !raw ECHO "a"\x0bb\r\n
+        !raw ECHO 'a'\x0c\r\n
+        !raw a\x0bb\r\n
+        !raw ECHO a\tb\r\n
+        "#,
+    );
+}
+
+#[test]
+fn names_in_error_texts_end_at_a_nul_byte() {
+    // Redis formats user text with %s: a NUL ends it. Other bytes are copied raw.
+    diff_script(
+        "error_names_nul",
+        r#"
+        !raw *3\r\n$5\r\nab\x00cd\r\n$3\r\nx\x00y\r\n$1\r\nz\r\n
+        !raw *1\r\n$4\r\nGET\x00\r\n
+        !raw *1\r\n$2\r\n\xff\xfe\r\n
+        !raw *2\r\n$6\r\nCONFIG\r\n$4\r\nGE\x00T\r\n
+        !raw *3\r\n$6\r\nCONFIG\r\n$4\r\nGE\x00T\r\n$1\r\nx\r\n
+        !raw *2\r\n$6\r\nCONFIG\r\n$2\r\n\x80\x00\r\n
+        !raw *2\r\n$6\r\nOBJECT\r\n$3\r\nx\x00y\r\n
+        !raw *1\r\n$3\r\nGET\r\n
+        !raw *2\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n
+        !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nLIST\r\n$4\r\nTYPE\r\n$4\r\nab\x00c\r\n
+        !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nLIST\r\n$4\r\nTYPE\r\n$2\r\n\xffa\r\n
+        !raw *3\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nfo\x00o\r\n
+        !raw *3\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$1\r\n\xff\r\n
+        !raw *4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n$3\r\nN\x00X\r\n
+        !raw *4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n$1\r\n\xff\r\n
+        # Text that ends an error has CR and LF trimmed off its end (inside, they become spaces).
+        !raw *4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n$6\r\n\r\nab\r\n\r\n
+        !raw *3\r\n$4\r\nEVAL\r\n$44\r\nreturn redis.call('expire','k','1','\\nab\\n')\r\n$1\r\n0\r\n
+        !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nUSER\r\n$3\r\nn\x00o\r\n
+        !raw *4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nUSER\r\n$1\r\n\xff\r\n
+        !raw *2\r\n$3\r\na\rb\r\n$3\r\nc\nd\r\n
+        !raw *2\r\n$6\r\nDEBUG\r\n$4\r\nfo\x00o\r\n
+        !raw *4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$4\r\nfo\x00o\r\n$1\r\nx\r\n
+        !raw *4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$2\r\n\xffa\r\n$1\r\nx\r\n
+        !raw *6\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$2\r\nhz\r\n$2\r\n10\r\n$1\r\n\xe9\r\n$1\r\nx\r\n
+        "#,
+    );
+}

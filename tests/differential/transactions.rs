@@ -1,7 +1,7 @@
 //! MULTI / EXEC / DISCARD / WATCH / UNWATCH against redis-server: queuing, aborts, runtime errors in their
 //! slot, and what breaks a watch (a change, a deletion, an expiry, FLUSHDB/FLUSHALL, SWAPDB).
 
-use super::{diff_resp3_script, diff_script};
+use super::{diff_resp3_script, diff_script, diff_script_with};
 
 #[test]
 fn multi_exec_discard_and_their_errors() {
@@ -257,6 +257,36 @@ fn a_refused_exec_aborts_and_discards_the_transaction() {
         MULTI
         DISCARD
         RESET
+        "#,
+    );
+}
+
+#[test]
+fn an_exec_refused_by_a_gate_aborts_the_transaction() {
+    // Redis's execCommandAbort: the gate's error, without its `ERR `, after "EXECABORT ... because of: ", and
+    // the transaction is gone.
+    diff_script(
+        "exec_refused_by_gate",
+        r#"
+        EXEC x
+        MULTI
+        SET k v
+        EXEC x
+        EXEC
+        GET k
+        SUBSCRIBE c
+        EXEC
+        "#,
+    );
+    diff_script_with(
+        "exec_refused_before_auth",
+        &crate::support::ServerOptions { requirepass: Some("pw".into()) },
+        r#"
+        EXEC
+        MULTI
+        EXEC
+        AUTH pw
+        EXEC
         "#,
     );
 }
