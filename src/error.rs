@@ -243,7 +243,6 @@ impl CmdError {
 }
 
 /// Redis truncates user-supplied text in error messages with `%.128s`.
-
 fn clip(b: &[u8], max: usize) -> &[u8] {
     &b[..b.len().min(max)]
 }

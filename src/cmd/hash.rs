@@ -326,7 +326,7 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], count: i64, with_values: bool) ->
     let size = ix.len();
     if !unique || n == 1 {
         let guard = ReplyGuard::new(config, out);
-        if guard.never_fits(n as u64, client) {
+        if guard.never_fits(n, client) {
             return Ok(());
         }
         reply.header(out, n as usize);

@@ -351,7 +351,7 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
     if !distinct || count == 1 {
         // Repeats allowed: streamed one draw at a time, so a huge count allocates nothing up front.
         let guard = ReplyGuard::new(config, out);
-        if guard.never_fits(count as u64, client) {
+        if guard.never_fits(count, client) {
             return Ok(());
         }
         out.array(count as usize);

@@ -872,7 +872,7 @@ fn zrandmember_count(ctx: &mut Ctx, key: &[u8], count: i64, withscores: bool) ->
     if !distinct || n == 1 {
         // Streamed one draw at a time: a huge count allocates nothing up front, and the guard bounds the reply.
         let guard = ReplyGuard::new(config, out);
-        if guard.never_fits(n as u64, client) {
+        if guard.never_fits(n, client) {
             return Ok(());
         }
         shape.header(out, n as usize);

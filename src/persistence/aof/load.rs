@@ -156,7 +156,7 @@ fn load_file(state: &mut State, shared: &Shared, path: &Path, name: &str, last: 
             Next::Corrupt { at, .. } => Stop::Corrupt(at),
         };
         let corrupt = matches!(stop, Stop::Corrupt(_));
-        if !window.eof && !(corrupt && judged_again) {
+        if !window.eof && (!corrupt || !judged_again) {
             window.advance(at).map_err(|e| format!("Error reading the append only file {name}: {e}"))?;
             at = 0;
             judged_again = corrupt;
