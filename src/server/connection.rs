@@ -466,8 +466,11 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
     // Every script command starts with `eval` (unless renamed): the common case skips the table lookup.
     let maybe_script =
         names.renamed() || argv.first().is_some_and(|name| name.len() >= 4 && name[..4].eq_ignore_ascii_case(b"eval"));
+    if !maybe_script {
+        return Placement::Here;
+    }
     let cmd = match lookup(names, argv) {
-        Ok(cmd) if maybe_script && cmd.has(flags::OFFLOAD) => cmd,
+        Ok(cmd) if cmd.has(flags::OFFLOAD) => cmd,
         _ => return Placement::Here,
     };
     let Some(arg) = argv.get(1) else { return Placement::Here };
