@@ -481,9 +481,14 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
     } else {
         ScriptId::of_body(arg)
     };
-    // A read-only script cannot have side effects, so if it turns slow on the event loop it can always move off
-    // it: it runs there from its first run (EVAL_RO with changing bodies pays no hand-off).
-    if cmd.has(flags::READONLY) || shared.script.is_quick(&id) {
+    // A read-only script (EVAL_RO, or a body declaring `#!lua flags=no-writes`) cannot have side effects, so if
+    // it turns slow on the event loop it can always move off it: it runs there from its first run.
+    let declared_read_only = || {
+        !cmd.name.starts_with("evalsha")
+            && arg.starts_with(b"#!")
+            && crate::scripting::Shebang::parse(arg).is_ok_and(|(s, _)| s.is_some_and(|s| s.no_writes))
+    };
+    if cmd.has(flags::READONLY) || shared.script.is_quick(&id) || declared_read_only() {
         Placement::QuickScript(id)
     } else {
         Placement::Offload(Some(id))

@@ -305,3 +305,22 @@ fn a_read_only_script_runs_on_the_event_loop_and_still_moves_off_when_slow() {
     let killed = runner.join().unwrap().expect("the script's client gets an error reply");
     assert!(String::from_utf8_lossy(&killed).contains("Script killed by user with SCRIPT KILL"));
 }
+
+/// A script declaring `#!lua flags=no-writes` is read-only too: it runs on the event loop from its first run
+/// and, turned slow, still moves off it.
+#[test]
+fn a_no_writes_script_moves_off_the_event_loop_when_slow() {
+    let server = server(100);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let mut c = Conn::connect(addr);
+    assert_eq!(c.cmd(&["EVAL", "#!lua flags=no-writes\nreturn 7", "0"]), b":7\r\n");
+    let runner = std::thread::spawn(move || {
+        c.try_cmd(&["EVAL", "#!lua flags=no-writes\nwhile true do end", "0"], Duration::from_secs(20))
+            .map(|r| r.to_vec())
+    });
+    crate::support::eventually("the script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let killed = runner.join().unwrap().expect("the script's client gets an error reply");
+    assert!(String::from_utf8_lossy(&killed).contains("Script killed by user with SCRIPT KILL"));
+}
