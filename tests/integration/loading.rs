@@ -41,14 +41,9 @@ fn aof_dir(base: &[u8]) -> tempfile::TempDir {
     dir
 }
 
+/// One command as RESP, as it stands in an AOF.
 fn resp(argv: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", argv.len()).into_bytes();
-    for a in argv {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
+    crate::support::conn::encode_command(argv)
 }
 
 #[test]
