@@ -97,7 +97,7 @@ pub fn lookup(names: &table::Names, argv: &[&[u8]]) -> Result<&'static CommandSp
 }
 
 /// A command refused by a gate: inside MULTI it also dooms the transaction (Redis's `rejectCommand`).
-fn reject(client: &mut Client, out: &mut Out, e: &CmdError) {
+pub fn reject(client: &mut Client, out: &mut Out, e: &CmdError) {
     if client.multi.is_some() {
         client.multi_aborted = true;
     }

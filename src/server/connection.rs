@@ -518,12 +518,7 @@ fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, 
 fn busy_command(shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
     use crate::command::flags;
     use crate::error::{self, CmdError};
-    let refuse = |client: &mut Client, out: &mut Out, e: &CmdError| {
-        if client.multi.is_some() {
-            client.multi_aborted = true;
-        }
-        out.error(e);
-    };
+    let refuse = crate::command::dispatch::reject;
     let cmd = match crate::command::dispatch::lookup(&shared.commands, argv) {
         Ok(cmd) => cmd,
         Err(e) => return refuse(client, out, &e),
