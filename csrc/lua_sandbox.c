@@ -175,3 +175,127 @@ int embedis_lua_make_pcall(lua_State *L) {
     lua_pushcclosure(L, embedis_lua_pcall, 1);
     return 1;
 }
+
+/*
+ * The script runner. A script runs in a coroutine of its own (kept in the registry and reused while its runs end
+ * normally), so that the interrupt hook can yield it: the server then goes on serving other clients and
+ * resumes the script elsewhere (src/server/script_gate.rs). The script sees none of it: `coroutine.running()`
+ * answers nil and `coroutine.yield()` fails there, as on the main thread Redis runs scripts on.
+ */
+#include "lua/lstate.h"
+
+/* What the server decides at an interrupt check (src/scripting/mod.rs, `interrupt_decision`). */
+enum { GO_ON = 0, KILL = 1, YIELD = 2, MOVE = 3, WATCH = 4 };
+#define INTERRUPT_EVERY 10000
+
+static int (*interrupt_decision)(int yieldable);
+static const char RUNNER_KEY = 'r';
+
+/* The runner coroutine, or NULL. */
+static lua_State *runner(lua_State *L) {
+    lua_State *co;
+    lua_pushlightuserdata(L, (void *)&RUNNER_KEY);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    co = lua_tothread(L, -1);
+    lua_pop(L, 1);
+    return co;
+}
+
+static void raise_error_table(lua_State *L, const char *text) {
+    lua_newtable(L);
+    lua_pushstring(L, text);
+    lua_setfield(L, -2, "err");
+    lua_error(L);
+}
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar);
+
+/* From now on the hook runs at every line, of the running thread and of the runner: a `pcall` in the script
+ * cannot swallow a stop for good (as Redis's luaMaskCountHook), and a yield happens at the first line where
+ * it can. The runner gets the cheap hook back at its next run. */
+static void escalate(lua_State *L) {
+    lua_State *co = runner(L);
+    lua_sethook(L, interrupt_hook, LUA_MASKLINE, 0);
+    if (co != NULL && co != L) lua_sethook(co, interrupt_hook, LUA_MASKLINE, 0);
+}
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar) {
+    /* Only the runner yields, and only with no C call (pcall, a metamethod, a sort comparator) in between. */
+    int yieldable = runner(L) == L && L->nCcalls <= L->baseCcalls;
+    (void)ar;
+    if (interrupt_decision == NULL) return;
+    switch (interrupt_decision(yieldable)) {
+        case YIELD:
+            lua_yield(L, 0);
+            return;
+        case KILL:
+            escalate(L);
+            raise_error_table(L, "ERR Script killed by user with SCRIPT KILL...");
+            return;
+        case MOVE:
+            escalate(L);
+            raise_error_table(L, "ERR script moved off the event loop");
+            return;
+        case WATCH:
+            escalate(L);
+            return;
+        default:
+            return;
+    }
+}
+
+/* Installs the server's decision function (once per process: it reads the running script's context). */
+void embedis_lua_set_interrupt(int (*decide)(int yieldable)) {
+    interrupt_decision = decide;
+}
+
+/* run(f) starts f in the runner; run() resumes the runner after a yield. Returns true and f's first result;
+ * false, the error and the dead coroutine (its frames tell where the error happened); or nothing when the
+ * interrupt hook yielded. */
+int embedis_lua_run(lua_State *L) {
+    lua_State *co = runner(L);
+    int status;
+    if (!lua_isnoneornil(L, 1)) {
+        if (co == NULL || lua_status(co) != 0) {
+            co = lua_newthread(L);
+            lua_pushlightuserdata(L, (void *)&RUNNER_KEY);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, LUA_REGISTRYINDEX);
+            lua_pop(L, 1);
+        }
+        lua_settop(co, 0);
+        lua_pushvalue(L, 1);
+        lua_xmove(L, co, 1);
+    } else if (co == NULL || lua_status(co) != LUA_YIELD) {
+        return luaL_error(L, "no script to resume");
+    }
+    lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, INTERRUPT_EVERY);
+    status = lua_resume(co, 0);
+    if (status == LUA_YIELD) return 0;
+    if (status == 0) {
+        lua_settop(co, 1);
+        lua_pushboolean(L, 1);
+        lua_xmove(co, L, 1);
+        return 2;
+    }
+    lua_pushboolean(L, 0);
+    lua_xmove(co, L, 1);
+    lua_pushlightuserdata(L, (void *)&RUNNER_KEY);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    return 3;
+}
+
+/* coroutine.running and coroutine.yield as scripts see them on Redis's main thread. */
+int embedis_lua_co_running(lua_State *L) {
+    if (runner(L) == L || lua_pushthread(L)) lua_pushnil(L);
+    return 1;
+}
+
+int embedis_lua_co_yield(lua_State *L) {
+    if (runner(L) == L) {
+        /* lua_yield's own error: no position (luaG_runerror in a C function). */
+        lua_pushliteral(L, "attempt to yield across metamethod/C-call boundary");
+        return lua_error(L);
+    }
+    return lua_yield(L, lua_gettop(L));
+}

@@ -81,6 +81,8 @@ pub enum CmdError {
     Static(&'static str),
     /// Never answered: a quick script that turned slow is run again off the event loop (script_gate.rs).
     MovedOffEventLoop,
+    /// Never answered: a script that turned slow on the event loop was yielded, and goes on off it (script_gate.rs).
+    ScriptSuspended,
     /// A gate refused EXEC itself: Redis's `execCommandAbort` words the refusal (without its `ERR `).
     ExecAbortedBy(Box<CmdError>),
 }
@@ -156,6 +158,8 @@ pub const ZSET_ZDIFFSTORE_NO_KEYS: CmdError =
 pub const SCRIPT_NUMKEYS_TOO_MANY: CmdError =
     CmdError::Static("ERR Number of keys can't be greater than number of args");
 pub const SCRIPT_NUMKEYS_NEGATIVE: CmdError = CmdError::Static("ERR Number of keys can't be negative");
+/// Never expected: the command of a suspended script cannot be found again (rename-command is fixed at startup).
+pub const SCRIPT_RESUME_LOST: CmdError = CmdError::Static("ERR the suspended script's command is gone");
 pub const SCRIPT_NOSCRIPT: CmdError = CmdError::Static("NOSCRIPT No matching script. Please use EVAL.");
 pub const SCRIPT_FLUSH_OPTION: CmdError = CmdError::Static("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
 pub const SCRIPT_NOTBUSY: CmdError = CmdError::Static("NOTBUSY No scripts in execution right now.");
@@ -408,6 +412,7 @@ impl fmt::Display for CmdError {
             Config(text) => write!(f, "ERR {text}"),
             Coded(text) => f.write_str(text),
             MovedOffEventLoop => f.write_str("ERR script moved off the event loop"),
+            ScriptSuspended => f.write_str("ERR script suspended"),
             Static(text) => f.write_str(text),
         }
     }

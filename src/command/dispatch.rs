@@ -265,7 +265,30 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
     // One execution unit: what it writes (an EXEC's or a script's commands too) is recorded as one.
     state.effects.begin_unit();
     execute(state, shared, client, cmd, argv, out);
-    state.effects.end_unit();
+    if client.suspended.is_none() {
+        state.effects.end_unit();
+    }
+}
+
+/// Where a command whose script was suspended stopped: what `execute` needs to finish it as one command.
+#[derive(Debug)]
+pub struct Suspended {
+    now: i64,
+    dirty: u64,
+    usec: u64,
+}
+
+/// Goes on with the command whose script was suspended (`client.suspended`), past the gates it already passed,
+/// inside its execution unit still open.
+pub fn resume(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
+    let Ok(cmd) = lookup(&state.config.commands, argv) else {
+        client.suspended = None;
+        return out.error(&crate::error::SCRIPT_RESUME_LOST);
+    };
+    execute(state, shared, client, cmd, argv, out);
+    if client.suspended.is_none() {
+        state.effects.end_unit();
+    }
 }
 
 /// Runs a command that passed the gates (directly, or queued and now run by EXEC).
@@ -280,19 +303,25 @@ pub fn execute(
     let Some(handler) = cmd.handler else {
         return out.error(&CmdError::arity(cmd.name));
     };
-    state.stats.commands_processed += 1;
-    if cmd.has(flags::SKIP_MONITOR) && !state.observe.monitors.is_empty() {
+    let resumed = client.suspended.take();
+    if resumed.is_none() {
+        state.stats.commands_processed += 1;
+    }
+    if resumed.is_none() && cmd.has(flags::SKIP_MONITOR) && !state.observe.monitors.is_empty() {
         // Scripts are shown to MONITOR as they start, before the commands they run.
         state.observe.feed_monitors_now(client.db, &client.addr, argv, shared.clock.now_us());
     }
     // One clock reading gives the command's time and the start of its duration (INFO commandstats).
     let started = std::time::SystemTime::now();
-    let now = client.time_snapshot.unwrap_or_else(|| shared.clock.ms_at(started));
+    let now = match &resumed {
+        Some(r) => r.now,
+        None => client.time_snapshot.unwrap_or_else(|| shared.clock.ms_at(started)),
+    };
     if cmd.has(flags::WRITE) {
         // A script that called a write command can no longer be killed (Redis flags it before the call).
         shared.script.note_write();
     }
-    let dirty = state.dirty;
+    let dirty = resumed.as_ref().map_or(state.dirty, |r| r.dirty);
     let mut ctx = Ctx {
         state,
         shared,
@@ -312,7 +341,13 @@ pub fn execute(
         Some(error) => Err(CmdError::Coded(error)),
         None => handler(&mut ctx, argv),
     };
-    let usec = started.elapsed().map_or(0, |d| d.as_micros() as u64);
+    let usec = started.elapsed().map_or(0, |d| d.as_micros() as u64) + resumed.map_or(0, |r| r.usec);
+    if let Err(CmdError::ScriptSuspended) = result {
+        // No reply yet: the command goes on off the event loop (`resume`).
+        ctx.out.buf.truncate(reply_at);
+        ctx.client.suspended = Some(Suspended { now, dirty, usec });
+        return;
+    }
     if let Err(CmdError::MovedOffEventLoop) = result {
         // No reply and no statistics: the connection runs the script again off the event loop.
         ctx.out.buf.truncate(reply_at);

@@ -6,7 +6,6 @@ local error, type, tostring, select, setmetatable = error, type, tostring, selec
 local lua_rawset, lua_next, lua_xpcall = rawset, next, xpcall
 local INTERNAL = "=internal"
 
--- Where an error happened: the first frame that is neither C nor this file (Redis skips one C frame).
 -- An error raised by a Rust function arrives as mlua's userdata; its error table waits in impl.pending.
 local function raised(err)
   if type(err) == 'userdata' and impl.pending ~= nil then
@@ -16,14 +15,15 @@ local function raised(err)
   return err
 end
 
-local function handler(err)
+-- The error `err` as Redis answers it: a table, with where it happened: the first frame from `level` (of the
+-- coroutine `co`, or of the caller's stack) that is neither C nor this file.
+local function located(err, co, level)
   err = raised(err)
-  local level = 2
-  local i = dbg.getinfo(level, 'nSl')
-  while i and (i.what == 'C' or i.source == INTERNAL) do
+  local i
+  repeat
+    if co then i = dbg.getinfo(co, level, 'nSl') else i = dbg.getinfo(level, 'nSl') end
     level = level + 1
-    i = dbg.getinfo(level, 'nSl')
-  end
+  until not (i and (i.what == 'C' or i.source == INTERNAL))
   if type(err) ~= 'table' then
     err = {err = 'ERR ' .. tostring(err)}
   end
@@ -34,9 +34,23 @@ local function handler(err)
   return err
 end
 
+-- Redis's error handler, run where the error was raised: from the frame above it (Redis skips one C frame).
+-- Level 3 from `located`: located, this handler, then the frame that raised.
+local function handler(err)
+  local located_err = located(err, nil, 3)
+  return located_err
+end
+
+-- Runs a script in the runner coroutine (csrc/lua_sandbox.c), or resumes it with no argument: true and its
+-- result; false and its error, located in the dead coroutine's frames; nothing if the interrupt hook yielded.
+local run_coroutine = impl.run_coroutine
 function impl.run(f)
   impl.pending = nil
-  return lua_xpcall(f, handler)
+  local ok, v, co = run_coroutine(f)
+  if ok == false then
+    return false, located(v, co, 0)
+  end
+  return ok, v
 end
 
 -- luaPushErrorBuff: "-CODE msg" keeps its code, anything else gets ERR; CR/LF trimmed at both ends.
@@ -107,6 +121,8 @@ for _, name in ipairs(names) do
   if not allowed[name] then lua_rawset(G, name, nil) end
 end
 lua_rawset(G, 'redis', redis)
+-- The script runs in a coroutine it must not see (csrc/lua_sandbox.c).
+G.coroutine.running, G.coroutine.yield = impl.co_running, impl.co_yield
 -- Redis 7.0 keeps its error handler as a global.
 lua_rawset(G, '__redis__err__handler', handler)
 -- Each run replaces them (impl.set_args); present from the start, so that replacing them never grows the table.

@@ -18,7 +18,7 @@ use crate::error::{self, CmdError};
 use crate::protocol::decode::with_argv_of;
 use crate::protocol::Out;
 use crate::server::client::Client;
-use crate::server::script_gate::Signals;
+use crate::server::script_gate::{Interrupt, Signals};
 use crate::server::state::{Shared, State};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
@@ -56,16 +56,14 @@ struct Engine {
     set_args: Function,
     /// The userdata holding math.random's state (a u64).
     rand48: mlua::AnyUserData,
-    /// The bridge table of init.lua (`run`, `pending`, the Rust half of the redis.* functions).
-    bridge: Table,
-    /// init.lua's `run`: calls a script under its error handler.
+    /// init.lua's `run`: runs (or resumes) a script in the runner coroutine, and locates its errors.
     runner: Function,
     /// Compiled scripts by id.
     /// Held in the Lua registry, not as `Function` handles: every live handle takes a slot of mlua's auxiliary
     /// stack (about 8000), so caching that many scripts that way would abort the server.
     scripts: HashMap<ScriptId, Cached, foldhash::fast::RandomState>,
-    /// The interrupt hook is installed (once per state; a kill escalates it, and it is put back after).
-    hooked: bool,
+    /// A run the interrupt hook yielded, to be resumed (`drive`).
+    suspended: Option<Suspended>,
     /// What the cached scripts take outside Lua (INFO `used_memory_scripts_eval`, MEMORY STATS `lua.caches`):
     /// each body and its id, as Redis's lua_scripts_mem counts them.
     scripts_bytes: u64,
@@ -233,6 +231,10 @@ impl Engine {
             bridge.raw_set("protect", lua.create_c_function(embedis_lua_protect)?)?;
             bridge.raw_set("missing_global", lua.create_c_function(embedis_lua_missing_global)?)?;
             bridge.raw_set("make_pcall", lua.create_c_function(embedis_lua_make_pcall)?)?;
+            bridge.raw_set("run_coroutine", lua.create_c_function(embedis_lua_run)?)?;
+            bridge.raw_set("co_running", lua.create_c_function(embedis_lua_co_running)?)?;
+            bridge.raw_set("co_yield", lua.create_c_function(embedis_lua_co_yield)?)?;
+            embedis_lua_set_interrupt(interrupt_decision);
         }
         // SAFETY: as above.
         let set_args = unsafe { lua.create_c_function(embedis_lua_set_args)? };
@@ -246,17 +248,16 @@ impl Engine {
         globals.raw_set("cjson", lib_cjson::create(&lua, &bridge)?)?;
         globals.raw_set("struct", lib_struct::create(&lua, &bridge)?)?;
         globals.raw_set("cmsgpack", lib_cmsgpack::create(&lua, &bridge)?)?;
-        lua.load(include_str!("init.lua")).set_name("=internal").call::<()>((globals.clone(), bridge.clone()))?;
+        lua.load(include_str!("init.lua")).set_name("=internal").call::<()>((globals.clone(), &bridge))?;
         let runner = bridge.raw_get("run")?;
         Ok(Engine {
             lua,
             globals,
             set_args,
             rand48,
-            bridge,
             runner,
             scripts: HashMap::default(),
-            hooked: false,
+            suspended: None,
             scripts_bytes: 0,
             scratch: Scratch::default(),
         })
@@ -270,6 +271,10 @@ extern "C-unwind" {
     fn embedis_lua_set_args(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
     fn embedis_lua_install_random(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
     fn embedis_lua_make_pcall(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_run(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_co_running(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_co_yield(state: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
+    fn embedis_lua_set_interrupt(decide: extern "C" fn(std::ffi::c_int) -> std::ffi::c_int);
 }
 
 impl Engine {
@@ -538,7 +543,10 @@ pub fn run(ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError
     let Some(SendEngine(mut engine)) = ctx.state.scripts.engine.take() else {
         return Err(error::SCRIPT_NOSCRIPT);
     };
-    let result = run_in(&mut engine, ctx, id, opts);
+    let result = match engine.suspended.take() {
+        Some(run) if run.caller == ctx.client.id && run.id == id => drive(&mut engine, ctx, run, None),
+        _ => run_in(&mut engine, ctx, id, opts),
+    };
     ctx.state.scripts.engine = Some(SendEngine(engine));
     result
 }
@@ -561,13 +569,6 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
         }
     }
     let func: Function = engine.lua.registry_value(&cached.func).map_err(lua_error)?;
-    let signals = ctx.shared.script.signals();
-    if !engine.hooked {
-        // Other clients get BUSY and can SCRIPT KILL while a script runs (server/script_gate.rs); scripts notice
-        // a kill or a shutdown in this hook, every few thousand instructions.
-        install_interrupt_hook(&engine.lua, &engine.bridge, signals.clone());
-        engine.hooked = true;
-    }
     let array = |items: &[&[u8]]| -> mlua::Result<Table> {
         let t = engine.lua.create_table_with_capacity(items.len().min(1024), 0)?;
         for (i, item) in items.iter().enumerate() {
@@ -583,31 +584,51 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     client.addr = "lua".into();
     client.db = ctx.client.db;
     client.time_snapshot = Some(ctx.now);
-    let mut call_ctx = CallCtx {
-        state: &mut *ctx.state,
-        shared: ctx.shared,
-        client,
+    let flags = RunFlags {
         read_only: opts.read_only || shebang.is_some_and(|s| s.no_writes),
         allow_oom: shebang.is_some_and(|s| s.allow_oom),
         resp3: false,
         to_aof: true,
         wrote: false,
+    };
+    drive(engine, ctx, Suspended { caller: ctx.client.id, id, client, flags }, Some(func))
+}
+
+/// Runs a script until it ends, or until its interrupt hook yields it (it turned slow on the event loop): it is
+/// then kept in the engine, and the command answers `ScriptSuspended`; the same client's same command run
+/// again resumes it (server/script_gate.rs).
+fn drive(engine: &mut Engine, ctx: &mut Ctx, run: Suspended, func: Option<Function>) -> Result<(), CmdError> {
+    let Suspended { caller, id, client, flags } = run;
+    let mut call_ctx = CallCtx {
+        state: &mut *ctx.state,
+        shared: ctx.shared,
+        client,
+        read_only: flags.read_only,
+        allow_oom: flags.allow_oom,
+        resp3: flags.resp3,
+        to_aof: flags.to_aof,
+        wrote: flags.wrote,
         scratch: &mut engine.scratch,
     };
+    let signals = ctx.shared.script.signals();
     let running = RunningGuard::set(&mut call_ctx);
-    let result = engine.runner.call::<(bool, Value)>(func);
+    let interrupts = InterruptGuard::set(&signals);
+    let result = engine.runner.call::<(Value, Value)>(func);
+    drop(interrupts);
     drop(running);
-    let resp3 = call_ctx.resp3;
-    let moved = signals.moved.load(std::sync::atomic::Ordering::SeqCst);
-    if signals.stop.swap(false, std::sync::atomic::Ordering::SeqCst) || moved {
-        // The hook escalated to every line: back to the cheap one for the next script.
-        install_interrupt_hook(&engine.lua, &engine.bridge, signals);
+    let CallCtx { client, read_only, allow_oom, resp3, to_aof, wrote, .. } = call_ctx;
+    if let Ok((Value::Nil, _)) = result {
+        let flags = RunFlags { read_only, allow_oom, resp3, to_aof, wrote };
+        engine.suspended = Some(Suspended { caller, id, client, flags });
+        return Err(CmdError::ScriptSuspended);
     }
-    if moved {
+    signals.stop.store(false, std::sync::atomic::Ordering::SeqCst);
+    if signals.moved.load(std::sync::atomic::Ordering::SeqCst) {
         // Nothing to answer: the script runs again off the event loop (server/script_gate.rs).
         return Err(CmdError::MovedOffEventLoop);
     }
     let (ok, value) = result.map_err(lua_error)?;
+    let ok = matches!(ok, Value::Boolean(true));
     // An error the script answers with counts in INFO errorstats, unless it is a command's error the script
     // passed on (already counted when the command failed: Redis's ignore_error_stats_update).
     if !ok || is_error_table(&value) {
@@ -621,6 +642,60 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     Ok(())
 }
 
+/// A run in progress: whose, which script, and the state of its `redis.*` calls. Kept in the engine while the
+/// script is suspended.
+struct Suspended {
+    /// The caller's client id: only its command resumes the run.
+    caller: u64,
+    id: ScriptId,
+    /// The script's own client (its db follows the script's SELECTs).
+    client: Client,
+    flags: RunFlags,
+}
+
+/// The run's settings and what it has done (see CallCtx).
+#[derive(Clone, Copy)]
+struct RunFlags {
+    read_only: bool,
+    allow_oom: bool,
+    resp3: bool,
+    to_aof: bool,
+    wrote: bool,
+}
+
+thread_local! {
+    /// What the interrupt hook of the script running on this thread reads. Null between runs.
+    static INTERRUPTS: Cell<*const Signals> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Points INTERRUPTS at a run's signals until dropped.
+struct InterruptGuard;
+
+impl InterruptGuard {
+    fn set(signals: &std::sync::Arc<Signals>) -> InterruptGuard {
+        INTERRUPTS.set(std::sync::Arc::as_ptr(signals));
+        InterruptGuard
+    }
+}
+
+impl Drop for InterruptGuard {
+    fn drop(&mut self) {
+        INTERRUPTS.set(std::ptr::null());
+    }
+}
+
+/// The interrupt hook's question (csrc/lua_sandbox.c), every few thousand instructions of a script: go on,
+/// stop it, or yield it (`Signals::decide`). `yieldable`: the script may yield where it is.
+extern "C" fn interrupt_decision(yieldable: std::ffi::c_int) -> std::ffi::c_int {
+    let signals = INTERRUPTS.get();
+    if signals.is_null() {
+        return Interrupt::GoOn as std::ffi::c_int;
+    }
+    // SAFETY: `drive` points INTERRUPTS at signals its Arc keeps alive for the whole run, on this thread.
+    let signals = unsafe { &*signals };
+    signals.decide(yieldable != 0, crate::storage::clock::wall_ms()) as std::ffi::c_int
+}
+
 fn is_error_table(v: &Value) -> bool {
     matches!(v, Value::Table(t) if matches!(t.raw_get::<Value>("err"), Ok(Value::String(_))))
 }
@@ -628,34 +703,6 @@ fn is_error_table(v: &Value) -> bool {
 fn already_counted(v: &Value) -> bool {
     matches!(v, Value::Table(t) if t.raw_get::<bool>("ignore_error_stats_update").unwrap_or(false))
 }
-
-/// Instructions between two checks of the stop flag: rare enough to cost nothing measurable.
-const INTERRUPT_EVERY: u32 = 10_000;
-
-/// Stops the script once `stop` is set, with Redis's error, or, for a quick script that turned slow on the
-/// event loop, to run it again off it (`Signals::should_move`). From then on the hook fires on every line, so a
-/// `pcall` in the script cannot swallow the stop (as Redis's luaMaskCountHook does).
-fn install_interrupt_hook(lua: &Lua, bridge: &Table, signals: std::sync::Arc<Signals>) {
-    use std::sync::atomic::Ordering::Relaxed;
-    let bridge = bridge.clone();
-    lua.set_hook(mlua::HookTriggers::new().every_nth_instruction(INTERRUPT_EVERY), move |lua, _| {
-        let text = if signals.stop.load(Relaxed) {
-            KILLED
-        } else if signals.should_move(crate::storage::clock::wall_ms()) {
-            signals.moved.store(true, Relaxed);
-            MOVED
-        } else {
-            return Ok(mlua::VmState::Continue);
-        };
-        let again = bridge.clone();
-        lua.set_hook(mlua::HookTriggers::new().every_line(), move |lua, _| raise(lua, &again, text));
-        raise(lua, &bridge, text)
-    });
-}
-
-const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
-/// Never answered: the script is run again off the event loop.
-const MOVED: &str = "ERR script moved off the event loop";
 
 /// One command for redis.call / redis.pcall: the reply as a Lua value, and whether it is an error.
 fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<(Value, bool)> {

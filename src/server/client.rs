@@ -43,6 +43,8 @@ pub struct Client {
     pub query_buf: (usize, usize),
     /// The quick script it ran turned slow and stopped, unanswered, to run again off the event loop.
     pub moved_off_event_loop: bool,
+    /// The script it ran turned slow on the event loop and was suspended: the command goes on off it.
+    pub suspended: Option<crate::command::dispatch::Suspended>,
     /// EXEC is running the queued commands (Redis's CLIENT_MULTI during EXEC): commands that would block
     /// answer at once instead.
     pub in_exec: bool,
@@ -121,6 +123,7 @@ impl Client {
             reply: ReplyMode::default(),
             query_buf: (0, 0),
             moved_off_event_loop: false,
+            suspended: None,
             in_exec: false,
             blocked: None,
             unwatch_deferred: false,

@@ -5,7 +5,7 @@
 use super::client::{Client, ClientInfo, LiveInfo};
 use super::log::Logger;
 use super::state::{Shared, State};
-use crate::command::dispatch::{dispatch, lookup};
+use crate::command::dispatch::{dispatch, lookup, resume};
 use crate::command::flags;
 use crate::command::table::Names;
 use crate::protocol::{Limits, Next, Out, RequestParser};
@@ -200,6 +200,9 @@ enum Batch {
     /// The next command must run off the event loop (a script): its SHA1 and arguments.
     /// (EXEC of a transaction that runs a script has no script id of its own.)
     Offload(Option<ScriptId>, Vec<Vec<u8>>),
+    /// The script of the last command was suspended on the event loop (`Client::suspended`): it goes on off it,
+    /// already marked running.
+    Resume(ScriptId, Vec<Vec<u8>>),
     /// A script holds the data and is not yet BUSY: wait for it to end or turn BUSY, then run the batch.
     WaitForScript,
     /// CLIENT PAUSE holds the next command (left unread): wait until the pause ends (its deadline, clock ms, or
@@ -209,28 +212,50 @@ enum Batch {
     Blocked,
 }
 
-/// Runs an OFFLOAD command on a blocking thread with the state lock, while the event loop serves others.
+/// What a job off the event loop does.
+enum Job {
+    /// Runs an OFFLOAD command (a script: its id, to time it).
+    Run(Option<ScriptId>),
+    /// Goes on with the command whose script was suspended on the event loop (already marked running).
+    Resume(ScriptId),
+}
+
+/// Runs a command on a blocking thread with the state lock, while the event loop serves others.
 async fn offload(
     shared: &Arc<Shared>,
     client: &mut Client,
     out: &mut Out,
-    sha: Option<ScriptId>,
+    job: Job,
     argv: Vec<Vec<u8>>,
 ) -> std::io::Result<Option<u64>> {
-    // One script at a time: wait for any other to finish before announcing this one.
-    shared.script.idle().await;
-    let threshold = shared.state.lock().config.busy_reply_threshold;
-    shared.script.begin(crate::storage::clock::wall_ms(), threshold);
+    if let Job::Run(_) = job {
+        // One script at a time: wait for any other to finish before announcing this one.
+        shared.script.idle().await;
+        let threshold = shared.state.lock().config.busy_reply_threshold;
+        shared.script.begin(crate::storage::clock::wall_ms(), threshold);
+    }
     let job_shared = shared.clone();
     let mut job_client = std::mem::replace(client, Client::new(0, false, false));
+    // The reply starts after those of the batch's earlier commands, already in `out`.
+    let start = out.buf.len();
     let mut job_out = std::mem::take(out);
-    let job = tokio::task::spawn_blocking(move || {
+    let task = tokio::task::spawn_blocking(move || {
         let persist_to = {
             let _turn = job_shared.script.turn();
             let mut state = job_shared.state.lock();
             let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
             let started = std::time::Instant::now();
-            dispatch(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
+            let sha = match job {
+                Job::Run(sha) => {
+                    dispatch(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
+                    sha
+                }
+                Job::Resume(sha) => {
+                    // Off the event loop the hook never yields: one resumption finishes it.
+                    resume(&mut state, &job_shared, &mut job_client, &args, &mut job_out);
+                    Some(sha)
+                }
+            };
             if let Some(sha) = sha {
                 job_shared.script.record(sha, started.elapsed());
             }
@@ -239,8 +264,7 @@ async fn offload(
         job_shared.script.end();
         (job_client, job_out, persist_to)
     });
-    let start = out.buf.len();
-    let (c, o, persist_to) = job.await.map_err(std::io::Error::other)?;
+    let (c, o, persist_to) = task.await.map_err(std::io::Error::other)?;
     *client = c;
     *out = o;
     settle_reply(client, out, start);
@@ -307,7 +331,11 @@ async fn run<S: ClientStream>(
             Batch::Done => false,
             Batch::Flush => true,
             Batch::Offload(sha, argv) => {
-                persist_to = persist_to.max(offload(shared, client, &mut out, sha, argv).await?);
+                persist_to = persist_to.max(offload(shared, client, &mut out, Job::Run(sha), argv).await?);
+                true
+            }
+            Batch::Resume(sha, argv) => {
+                persist_to = persist_to.max(offload(shared, client, &mut out, Job::Resume(sha), argv).await?);
                 true
             }
             Batch::WaitForScript => {
@@ -481,17 +509,11 @@ fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) ->
     } else {
         ScriptId::of_body(arg)
     };
-    // A read-only script (EVAL_RO, or a body declaring `#!lua flags=no-writes`) cannot have side effects, so if
-    // it turns slow on the event loop it can always move off it: it runs there from its first run.
-    let declared_read_only = || {
-        !cmd.name.starts_with("evalsha")
-            && arg.starts_with(b"#!")
-            && crate::scripting::Shebang::parse(arg).is_ok_and(|(s, _)| s.is_some_and(|s| s.no_writes))
-    };
-    if cmd.has(flags::READONLY) || shared.script.is_quick(&id) || declared_read_only() {
-        Placement::QuickScript(id)
-    } else {
+    // A script runs on the event loop, unless its last run was slow: one that turns slow there goes on off it.
+    if shared.script.is_slow(&id) {
         Placement::Offload(Some(id))
+    } else {
+        Placement::QuickScript(id)
     }
 }
 
@@ -672,6 +694,15 @@ fn execute_batch(
                             let threshold = state.config.busy_reply_threshold;
                             shared.script.begin_inline(crate::storage::clock::wall_ms(), threshold);
                             dispatch(&mut state, shared, client, argv, out);
+                            if client.suspended.is_some() {
+                                // It turned slow: it goes on off the event loop, from where it stopped. Others
+                                // wait for it from now on (its execution unit stays open: nothing of the batch
+                                // goes to the AOF until it ends).
+                                shared.script.continue_off_loop(threshold);
+                                shared.script.end_inline();
+                                let argv = argv.iter().map(|a| a.to_vec()).collect();
+                                return Some(Batch::Resume(sha, argv));
+                            }
                             let moved = shared.script.end_inline();
                             shared.script.record(sha, started.elapsed());
                             if std::mem::take(&mut client.moved_off_event_loop) && moved {
@@ -711,8 +742,11 @@ fn execute_batch(
             }
         }
     }
-    // What the batch changed goes to the AOF; its replies wait until the policy's promise holds.
-    *persist_to = shared.aof.append(&mut state.effects.buf);
+    // What the batch changed goes to the AOF; its replies wait until the policy's promise holds. (A suspended
+    // script's unit is still open: everything waits for the job that finishes it.)
+    if client.suspended.is_none() {
+        *persist_to = shared.aof.append(&mut state.effects.buf);
+    }
     let consumed = parser.take_consumed();
     input.advance(consumed);
     if input.len() as u64 > state.config.client_query_buffer_limit {

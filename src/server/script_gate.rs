@@ -6,15 +6,15 @@
 //! Invariant: the running flag is set on the event-loop thread *before* the job is spawned, and every lock the
 //! event loop takes checks it first, so the event loop never blocks on the lock a script holds.
 //!
-//! The hand-off costs two thread switches, several times a short script's run time, so a script whose last run
-//! was quick (under FAST_SCRIPT) runs on the event loop directly. A first run, and any run after a slow one, is
-//! offloaded; `while true do end` is always caught that way. A quick script that turns slow on the event loop
-//! (it loops waiting on data) is stopped by its interrupt hook after INLINE_LIMIT, as long as it has called no
-//! command with side effects, and run again from the start off the event loop (`Signals::should_move`). Its
-//! statistics (INFO commandstats, MONITOR) then show the first, abandoned run too.
-//! A transaction that runs a script is offloaded whole (EXEC). FIXME: a quick script that turns slow after a
-//! write still holds the event loop until it ends; the complete answer is an interrupt hook that serves other
-//! clients from inside the script, as Redis does.
+//! The hand-off costs two thread switches, several times a short script's run time, so a script runs on the
+//! event loop directly unless its last run was slow. Every run happens in a Lua coroutine: one that turns slow on
+//! the event loop (past INLINE_LIMIT) is yielded by its interrupt hook and resumed, from where it stopped, off
+//! the event loop (`ScriptSuspended`; the connection re-dispatches the command, which finds the run in the
+//! engine). A script cannot yield while a C function is on its stack (a `pcall`, a metamethod, a sort
+//! comparator): there, a script that has called no command with side effects is stopped and run again from the
+//! start off the event loop (`MovedOffEventLoop`; its statistics then show the abandoned run too); one that has
+//! holds the event loop until it leaves that C call, where it yields. A transaction that runs a script is
+//! offloaded whole (EXEC).
 
 use crate::scripting::ScriptId;
 use parking_lot::Mutex;
@@ -43,13 +43,41 @@ pub struct Signals {
     pub moved: AtomicBool,
 }
 
+/// What a script's interrupt hook does (csrc/lua_sandbox.c reads the numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Interrupt {
+    GoOn = 0,
+    /// Raise Redis's "Script killed by user" error (at every line from then on).
+    Kill = 1,
+    /// Yield the script: it goes on off the event loop.
+    Yield = 2,
+    /// Raise an error (at every line from then on): the script runs again from the start off the event loop.
+    Move = 3,
+    /// Check at every line: the script turned slow where it cannot yield nor start again.
+    Watch = 4,
+}
+
 impl Signals {
-    /// Should the inline script running since `inline_since_ms` stop, to run again off the event loop?
-    pub fn should_move(&self, now_ms: i64) -> bool {
+    /// The hook's decision at `now_ms`; `yieldable`: the script may yield where it is.
+    pub fn decide(&self, yieldable: bool, now_ms: i64) -> Interrupt {
+        if self.stop.load(Ordering::Relaxed) {
+            return Interrupt::Kill;
+        }
+        if self.moved.load(Ordering::Relaxed) {
+            return Interrupt::Move;
+        }
         let since = self.inline_since_ms.load(Ordering::Relaxed);
-        since != 0
-            && !self.inline_side_effects.load(Ordering::Relaxed)
-            && now_ms - since >= self.inline_limit_ms.load(Ordering::Relaxed)
+        if since == 0 || now_ms - since < self.inline_limit_ms.load(Ordering::Relaxed) {
+            Interrupt::GoOn
+        } else if yieldable {
+            Interrupt::Yield
+        } else if !self.inline_side_effects.load(Ordering::Relaxed) {
+            self.moved.store(true, Ordering::Relaxed);
+            Interrupt::Move
+        } else {
+            Interrupt::Watch
+        }
     }
 }
 
@@ -65,8 +93,8 @@ pub struct ScriptGate {
     done: Notify,
     /// Serializes jobs: one script at a time, in the order their clients sent them.
     turn: Mutex<()>,
-    /// SHA1s of scripts whose last run was quick: they run on the event loop.
-    quick: Mutex<std::collections::HashSet<ScriptId, foldhash::fast::RandomState>>,
+    /// SHA1s of scripts whose last run was slow: they run off the event loop.
+    slow: Mutex<std::collections::HashSet<ScriptId, foldhash::fast::RandomState>>,
 }
 
 impl ScriptGate {
@@ -85,13 +113,23 @@ impl ScriptGate {
         self.signals.inline_limit_ms.store(limit, Ordering::SeqCst);
         self.signals.inline_side_effects.store(false, Ordering::SeqCst);
         self.signals.moved.store(false, Ordering::SeqCst);
+        self.wrote.store(false, Ordering::SeqCst);
         self.signals.inline_since_ms.store(now_ms, Ordering::SeqCst);
     }
 
-    /// The inline script ended; true if its hook stopped it to run again off the event loop.
+    /// The inline script ended or was suspended; true if its hook stopped it to run again off the event loop.
     pub fn end_inline(&self) -> bool {
         self.signals.inline_since_ms.store(0, Ordering::SeqCst);
         self.signals.moved.swap(false, Ordering::SeqCst)
+    }
+
+    /// The inline script was suspended: it is running, since it started on the event loop (call on the event-loop
+    /// thread, before the job that resumes it is spawned, and before `end_inline`).
+    pub fn continue_off_loop(&self, busy_threshold_ms: u64) {
+        let since = self.signals.inline_since_ms.load(Ordering::SeqCst);
+        self.started_ms.store(since, Ordering::SeqCst);
+        self.busy_after_ms.store(busy_threshold_ms.min(i64::MAX as u64) as i64, Ordering::SeqCst);
+        self.running.store(true, Ordering::SeqCst);
     }
 
     /// A script called a command that is not read-only (an inline script can no longer be run again).
@@ -152,8 +190,9 @@ impl ScriptGate {
         }
     }
 
+    /// A write command ran: if a script runs (here or off the event loop), it can no longer be killed.
     pub fn note_write(&self) {
-        if self.running() {
+        if self.running() || self.signals.inline_since_ms.load(Ordering::Relaxed) != 0 {
             self.wrote.store(true, Ordering::SeqCst);
         }
     }
@@ -176,18 +215,20 @@ impl ScriptGate {
         self.turn.lock()
     }
 
-    /// Was this script's last run quick?
-    pub fn is_quick(&self, id: &ScriptId) -> bool {
-        self.quick.lock().contains(id)
+    /// Was this script's last run slow?
+    pub fn is_slow(&self, id: &ScriptId) -> bool {
+        self.slow.lock().contains(id)
     }
 
     /// Remembers how long a script took, to decide where it runs next time.
     pub fn record(&self, id: ScriptId, took: Duration) {
-        let mut quick = self.quick.lock();
+        let mut slow = self.slow.lock();
         if took < FAST_SCRIPT {
-            quick.insert(id);
+            if !slow.is_empty() {
+                slow.remove(&id);
+            }
         } else {
-            quick.remove(&id);
+            slow.insert(id);
         }
     }
 }

@@ -338,3 +338,23 @@ fn math_random_follows_redis() {
         "#,
     );
 }
+
+/// Scripts run in a coroutine of the server's (so a slow one can be yielded and resumed off the event loop), but
+/// see Redis's main thread: no running coroutine, and yielding at the top fails as it does there. Coroutines the
+/// script makes itself work as in Redis.
+#[test]
+fn a_script_sees_the_main_thread() {
+    diff_script(
+        "main_thread",
+        r#"
+        EVAL "coroutine.yield()" 0
+        EVAL "return coroutine.yield(1)" 0
+        EVAL "return tostring(coroutine.running())" 0
+        EVAL "local ok, e = pcall(coroutine.yield) return {tostring(ok), e}" 0
+        EVAL "local co = coroutine.create(function(a) local b = coroutine.yield(a + 1) return b * 2 end) local _, x = coroutine.resume(co, 1) local _, y = coroutine.resume(co, 10) return {x, y, coroutine.status(co)}" 0
+        EVAL "local co = coroutine.wrap(function() return type(coroutine.running()) end) return co()" 0
+        EVAL "local co = coroutine.wrap(function() error('inner') end) co()" 0
+        EVAL "return 1" 0
+        "#,
+    );
+}

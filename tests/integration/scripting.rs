@@ -324,3 +324,100 @@ fn a_no_writes_script_moves_off_the_event_loop_when_slow() {
     let killed = runner.join().unwrap().expect("the script's client gets an error reply");
     assert!(String::from_utf8_lossy(&killed).contains("Script killed by user with SCRIPT KILL"));
 }
+
+/// Busy-loops for `ms` (Lua) of wall time, reading the clock through TIME (a script's own clock is frozen).
+fn spin_lua(ms: &str) -> String {
+    format!(
+        "local function now() local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000) end \
+         local until_ms = now() + {ms} while now() < until_ms do end"
+    )
+}
+
+/// A script that writes and then turns slow (quick on its earlier runs, so it runs on the event loop): it is
+/// yielded there once slow and goes on off it from where it stopped, so others get BUSY (not a frozen server)
+/// and SCRIPT KILL answers UNKILLABLE. It ends as one command: the SELECT and RESP3 it chose carry over, its
+/// reply is whole, INFO counts one call, and the AOF holds its writes as one MULTI/EXEC.
+#[test]
+fn a_script_that_writes_then_turns_slow_goes_on_off_the_event_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = embedis::Config {
+        appendonly: true,
+        appendfsync: embedis::config::AppendFsync::Always,
+        busy_reply_threshold: 200,
+        loglevel: embedis::config::LogLevel::Nothing,
+        save: Vec::new(),
+        ..embedis::Config::default()
+    };
+    let server =
+        embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").dir(dir.path()).start().unwrap();
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let body = format!(
+        "redis.call('SET', 'a', '1') redis.call('SELECT', '1') redis.setresp(3) {} \
+         redis.call('SET', 'b', '2') return {{redis.call('GET', 'b'), redis.call('HGETALL', 'none')}}",
+        spin_lua("tonumber(ARGV[1])")
+    );
+    let mut c = Conn::connect(addr);
+    for _ in 0..2 {
+        assert_eq!(c.cmd(&["EVAL", &body, "0", "0"]), b"*2\r\n$1\r\n2\r\n*0\r\n");
+        assert_eq!(c.cmd(&["SELECT", "0"]), b"+OK\r\n");
+    }
+    let runner = std::thread::spawn(move || {
+        let reply = c.try_cmd(&["EVAL", &body, "0", "1500"], Duration::from_secs(20)).map(|r| r.to_vec());
+        (reply, c.cmd(&["GET", "a"]))
+    });
+    crate::support::eventually("the script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    let kill = other.cmd(&["SCRIPT", "KILL"]);
+    assert!(kill.starts_with(b"-UNKILLABLE"), "{}", String::from_utf8_lossy(&kill));
+    let (reply, caller_db) = runner.join().unwrap();
+    assert_eq!(reply.expect("the script's reply"), b"*2\r\n$1\r\n2\r\n*0\r\n");
+    assert_eq!(caller_db, b"$1\r\n1\r\n", "the caller stays in its database");
+    assert_eq!(other.cmd(&["SELECT", "1"]), b"+OK\r\n");
+    assert_eq!(other.cmd(&["GET", "b"]), b"$1\r\n2\r\n");
+    let stats = String::from_utf8(other.cmd(&["INFO", "commandstats"])).unwrap();
+    assert!(stats.contains("cmdstat_eval:calls=3,"), "{stats}");
+    let aof = std::fs::read(dir.path().join("appendonlydir/appendonly.aof.1.incr.aof")).unwrap();
+    let aof = String::from_utf8_lossy(&aof).replace("\r\n", " ");
+    let expected = "*1 $5 MULTI *3 $3 SET $1 a $1 1 *2 $6 SELECT $1 1 *3 $3 SET $1 b $1 2 *1 $4 EXEC";
+    assert_eq!(aof.matches(expected).count(), 3, "{aof}");
+}
+
+/// A script cannot yield inside a `pcall` (a C call in Lua 5.1): one that has written and turns slow there holds
+/// the event loop until it leaves the pcall, and yields at its next line.
+#[test]
+fn a_script_slow_inside_pcall_after_a_write_yields_once_out_of_it() {
+    let server = server(200);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let body = format!(
+        "redis.call('SET', 'a', '1') pcall(function() {} end) {} return 'done'",
+        spin_lua("300"),
+        spin_lua("3000")
+    );
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        c.try_cmd(&["EVAL", &body, "0"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    crate::support::eventually("the script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    assert_eq!(runner.join().unwrap().expect("the script's reply"), b"$4\r\ndone\r\n");
+    assert_eq!(other.cmd(&["GET", "a"]), b"$1\r\n1\r\n");
+}
+
+/// A slow loop inside a coroutine the script made cannot yield either: it has not written, so it is stopped and
+/// run again off the event loop, where SCRIPT KILL reaches it.
+#[test]
+fn a_slow_loop_inside_a_script_coroutine_can_be_killed() {
+    let server = server(100);
+    let addr = server.addr();
+    let mut other = Conn::connect(addr);
+    let runner = std::thread::spawn(move || {
+        let mut c = Conn::connect(addr);
+        let body = "local co = coroutine.wrap(function() while true do end end) co()";
+        c.try_cmd(&["EVAL", body, "0"], Duration::from_secs(20)).map(|r| r.to_vec())
+    });
+    crate::support::eventually("the script is busy", || other.cmd(&["PING"]).starts_with(b"-BUSY"));
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    let killed = runner.join().unwrap().expect("the script's client gets an error reply");
+    assert!(String::from_utf8_lossy(&killed).contains("Script killed by user with SCRIPT KILL"));
+    assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
+}
