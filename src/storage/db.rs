@@ -79,12 +79,22 @@ pub enum KeyEvent {
     Missed,
 }
 
+/// A watched key's entry in `Watches::by_key` (the key, its table slot and its list of watchers).
+fn watched_key_bytes(key: &[u8]) -> u64 {
+    key.len() as u64 + 64
+}
+
+/// One watcher in a watched key's list.
+const WATCHER_BYTES: u64 = 16;
+
 /// WATCH bookkeeping: who watches which key, and whose watch was broken by a change.
 #[derive(Debug, Default)]
 struct Watches {
     /// Per key: (client, the key had already expired when watched).
     by_key: std::collections::HashMap<Key, Vec<(u64, bool)>, RandomState>,
     broken: std::collections::HashSet<u64, RandomState>,
+    /// What `by_key` holds, as `used_memory` counts it (Redis's watched_keys dict and lists are allocations too).
+    bytes: u64,
 }
 
 /// The `lru` field after an access: the clock in seconds, or the LFU counter and its clock under LFU.
@@ -397,12 +407,12 @@ impl Db {
     pub fn used_memory(&self) -> u64 {
         use super::memory::{table, KEYSPACE_ENTRY, VOLATILE_ENTRY};
         if self.keys.capacity() == 0 {
-            // Checked for every database before every command under maxmemory: empty ones cost nothing.
-            return 0;
+            // Checked for every database before every command under maxmemory: empty ones cost little.
+            return self.watches.bytes;
         }
         let tables = table(self.keys.len(), self.keys.capacity(), KEYSPACE_ENTRY)
             + table(self.volatile.len(), self.volatile.capacity(), VOLATILE_ENTRY);
-        tables as u64 + self.values_units * 16
+        tables as u64 + self.values_units * 16 + self.watches.bytes
     }
 
     /// The entry's accounted bytes (MEMORY USAGE reads the estimate directly instead).
@@ -439,7 +449,7 @@ impl Db {
     /// visible changes: a key already expired when watched that goes away or stays expired, or a missing key
     /// replaced by an expired one (which then counts as expired when watched).
     pub fn touch_existing(&mut self, replaced_with: Option<(&Db, i64)>) {
-        let Watches { by_key, broken } = &mut self.watches;
+        let Watches { by_key, broken, .. } = &mut self.watches;
         for (key, clients) in by_key.iter_mut() {
             let exists_here = self.keys.contains_key(key);
             let incoming = replaced_with.filter(|(db, _)| db.keys.contains_key(key));
@@ -472,9 +482,14 @@ impl Db {
     }
 
     pub fn watch(&mut self, key: &[u8], client: u64, expired: bool) {
-        let clients = self.watches.by_key.entry(Key::from(key)).or_default();
+        let Watches { by_key, bytes, .. } = &mut self.watches;
+        let clients = by_key.entry(Key::from(key)).or_insert_with(|| {
+            *bytes += watched_key_bytes(key);
+            Vec::new()
+        });
         if !clients.iter().any(|(c, _)| *c == client) {
             clients.push((client, expired));
+            *bytes += WATCHER_BYTES;
         }
     }
 
@@ -483,11 +498,17 @@ impl Db {
         if self.watches.by_key.is_empty() && self.watches.broken.is_empty() {
             return;
         }
-        self.watches.by_key.retain(|_, clients| {
+        let Watches { by_key, broken, bytes } = &mut self.watches;
+        by_key.retain(|key, clients| {
+            let before = clients.len();
             clients.retain(|(c, _)| *c != client);
+            *bytes -= (before - clients.len()) as u64 * WATCHER_BYTES;
+            if clients.is_empty() {
+                *bytes -= watched_key_bytes(key);
+            }
             !clients.is_empty()
         });
-        self.watches.broken.remove(&client);
+        broken.remove(&client);
     }
 
     /// Does `client`'s watch on `key` count the key as expired when watched (so its expiry changes nothing)?

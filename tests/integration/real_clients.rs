@@ -26,9 +26,21 @@ async fn redis_crate_sessions_with_ttl() {
     assert_eq!(keys, vec!["session:abc".to_string()]);
     let deleted: i64 = con.del(&keys).await.unwrap();
     assert_eq!(deleted, 1);
-    server.advance_time(std::time::Duration::from_secs(1));
     let missing: Option<String> = con.get("session:abc").await.unwrap();
     assert_eq!(missing, None);
+    // A sliding session: each access extends its TTL; it expires once left alone past it (the server's clock).
+    let _: () = con.set_ex("session:short", "user7", 2).await.unwrap();
+    server.advance_time(std::time::Duration::from_millis(1500));
+    let alive: Option<String> = con.get("session:short").await.unwrap();
+    assert_eq!(alive.as_deref(), Some("user7"));
+    let extended: bool = con.expire("session:short", 2).await.unwrap();
+    assert!(extended);
+    server.advance_time(std::time::Duration::from_millis(1500));
+    let alive: Option<String> = con.get("session:short").await.unwrap();
+    assert_eq!(alive.as_deref(), Some("user7"), "the EXPIRE on access extended it past its first TTL");
+    server.advance_time(std::time::Duration::from_millis(600));
+    let expired: Option<String> = con.get("session:short").await.unwrap();
+    assert_eq!(expired, None);
 }
 
 #[tokio::test]

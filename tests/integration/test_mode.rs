@@ -10,8 +10,32 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_embedis-server");
 
+/// A spawned server, killed when dropped, so a failed assertion leaves no process behind.
+struct Spawned(Child);
+
+impl std::ops::Deref for Spawned {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Spawned {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        // Only this test's own child, by its handle; already gone after a clean exit.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Spawns the binary in test mode in `dir` and waits for its ready line; returns it with the address.
-fn spawn(dir: &Path, extra: &[&str]) -> (Child, SocketAddr, String) {
+fn spawn(dir: &Path, extra: &[&str]) -> (Spawned, SocketAddr, String) {
     let mut child = Command::new(BIN)
         .args(["--port", "0", "--bind", "127.0.0.1", "--test-mode", "yes", "--dir"])
         .arg(dir)
@@ -19,6 +43,7 @@ fn spawn(dir: &Path, extra: &[&str]) -> (Child, SocketAddr, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(Spawned)
         .expect("spawn embedis-server");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let ready = loop {

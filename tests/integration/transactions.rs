@@ -36,13 +36,24 @@ fn the_test_clock_expiring_a_watched_key_breaks_the_watch() {
 #[test]
 fn a_disconnected_watcher_leaves_nothing_behind() {
     let server = embedis::blocking::Server::start().unwrap();
-    let mut a = Conn::connect(server.addr());
-    a.cmd(&["WATCH", "k1", "k2"]);
-    drop(a);
     let mut b = Conn::connect(server.addr());
-    b.cmd(&["WATCH", "k1"]);
+    let baseline = crate::support::info_u64(&mut b, "memory", "used_memory");
+    // Watched keys take memory (as Redis's watched_keys dict does): it is given back when the watcher leaves.
+    let mut a = Conn::connect(server.addr());
+    let keys: Vec<String> = (0..2000).map(|i| format!("{i:0>100}")).collect();
+    let mut watch = vec!["WATCH"];
+    watch.extend(keys.iter().map(String::as_str));
+    assert_eq!(a.cmd(&watch), b"+OK\r\n");
+    let watching = crate::support::info_u64(&mut b, "memory", "used_memory");
+    assert!(watching >= baseline + 2000 * 100, "{baseline} -> {watching}");
+    drop(a);
+    crate::support::eventually("the watches are gone", || {
+        crate::support::info_u64(&mut b, "memory", "used_memory") == baseline
+    });
+    // And they no longer take part in transactions.
+    b.cmd(&["WATCH", &keys[0]]);
     b.cmd(&["MULTI"]);
-    b.cmd(&["SET", "k1", "v"]);
+    b.cmd(&["SET", &keys[0], "v"]);
     assert_eq!(b.cmd(&["EXEC"]), b"*1\r\n+OK\r\n");
 }
 
