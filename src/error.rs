@@ -90,6 +90,8 @@ pub enum CmdError {
 // Fixed messages, one section per command family. Add a family's texts in its own section.
 
 // --- shared by several families ---
+pub const NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
+pub const NUMKEYS_TOO_MANY: CmdError = CmdError::Static("ERR Number of keys can't be greater than number of args");
 /// getIntFromObjectOrReply on a number beyond an int (SELECT, MOVE, COPY ... DB).
 pub const INT_RANGE: CmdError =
     CmdError::Static("ERR value is out of range, value must between -2147483648 and 2147483647");
@@ -104,7 +106,8 @@ pub const EXEC_WITHOUT_MULTI: CmdError = CmdError::Static("ERR EXEC without MULT
 pub const DISCARD_WITHOUT_MULTI: CmdError = CmdError::Static("ERR DISCARD without MULTI");
 pub const WATCH_INSIDE_MULTI: CmdError = CmdError::Static("ERR WATCH inside MULTI is not allowed");
 pub const NOT_ALLOWED_IN_MULTI: CmdError = CmdError::Static("ERR Command not allowed inside a transaction");
-pub const OOM: CmdError = CmdError::Static("OOM command not allowed when used memory > 'maxmemory'.");
+pub const OOM: CmdError = CmdError::Static(OOM_TEXT);
+pub const OOM_TEXT: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 
 // --- scripts (busy) ---
 pub const BUSY_SCRIPT: CmdError =
@@ -121,11 +124,9 @@ pub const HASH_INCR_NAN_OR_INFINITY: CmdError = CmdError::Static("ERR value is N
 pub const HASH_WITHVALUES_COUNT_RANGE: CmdError = CmdError::Static("ERR value is out of range");
 
 // --- sets ---
-pub const SET_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
 /// ZMPOP (and LMPOP) COUNT below 1 or not a number.
 pub const MPOP_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR count should be greater than 0");
 pub const SET_NUMKEYS_NOT_POSITIVE: CmdError = CmdError::Static("ERR numkeys should be greater than 0");
-pub const SET_NUMKEYS_TOO_MANY: CmdError = CmdError::Static("ERR Number of keys can't be greater than number of args");
 pub const SET_LIMIT_NEGATIVE: CmdError = CmdError::Static("ERR LIMIT can't be negative");
 
 // --- sorted sets ---
@@ -155,8 +156,6 @@ pub const ZSET_ZDIFFSTORE_NO_KEYS: CmdError =
     CmdError::Static("ERR at least 1 input key is needed for 'zdiffstore' command");
 
 // --- scripting ---
-pub const SCRIPT_NUMKEYS_TOO_MANY: CmdError =
-    CmdError::Static("ERR Number of keys can't be greater than number of args");
 pub const SCRIPT_NUMKEYS_NEGATIVE: CmdError = CmdError::Static("ERR Number of keys can't be negative");
 /// Never expected: the command of a suspended script cannot be found again (rename-command is fixed at startup).
 pub const SCRIPT_RESUME_LOST: CmdError = CmdError::Static("ERR the suspended script's command is gone");
@@ -186,6 +185,69 @@ pub fn script_shebang_option(option: &[u8]) -> CmdError {
     CmdError::Coded(format!("ERR Unknown lua shebang option: {}", String::from_utf8_lossy(option)))
 }
 
+// --- raised inside scripts (redis.* functions): error tables the script sees, then its reply ---
+pub const LUA_NOT_RUNNING: &str = "ERR This Redis lib function can only be called from a running script";
+pub const LUA_WRONG_ARGS: &str = "ERR wrong number of arguments";
+pub const LUA_LOG_ARGS: &str = "ERR redis.log() requires two arguments or more.";
+pub const LUA_LOG_LEVEL_TYPE: &str = "ERR First argument must be a number (log level).";
+pub const LUA_LOG_LEVEL: &str = "ERR Invalid debug level.";
+pub const LUA_SETRESP_ARGS: &str = "ERR redis.setresp() requires one argument.";
+pub const LUA_SETRESP_VERSION: &str = "ERR RESP version must be 2 or 3.";
+pub const LUA_SET_REPL_ARGS: &str = "ERR redis.set_repl() requires one argument.";
+pub const LUA_SET_REPL_FLAGS: &str =
+    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.";
+pub const LUA_ACL_CHECK_OUTSIDE: &str = "ERR redis.acl_check_cmd can only be called inside a script invocation";
+pub const LUA_CALL_NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
+pub const LUA_CALL_ARG_TYPE: &str = "ERR Lua redis lib command arguments must be strings or integers";
+pub const LUA_ACL_CHECK_INVALID: &str = "ERR Invalid command passed to redis.acl_check_cmd()";
+pub const LUA_CALL_ARITY: &str = "ERR Wrong number of args calling Redis command from script";
+pub const LUA_CALL_UNKNOWN: &str = "ERR Unknown Redis command called from script";
+pub const LUA_CALL_NOSCRIPT: &str = "ERR This Redis command is not allowed from script";
+/// A script's reply nested deeper than Lua's stack allows.
+pub const LUA_REPLY_TOO_DEEP: &[u8] = b"ERR reached lua stack limit";
+
+/// The Lua state failed outside the script's own code.
+pub fn script_run_failed(e: impl fmt::Display) -> CmdError {
+    CmdError::Coded(format!("ERR Error running script: {e}"))
+}
+
+/// A script body that does not compile.
+pub fn script_compile_failed(msg: &str) -> CmdError {
+    CmdError::Coded(format!("ERR Error compiling script (new function): {msg}"))
+}
+
+/// A script raised something that is not an error table (a string, a number): its text, cut at 100 bytes.
+pub fn script_failed_with(sha: &str, msg: &str) -> String {
+    format!("ERR Error running script {sha}, {msg:.100}")
+}
+
+/// luaPushErrorBuff: an error reply line without a code gets this one.
+pub const DEFAULT_CODE: &[u8] = b"ERR ";
+
+// --- refused connections (written whole, then the connection closes) ---
+pub const MAX_CLIENTS: &[u8] = b"-ERR max number of clients reached\r\n";
+/// A client from outside the loopback interface while protected mode holds (no password set).
+pub const PROTECTED_MODE_DENIED: &[u8] =
+    b"-DENIED Redis is running in protected mode because protected mode is enabled \
+and no password is set for the default user. In this mode connections are only accepted from the loopback \
+interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: \
+1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by \
+connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible \
+from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just \
+disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', \
+and then restarting the server. 3) If you started the server manually just for testing, restart it with the \
+'--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to \
+do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+// --- AOF rewrites (BGREWRITEAOF, CONFIG SET appendonly) ---
+pub const AOF_REWRITE_IN_PROGRESS: &str = "ERR Background append only file rewriting already in progress";
+pub const AOF_NO_DIRECTORY: &str = "ERR no append-only directory";
+
+/// The rewrite child could not be started.
+pub fn aof_rewrite_fork_failed(e: impl fmt::Display) -> String {
+    format!("ERR Can't rewrite append only file in background: fork: {e}")
+}
+
 // --- lifecycle (SHUTDOWN) ---
 pub const SHUTDOWN_FAILED: CmdError = CmdError::Static("ERR Errors trying to SHUTDOWN. Check logs.");
 
@@ -200,16 +262,19 @@ pub const DEBUG_LOADAOF_OFF: CmdError =
 /// DEBUG LOADAOF found a file it cannot load: the server stops, as redis-server exits.
 pub const DEBUG_LOADAOF_FAILED: CmdError =
     CmdError::Static("ERR Error trying to load the append only file, check server logs. The server is stopping.");
-pub const DEBUG_NO_SUCH_KEY: CmdError = CmdError::Static("ERR no such key");
 pub const DEBUG_PROTOCOL_TYPES: CmdError = CmdError::Static(
     "ERR Wrong protocol type name. Please use one of the following: \
      string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
 );
 pub const DEBUG_PROTOCOL_RESP2_PUSH: CmdError = CmdError::Static("ERR RESP2 is not supported by this command");
-pub const DEBUG_NOT_POSITIVE: CmdError = CmdError::Static("ERR value is out of range, must be positive");
 
 // --- diagnostics (SLOWLOG, LATENCY) ---
 pub const SLOWLOG_COUNT: CmdError = CmdError::Static("ERR count should be greater than or equal to -1");
+
+/// LATENCY GRAPH of an event with no samples.
+pub fn latency_no_samples(event: &[u8]) -> CmdError {
+    CmdError::Coded(format!("ERR No samples available for event '{}'", String::from_utf8_lossy(event)))
+}
 
 // --- clients (MONITOR, CLIENT) ---
 pub const MONITOR_DENY_BLOCKING: CmdError = CmdError::Static("ERR MONITOR isn't allowed for DENY BLOCKING client");

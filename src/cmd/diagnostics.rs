@@ -154,10 +154,7 @@ fn latency_reset(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// LATENCY GRAPH event: Redis's ASCII sparkline of the event's samples.
 fn latency_graph(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let Some((name, series)) = event(ctx.state, argv[2]) else {
-        return Err(CmdError::Coded(format!(
-            "ERR No samples available for event '{}'",
-            String::from_utf8_lossy(argv[2])
-        )));
+        return Err(crate::error::latency_no_samples(argv[2]));
     };
     let graph = graph(name, series, ctx.now / 1000);
     ctx.out.verbatim(graph.as_bytes());

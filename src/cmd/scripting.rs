@@ -34,7 +34,7 @@ type KeysAndArgs<'a, 'b> = (&'a [&'b [u8]], &'a [&'b [u8]]);
 fn keys_and_args<'a, 'b>(argv: Args<'a, 'b>) -> Result<KeysAndArgs<'a, 'b>, CmdError> {
     let numkeys = arg_i64(argv[2])?;
     if numkeys > (argv.len() - 3) as i64 {
-        return Err(error::SCRIPT_NUMKEYS_TOO_MANY);
+        return Err(error::NUMKEYS_TOO_MANY);
     }
     if numkeys < 0 {
         return Err(error::SCRIPT_NUMKEYS_NEGATIVE);

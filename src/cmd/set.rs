@@ -255,7 +255,7 @@ const SPOP_MOVE_STRATEGY_MUL: usize = 5;
 fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
     let count = match super::arg_i64(count) {
         Ok(n) if n >= 0 => n as u64,
-        _ => return Err(error::SET_COUNT_NOT_POSITIVE),
+        _ => return Err(error::NOT_POSITIVE),
     };
     let (now, max) = (ctx.now, ctx.state.config.set_max_intset_entries);
     let Ctx { state, client, out, .. } = ctx;
@@ -536,7 +536,7 @@ fn sintercard(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         _ => return Err(error::SET_NUMKEYS_NOT_POSITIVE),
     };
     if numkeys > (argv.len() - 2) as u64 {
-        return Err(error::SET_NUMKEYS_TOO_MANY);
+        return Err(error::NUMKEYS_TOO_MANY);
     }
     let keys_end = 2 + numkeys as usize;
     let mut limit = 0;

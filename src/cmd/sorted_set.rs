@@ -737,7 +737,7 @@ fn zpop_generic(ctx: &mut Ctx, argv: Args, max: bool) -> Result<(), CmdError> {
     let count = match argv.get(2).map(|c| arg_i64(c)) {
         None => None,
         Some(Ok(n)) if n >= 0 => Some(n as u64),
-        Some(_) => return Err(error::SET_COUNT_NOT_POSITIVE),
+        Some(_) => return Err(error::NOT_POSITIVE),
     };
     let key = argv[1];
     let now = ctx.now;

@@ -108,7 +108,7 @@ fn parse(lua: &Lua, buf: &[u8], at: &mut usize) -> mlua::Result<Value> {
 fn error_text(line: &[u8]) -> Vec<u8> {
     let mut v = Vec::with_capacity(line.len() + 4);
     if !line.contains(&b' ') {
-        v.extend_from_slice(b"ERR ");
+        v.extend_from_slice(crate::error::DEFAULT_CODE);
     }
     v.extend_from_slice(line);
     v
@@ -153,7 +153,7 @@ pub fn lua_to_resp(lua: &Lua, v: Value, out: &mut Out, resp3: bool) {
     // Lua handed out, pushes of short strings) on the stack exec_raw gives it, with the value at its top.
     let converted = unsafe { lua.exec_raw::<()>(v, |l| reply_from_top(l, out, resp3)) };
     if converted.is_err() {
-        raw_error(out, &[b"ERR reached lua stack limit"]);
+        raw_error(out, &[crate::error::LUA_REPLY_TOO_DEEP]);
     }
 }
 
@@ -162,7 +162,7 @@ unsafe fn reply_from_top(l: *mut ffi::lua_State, out: &mut Out, resp3: bool) {
     // Redis reserves room for 4 more values per level; past Lua's limit (LUAI_MAXCSTACK) the value becomes
     // this error. One more here: Redis's stack also holds its error handler below the value.
     if ffi::lua_checkstack(l, 5) == 0 {
-        raw_error(out, &[b"ERR reached lua stack limit"]);
+        raw_error(out, &[crate::error::LUA_REPLY_TOO_DEEP]);
         ffi::lua_pop(l, 1);
         return;
     }
@@ -304,7 +304,7 @@ pub fn script_error(lua: &Lua, err: &Value, sha: &str, out: &mut Out) {
             Value::String(s) => s.to_string_lossy(),
             _ => "execution failure".to_string(),
         };
-        return raw_error(out, &[format!("ERR Error running script {sha}, {msg:.100}").as_bytes()]);
+        return raw_error(out, &[crate::error::script_failed_with(sha, &msg).as_bytes()]);
     };
     // luaExtractErrorInformation: lua_getfield (metamethods apply) and lua_isstring (numbers are text too:
     // `error({err = 1})` answers `-1 ...`).

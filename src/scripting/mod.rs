@@ -212,7 +212,7 @@ pub fn sha1hex(data: &[u8]) -> String {
 }
 
 fn lua_error(e: mlua::Error) -> CmdError {
-    CmdError::Coded(format!("ERR Error running script: {e}"))
+    error::script_run_failed(e)
 }
 
 impl Engine {
@@ -340,15 +340,13 @@ impl Drop for RunningGuard {
     }
 }
 
-const NOT_RUNNING: &str = "ERR This Redis lib function can only be called from a running script";
-
 /// The redis.* functions written in Rust: the ones that run commands, and the ones that may raise errors (see
 /// init.lua for why those cannot be Lua functions).
 fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
     let b = bridge.clone();
     let call =
         lua.create_function(move |lua, args: MultiValue| match with_running(|cc| redis_command(lua, cc, args)) {
-            None => raise(lua, &b, NOT_RUNNING),
+            None => raise(lua, &b, error::LUA_NOT_RUNNING),
             Some(Err(e)) => Err(e),
             Some(Ok((err, true))) => {
                 b.raw_set("pending", err)?;
@@ -359,13 +357,13 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
     let b = bridge.clone();
     let pcall =
         lua.create_function(move |lua, args: MultiValue| match with_running(|cc| redis_command(lua, cc, args)) {
-            None => raise(lua, &b, NOT_RUNNING),
+            None => raise(lua, &b, error::LUA_NOT_RUNNING),
             Some(result) => Ok(result?.0),
         })?;
     let b = bridge.clone();
     let sha1 = lua.create_function(move |lua, args: MultiValue| {
         if args.len() != 1 {
-            return raise(lua, &b, "ERR wrong number of arguments");
+            return raise(lua, &b, error::LUA_WRONG_ARGS);
         }
         let text = args.front().and_then(|v| lua.coerce_string(v.clone()).ok().flatten());
         Ok(sha1hex(&text.map(|s| s.as_bytes().to_vec()).unwrap_or_default()))
@@ -373,18 +371,18 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
     let b = bridge.clone();
     let log = lua.create_function(move |lua, args: MultiValue| {
         if args.len() < 2 {
-            return raise(lua, &b, "ERR redis.log() requires two arguments or more.");
+            return raise(lua, &b, error::LUA_LOG_ARGS);
         }
         let level = args.front().and_then(|v| lua.coerce_number(v.clone()).ok().flatten());
         if level.is_none() {
-            return raise(lua, &b, "ERR First argument must be a number (log level).");
+            return raise(lua, &b, error::LUA_LOG_LEVEL_TYPE);
         }
         let level = match lua_int(lua, args.front()) {
             0 => LogLevel::Debug,
             1 => LogLevel::Verbose,
             2 => LogLevel::Notice,
             3 => LogLevel::Warning,
-            _ => return raise(lua, &b, "ERR Invalid debug level."),
+            _ => return raise(lua, &b, error::LUA_LOG_LEVEL),
         };
         let words: Vec<String> = args
             .iter()
@@ -393,42 +391,42 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
             .collect();
         match with_running(|cc| cc.shared.log.log(level, &words.join(" "))) {
             Some(()) => Ok(()),
-            None => raise(lua, &b, NOT_RUNNING),
+            None => raise(lua, &b, error::LUA_NOT_RUNNING),
         }
     })?;
     let b = bridge.clone();
     let setresp = lua.create_function(move |lua, args: MultiValue| {
         if args.len() != 1 {
-            return raise(lua, &b, "ERR redis.setresp() requires one argument.");
+            return raise(lua, &b, error::LUA_SETRESP_ARGS);
         }
         let resp = lua_int(lua, args.front());
         if resp != 2 && resp != 3 {
-            return raise(lua, &b, "ERR RESP version must be 2 or 3.");
+            return raise(lua, &b, error::LUA_SETRESP_VERSION);
         }
         match with_running(|cc| cc.resp3 = resp == 3) {
             Some(()) => Ok(()),
-            None => raise(lua, &b, NOT_RUNNING),
+            None => raise(lua, &b, error::LUA_NOT_RUNNING),
         }
     })?;
     let b = bridge.clone();
     let set_repl = lua.create_function(move |lua, args: MultiValue| {
         if args.len() != 1 {
-            return raise(lua, &b, "ERR redis.set_repl() requires one argument.");
+            return raise(lua, &b, error::LUA_SET_REPL_ARGS);
         }
         let flags = lua_int(lua, args.front());
         if flags & !3 != 0 {
-            return raise(lua, &b, "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+            return raise(lua, &b, error::LUA_SET_REPL_FLAGS);
         }
         // REPL_AOF (1) decides whether the script's next writes reach the AOF; there are no replicas.
         match with_running(|cc| cc.to_aof = flags & 1 != 0) {
             Some(()) => Ok(()),
-            None => raise(lua, &b, NOT_RUNNING),
+            None => raise(lua, &b, error::LUA_NOT_RUNNING),
         }
     })?;
     let b = bridge.clone();
     let acl_check = lua.create_function(move |lua, args: MultiValue| {
         match with_running(|cc| acl_check_cmd(&cc.state.config.commands, &args)) {
-            None => raise(lua, &b, "ERR redis.acl_check_cmd can only be called inside a script invocation"),
+            None => raise(lua, &b, error::LUA_ACL_CHECK_OUTSIDE),
             Some(Ok(allowed)) => Ok(allowed),
             Some(Err(text)) => raise(lua, &b, text),
         }
@@ -462,7 +460,7 @@ impl Scripts {
                     mlua::Error::SyntaxError { message, .. } => message,
                     other => other.to_string(),
                 };
-                CmdError::Coded(format!("ERR Error compiling script (new function): {msg}"))
+                error::script_compile_failed(&msg)
             })?;
             let func = engine.lua.create_registry_value(f).map_err(lua_error)?;
             engine.scripts.insert(id, Cached { func, shebang });
@@ -710,14 +708,14 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
         Ok((Value::Table(convert::error_table(lua, text.as_bytes(), stats_flag)?), true))
     };
     if args.is_empty() {
-        return fail("ERR Please specify at least one argument for this redis lib call", false);
+        return fail(error::LUA_CALL_NO_ARGS, false);
     }
     let Scratch { args: arg_bytes, ends, reply } = &mut *cc.scratch;
     arg_bytes.clear();
     ends.clear();
     for v in &args {
         if !convert::push_lua_arg(v, arg_bytes) {
-            return fail("ERR Lua redis lib command arguments must be strings or integers", false);
+            return fail(error::LUA_CALL_ARG_TYPE, false);
         }
         ends.push(arg_bytes.len());
     }
@@ -727,7 +725,7 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
             .map_err(|(cmd, text)| rejected(cc.state, cmd, text))?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
         if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote && !cc.allow_oom {
-            return Err(rejected(cc.state, Some(cmd), "OOM command not allowed when used memory > 'maxmemory'."));
+            return Err(rejected(cc.state, Some(cmd), error::OOM_TEXT));
         }
         cc.wrote |= cmd.has(flags::WRITE);
         // Writes and PUBLISH (MAY_REPLICATE): running the script again would repeat them.
@@ -770,13 +768,13 @@ fn rejected(
 /// everything), so any command this server knows is allowed, without an arity check, as in Redis.
 fn acl_check_cmd(names: &crate::command::table::Names, args: &MultiValue) -> Result<bool, &'static str> {
     if args.is_empty() {
-        return Err("ERR Please specify at least one argument for this redis lib call");
+        return Err(error::LUA_CALL_NO_ARGS);
     }
     let mut bytes = Vec::new();
     let mut ends = Vec::with_capacity(args.len());
     for v in args {
         if !convert::push_lua_arg(v, &mut bytes) {
-            return Err("ERR Lua redis lib command arguments must be strings or integers");
+            return Err(error::LUA_CALL_ARG_TYPE);
         }
         ends.push(bytes.len());
     }
@@ -784,7 +782,7 @@ fn acl_check_cmd(names: &crate::command::table::Names, args: &MultiValue) -> Res
     match with_argv_of((0..ends.len()).map(arg), |argv| lookup(names, argv)) {
         // A container named alone is found (lookupCommand stops at it).
         Ok(_) | Err(CmdError::WrongArity(_)) => Ok(true),
-        Err(_) => Err("ERR Invalid command passed to redis.acl_check_cmd()"),
+        Err(_) => Err(error::LUA_ACL_CHECK_INVALID),
     }
 }
 
@@ -801,15 +799,15 @@ fn script_gates(
         // A container without its subcommand is found, with the container's arity.
         Err(CmdError::WrongArity(_)) => {
             let container = argv.first().and_then(|name| names.find(name));
-            return Err((container, "ERR Wrong number of args calling Redis command from script"));
+            return Err((container, error::LUA_CALL_ARITY));
         }
-        Err(_) => return Err((None, "ERR Unknown Redis command called from script")),
+        Err(_) => return Err((None, error::LUA_CALL_UNKNOWN)),
     };
     if !cmd.arity_ok(argv.len()) {
-        return Err((Some(cmd), "ERR Wrong number of args calling Redis command from script"));
+        return Err((Some(cmd), error::LUA_CALL_ARITY));
     }
     if cmd.has(flags::NOSCRIPT) && !noscript_allowed {
-        return Err((Some(cmd), "ERR This Redis command is not allowed from script"));
+        return Err((Some(cmd), error::LUA_CALL_NOSCRIPT));
     }
     // PUBLISH too: it is replicated (may_replicate), so read-only scripts may not call it.
     if read_only && crate::cmd::connection::may_replicate(cmd) {

@@ -66,10 +66,10 @@ pub fn admit(shared: &Shared, peer: Peer) -> Result<Client, &'static [u8]> {
     state.stats.connections_received += 1;
     if state.clients.len() >= state.config.maxclients {
         state.stats.rejected_connections += 1;
-        return Err(b"-ERR max number of clients reached\r\n");
+        return Err(crate::error::MAX_CLIENTS);
     }
     if state.config.protected_mode && state.config.requirepass.is_none() && !peer.local {
-        return Err(PROTECTED_MODE_DENIED);
+        return Err(crate::error::PROTECTED_MODE_DENIED);
     }
     let id = state.clients.next_id();
     let authenticated = state.config.requirepass.is_none();
@@ -816,17 +816,6 @@ fn settle_reply(client: &mut Client, out: &mut Out, start: usize) {
     client.reply.command_done();
 }
 
-const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled \
-and no password is set for the default user. In this mode connections are only accepted from the loopback \
-interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: \
-1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by \
-connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible \
-from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just \
-disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', \
-and then restarting the server. 3) If you started the server manually just for testing, restart it with the \
-'--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to \
-do one of the above things in order for the server to start accepting connections from the outside.\r\n";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -849,7 +838,7 @@ mod tests {
     #[test]
     fn protected_mode_denies_remote_clients_without_a_password() {
         let s = shared(Config::default());
-        assert_eq!(admit(&s, peer(false)).err(), Some(PROTECTED_MODE_DENIED));
+        assert_eq!(admit(&s, peer(false)).err(), Some(crate::error::PROTECTED_MODE_DENIED));
         assert!(admit(&s, peer(true)).is_ok());
         let s = shared(Config { requirepass: Some(b"pw".to_vec()), ..Config::default() });
         assert!(admit(&s, peer(false)).is_ok(), "a password lifts protected mode");

@@ -17,6 +17,7 @@ mod pubsub;
 mod real_clients;
 mod redis_cli_modes;
 mod scripting;
+mod source_rules;
 mod test_kit;
 mod test_mode;
 mod transactions;

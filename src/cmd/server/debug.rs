@@ -170,7 +170,7 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> Result<(), CmdError> {
     let (now, shares) = (ctx.now, ctx.state.config.shares_integers());
     let lfu = ctx.state.config.lfu_policy();
     // i64::MIN is before every expiry time: an expired key not yet deleted is shown too.
-    let e = ctx.db().get_ref(key, i64::MIN).ok_or(error::DEBUG_NO_SUCH_KEY)?;
+    let e = ctx.db().get_ref(key, i64::MIN).ok_or(CmdError::NoSuchKey)?;
     let shared =
         shares && matches!(e.value.as_string(), Some(crate::storage::RString::Int(n)) if (0..10000).contains(n));
     let idle_secs = crate::storage::db::idle_ms(e.lru, now) / 1000;
@@ -321,8 +321,7 @@ fn replay(ctx: &mut Ctx, image: &[u8]) -> Result<(), String> {
 /// existing keys are left alone. Like Redis, nothing is propagated (the AOF gets them at the next rewrite).
 fn populate(ctx: &mut Ctx, args: Args) -> Result<(), CmdError> {
     // getPositiveLongFromObjectOrReply: one message for negative numbers and non-numbers alike.
-    let positive =
-        |arg: &[u8]| number::parse_i64(arg).filter(|n| *n >= 0).map(|n| n as u64).ok_or(error::DEBUG_NOT_POSITIVE);
+    let positive = |arg: &[u8]| number::parse_i64(arg).filter(|n| *n >= 0).map(|n| n as u64).ok_or(error::NOT_POSITIVE);
     let count = positive(args[0])?;
     let size = args.get(2).map(|a| positive(a)).transpose()?.unwrap_or(0) as usize;
     let prefix = args.get(1).copied().unwrap_or(b"key");

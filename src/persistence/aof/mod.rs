@@ -145,7 +145,7 @@ pub enum Started {
 /// Starts a rewrite: new writes go to a fresh incremental file, and a child writes the keyspace as the new base.
 pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Started, String> {
     if state.aof.rewrite.is_some() {
-        return Err("ERR Background append only file rewriting already in progress".into());
+        return Err(crate::error::AOF_REWRITE_IN_PROGRESS.into());
     }
     if state.effects.in_unit() {
         // Inside EXEC or a script the effects of the unit are still being gathered: start after it.
@@ -160,7 +160,7 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
         let _ = dir.read_manifest();
         state.aof.dir = Some(dir);
     }
-    let Some(dir) = state.aof.dir.as_mut() else { return Err("ERR no append-only directory".into()) };
+    let Some(dir) = state.aof.dir.as_mut() else { return Err(crate::error::AOF_NO_DIRECTORY.into()) };
     let first_kept_incr = if on {
         // What earlier batches appended goes to the old file, which the new base will replace.
         shared.aof.append(&mut state.effects.buf);
@@ -173,7 +173,7 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
     };
     let temp = dir.path.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
     let pid = rewrite::fork_writer(&state.dbs, now, state.config.aof_timestamp_enabled, &temp)
-        .map_err(|e| format!("ERR Can't rewrite append only file in background: fork: {e}"))?;
+        .map_err(crate::error::aof_rewrite_fork_failed)?;
     shared.log.notice(&format!("Background append only file rewriting started by pid {pid}"));
     state.aof.rewrite = Some(Rewrite { pid, temp, first_kept_incr, started_ms: now });
     state.aof.rewrite_scheduled = false;
