@@ -4,12 +4,12 @@
 //! Run: `cargo bench --bench protocol` (add `-- decode` etc. to filter).
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use embedis::command::dispatch;
 use embedis::config::{Config, LogLevel};
+use embedis::engine::client::Client;
+use embedis::engine::dispatch;
+use embedis::engine::log::Logger;
+use embedis::engine::state::{Shared, State};
 use embedis::protocol::{Limits, Next, Out, RequestParser};
-use embedis::server::client::Client;
-use embedis::server::log::Logger;
-use embedis::server::state::{Shared, State};
 
 /// Redis's defaults for an authenticated client.
 const LIMITS: Limits = Limits { max_bulk: 512 << 20, unauthenticated: false };

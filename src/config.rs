@@ -187,7 +187,7 @@ pub struct Config {
     pub rename_commands: Vec<RenameCommand>,
     /// The command names the server answers to: the table's, after the `rename-command` lines (dispatch looks
     /// commands up here).
-    pub commands: crate::command::table::Names,
+    pub commands: crate::engine::table::Names,
     /// `user` lines (ACL rules, arguments after `user`), not applied yet.
     pub users: Vec<Vec<String>>,
 }

@@ -15,8 +15,8 @@
 //! and fault injection.
 
 pub mod cmd;
-pub mod command;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod glob;
 pub mod persistence;

@@ -4,7 +4,7 @@
 
 use embedis::cmd::server::sd_notify;
 use embedis::config::{Config, LogLevel};
-use embedis::server::log::{format_line, Logger};
+use embedis::engine::log::{format_line, Logger};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

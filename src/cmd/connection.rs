@@ -2,14 +2,14 @@
 
 use super::keyspace::db_index;
 use super::{arg_i64, is, reply_help, Args};
-use crate::command::dispatch::lookup;
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::client::{Client, ClientInfo, LiveInfo};
+use crate::engine::dispatch::lookup;
+use crate::engine::flags::*;
+use crate::engine::state::State;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::number::parse_i64;
 use crate::pubsub::Mailbox;
-use crate::server::client::{Client, ClientInfo, LiveInfo};
-use crate::server::state::State;
 use std::sync::Arc;
 
 /// The version clients see: embedis answers as the Redis release whose behaviour it matches.

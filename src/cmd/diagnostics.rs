@@ -6,12 +6,12 @@
 //! (a container's subcommands right after it), so the output is stable.
 
 use super::{is, reply_help, Args};
-use crate::command::flags::*;
-use crate::command::{table, CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::observe::{CommandStats, LatencySeries};
+use crate::engine::state::State;
+use crate::engine::{table, CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::protocol::number;
-use crate::server::observe::{CommandStats, LatencySeries};
-use crate::server::state::State;
 use std::fmt::Write;
 
 pub const COMMANDS: &[CommandSpec] =

@@ -2,13 +2,13 @@
 //! 7.0's t_hash.c; the encodings and when they convert live in `storage/hash.rs`.
 
 use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::state::State;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::number::{self, LongDoubleError};
 use crate::protocol::Out;
 use crate::pubsub::keyspace::class;
-use crate::server::state::State;
 use crate::storage::hash::{Indexed, Limits};
 use crate::storage::random;
 use crate::storage::{Db, RHash, Value};

@@ -7,9 +7,9 @@
 //! found under its new name and described under its own, a removed one is absent, as in Redis.
 
 use super::{is, reply_help, Args};
-use crate::command::flags::*;
-use crate::command::table::Names;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::table::Names;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::protocol::{resp3, Out};
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new("command|help", 2, LOADING | STALE, (0, 0, 0), command_help).group("server"),
 ];
 
-const RECORDED: &[u8] = include_bytes!("../command/redis-commands.resp");
+const RECORDED: &[u8] = include_bytes!("../engine/redis-commands.resp");
 
 /// Where a (sub)command's metadata sits in RECORDED, by full name (`get`, `config|get`).
 #[derive(Clone, Copy, Debug)]
@@ -518,8 +518,8 @@ fn command_help(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 mod tests {
     use super::*;
 
-    use crate::command::flags::NAMES;
-    use crate::command::table;
+    use crate::engine::flags::NAMES;
+    use crate::engine::table;
     use crate::protocol::resp3::{parse, Frame};
 
     /// "name: arity [flags] (first, last, step)" for a row, and for a recorded COMMAND INFO entry.

@@ -2,8 +2,8 @@
 //! Semantics follow Redis 7.0's db.c and expire.c.
 
 use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ScanOptions};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::glob;
 use crate::pubsub::keyspace::class;

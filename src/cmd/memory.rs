@@ -6,11 +6,11 @@
 //! = RSS.
 
 use super::{is, reply_help, Args};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::memory::{BASE_OVERHEAD, PER_CLIENT};
+use crate::engine::state::State;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::CmdError;
-use crate::server::memory::{BASE_OVERHEAD, PER_CLIENT};
-use crate::server::state::State;
 use crate::storage::memory::{key_cost, table, value_size, DEFAULT_SAMPLES, KEYSPACE_ENTRY, VOLATILE_ENTRY};
 use std::fmt::Write;
 
@@ -445,7 +445,7 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
 mod tests {
     use super::*;
     use crate::config::{Config, LogLevel};
-    use crate::server::{client::Client, log::Logger, state::Shared};
+    use crate::engine::{client::Client, log::Logger, state::Shared};
 
     /// Runs commands through the dispatcher on one fresh server; returns each one's reply.
     fn replies(lines: &[&str]) -> Vec<Vec<u8>> {
@@ -462,7 +462,7 @@ mod tests {
                 let mut out = crate::protocol::Out::new(false);
                 let words = crate::protocol::decode::split_args(line.as_bytes()).expect("balanced quotes");
                 let argv: Vec<&[u8]> = words.iter().map(|w| &w[..]).collect();
-                crate::command::dispatch::dispatch(&mut state, &shared, &mut client, &argv, &mut out);
+                crate::engine::dispatch::dispatch(&mut state, &shared, &mut client, &argv, &mut out);
                 out.buf
             })
             .collect()

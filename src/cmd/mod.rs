@@ -135,7 +135,7 @@ impl ReplyGuard {
     /// True when `elements` replies could never fit under the limit, even at their smallest (`$0\r\n\r\n`):
     /// the client is closed at once instead of after building a reply of the limit's size, which would hold
     /// every other client for seconds (redis-server 7.0.15 builds it whole and stalls for as long as it takes).
-    pub fn never_fits(&self, elements: u64, client: &mut crate::server::client::Client) -> bool {
+    pub fn never_fits(&self, elements: u64, client: &mut crate::engine::client::Client) -> bool {
         const SMALLEST_ELEMENT: u64 = 6;
         if elements.saturating_mul(SMALLEST_ELEMENT) < self.limit {
             return false;
@@ -145,7 +145,7 @@ impl ReplyGuard {
     }
 
     /// True once the reply outgrew the limit: it is then dropped and the client marked to close.
-    pub fn exceeded(&self, out: &mut Out, client: &mut crate::server::client::Client) -> bool {
+    pub fn exceeded(&self, out: &mut Out, client: &mut crate::engine::client::Client) -> bool {
         if ((out.buf.len() - self.start) as u64) < self.limit {
             return false;
         }

@@ -2,8 +2,8 @@
 //! The registry and delivery are in crate::pubsub.
 
 use super::{reply_help, Args};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::pubsub::{confirm, Kind, Mailbox};
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 //! crate::scripting.
 
 use super::{arg_i64, is, reply_help, Args};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::scripting::{self, RunOptions, ScriptId};
 

@@ -1,8 +1,8 @@
 //! Server commands: INFO, CONFIG, TIME, LASTSAVE, SHUTDOWN, DEBUG.
 
 use super::{is, reply_help, Args};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use std::fmt::Write;
 
@@ -72,7 +72,7 @@ fn info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// INFO persistence: Redis 7.0's fields, the AOF ones live, the RDB ones at their "never saved" values.
 fn write_persistence(
     s: &mut String,
-    st: &crate::server::state::State,
+    st: &crate::engine::state::State,
     w: &crate::persistence::aof::writer::WriterInfo,
     now: i64,
 ) -> std::fmt::Result {
@@ -319,8 +319,8 @@ impl ShutdownFlags {
 /// persistence. An explicit SAVE asks for the data on disk: with the AOF on, the final fsync is that save;
 /// with it off there is nowhere to save to, which Redis treats like a failed save: refused unless FORCE.
 pub fn prepare_shutdown(
-    state: &mut crate::server::state::State,
-    shared: &crate::server::state::Shared,
+    state: &mut crate::engine::state::State,
+    shared: &crate::engine::state::Shared,
     flags: ShutdownFlags,
 ) -> bool {
     let log = &shared.log;
@@ -361,7 +361,7 @@ pub fn prepare_shutdown(
 
 /// A SIGTERM or SIGINT (the binary's handler): a shutdown with `shutdown-on-sigterm` / `shutdown-on-sigint`'s
 /// flags. False when it was refused: the server keeps running, and a later signal tries again.
-pub fn signal_shutdown(shared: &crate::server::state::Shared, sigint: bool) -> bool {
+pub fn signal_shutdown(shared: &crate::engine::state::Shared, sigint: bool) -> bool {
     let mut state = shared.state.lock();
     let name = if sigint { "shutdown-on-sigint" } else { "shutdown-on-sigterm" };
     let flags = ShutdownFlags::from_config(&state.config.value(name).unwrap_or_default());
@@ -546,6 +546,6 @@ fn wait(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Ok(());
     }
     let deadline_ms = (timeout > 0).then(|| ctx.now.saturating_add(timeout));
-    ctx.client.blocked = Some(crate::server::client::Blocked { deadline_ms, timeout_reply: b":0\r\n" });
+    ctx.client.blocked = Some(crate::engine::client::Blocked { deadline_ms, timeout_reply: b":0\r\n" });
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! encoding of what they leave behind.
 
 use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::Out;
 use crate::pubsub::keyspace::class;
@@ -338,7 +338,7 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
     }
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let crate::server::state::State { dbs, rng, config, .. } = &mut **state;
+    let crate::engine::state::State { dbs, rng, config, .. } = &mut **state;
     let Some(set) = read_set(&mut dbs[client.db], key, now)? else {
         out.array(0);
         return Ok(());

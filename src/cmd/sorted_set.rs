@@ -5,12 +5,12 @@
 //! a rank interval first.
 
 use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::state::State;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::{number, Out};
 use crate::pubsub::keyspace::class;
-use crate::server::state::State;
 use crate::storage::random;
 use crate::storage::set::Member;
 use crate::storage::zset::{self, LexBound, Limits};

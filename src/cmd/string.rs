@@ -2,8 +2,8 @@
 //! variant is a thin adapter over one generic operation (SET/SETNX/SETEX/PSETEX -> `set_generic`).
 
 use super::{arg_i64, reply_string, Args};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::CmdError;
 use crate::protocol::number::{self, LongDoubleError};
 use crate::pubsub::keyspace::class;

@@ -5,9 +5,9 @@
 //! client's command, inside one dispatch and so under one lock: no other client runs in between.
 
 use super::Args;
-use crate::command::dispatch::{execute, lookup};
-use crate::command::flags::*;
-use crate::command::{CommandSpec, Ctx};
+use crate::engine::dispatch::{execute, lookup};
+use crate::engine::flags::*;
+use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::storage::Key;
 

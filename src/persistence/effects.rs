@@ -164,7 +164,7 @@ mod tests {
     /// Runs commands through the real dispatcher with effects on; returns what they recorded.
     fn effects_of(lines: &[&str]) -> String {
         use crate::config::{Config, LogLevel};
-        use crate::server::{client::Client, log::Logger, state::Shared, state::State};
+        use crate::engine::{client::Client, log::Logger, state::Shared, state::State};
         let shared = Shared::new(
             State::new(Config::default(), 0),
             Logger::new(LogLevel::Nothing, "").expect("log"),
@@ -177,7 +177,7 @@ mod tests {
         for line in lines {
             let words = crate::protocol::decode::split_args(line.as_bytes()).expect("balanced quotes");
             let argv: Vec<&[u8]> = words.iter().map(|w| &w[..]).collect();
-            crate::command::dispatch::dispatch(&mut state, &shared, &mut client, &argv, &mut out);
+            crate::engine::dispatch::dispatch(&mut state, &shared, &mut client, &argv, &mut out);
         }
         text(&state.effects)
     }

@@ -2,7 +2,7 @@
 //! `__keyspace@<db>__:<key>` and the key on `__keyevent@<db>__:<event>`, for the classes `notify-keyspace-events`
 //! enables.
 
-use crate::server::state::State;
+use crate::engine::state::State;
 use crate::storage::db::KeyEvent;
 
 /// Event classes (the letters of `notify-keyspace-events`; config.rs parses them into these bits).

@@ -11,15 +11,15 @@ mod lib_cjson;
 mod lib_cmsgpack;
 mod lib_struct;
 
-use crate::command::dispatch::{execute, lookup, ErrorReply};
-use crate::command::{flags, CommandSpec, Ctx};
 use crate::config::LogLevel;
+use crate::engine::client::Client;
+use crate::engine::dispatch::{execute, lookup, ErrorReply};
+use crate::engine::script_gate::{Interrupt, Signals};
+use crate::engine::state::{Shared, State};
+use crate::engine::{flags, CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::decode::with_argv_of;
 use crate::protocol::Out;
-use crate::server::client::Client;
-use crate::server::script_gate::{Interrupt, Signals};
-use crate::server::state::{Shared, State};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
 use std::cell::Cell;
@@ -751,14 +751,14 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
 /// A command the script may not run: its error counts in INFO errorstats, and as a rejected call of the
 /// command when it was found (Redis's incrCommandStatsOnError); the script's own reply does not count it again.
 fn rejected(
-    state: &mut crate::server::state::State,
+    state: &mut crate::engine::state::State,
     cmd: Option<&'static CommandSpec>,
     text: &'static str,
 ) -> &'static str {
     let observe = &mut state.observe;
     observe.record_error(&[b"-", text.as_bytes()].concat());
     if let Some(cmd) = cmd {
-        observe.record_rejected(crate::command::table::full_name(cmd));
+        observe.record_rejected(crate::engine::table::full_name(cmd));
     }
     observe.errors_seen = observe.total_error_replies;
     text
@@ -766,7 +766,7 @@ fn rejected(
 
 /// redis.acl_check_cmd: may the caller run this command? There are no ACL users (the default user may run
 /// everything), so any command this server knows is allowed, without an arity check, as in Redis.
-fn acl_check_cmd(names: &crate::command::table::Names, args: &MultiValue) -> Result<bool, &'static str> {
+fn acl_check_cmd(names: &crate::engine::table::Names, args: &MultiValue) -> Result<bool, &'static str> {
     if args.is_empty() {
         return Err(error::LUA_CALL_NO_ARGS);
     }
@@ -789,7 +789,7 @@ fn acl_check_cmd(names: &crate::command::table::Names, args: &MultiValue) -> Res
 /// scriptCall's checks, in Redis's order: known command, arity, allowed in scripts, read-only scripts. A refusal
 /// names the command when it was found.
 fn script_gates(
-    names: &crate::command::table::Names,
+    names: &crate::engine::table::Names,
     argv: &[&[u8]],
     read_only: bool,
     noscript_allowed: bool,

@@ -2,12 +2,12 @@
 //! them all with one write. Protocol errors are answered, then the connection closes; nothing a client sends
 //! can make the server allocate more than it has actually received.
 
-use super::client::{Client, ClientInfo, LiveInfo};
-use super::log::Logger;
-use super::state::{Shared, State};
-use crate::command::dispatch::{dispatch, lookup, resume};
-use crate::command::flags;
-use crate::command::table::Names;
+use crate::engine::client::{Client, ClientInfo, LiveInfo};
+use crate::engine::dispatch::{dispatch, lookup, resume};
+use crate::engine::flags;
+use crate::engine::log::Logger;
+use crate::engine::state::{Shared, State};
+use crate::engine::table::Names;
 use crate::protocol::{Limits, Next, Out, RequestParser};
 use crate::pubsub::Mailbox;
 use crate::scripting::ScriptId;
@@ -383,7 +383,7 @@ async fn wait_while_blocked<S: ClientStream>(
     shared: &Shared,
     stream: &mut S,
     input: &mut BytesMut,
-    blocked: &crate::server::client::Blocked,
+    blocked: &crate::engine::client::Blocked,
 ) -> std::io::Result<bool> {
     const RECHECK_MS: i64 = 100;
     loop {
@@ -538,15 +538,15 @@ fn busy_batch(shared: &Shared, client: &mut Client, parser: &mut RequestParser, 
 /// bookkeeping (MULTI, DISCARD, UNWATCH, queuing); a refused command dooms the transaction, and a refused EXEC
 /// aborts it, so a transaction is never run half-way around a busy script.
 fn busy_command(shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
-    use crate::command::flags;
+    use crate::engine::flags;
     use crate::error::{self, CmdError};
-    let refuse = crate::command::dispatch::reject;
-    let cmd = match crate::command::dispatch::lookup(&shared.commands, argv) {
+    let refuse = crate::engine::dispatch::reject;
+    let cmd = match crate::engine::dispatch::lookup(&shared.commands, argv) {
         Ok(cmd) => cmd,
         Err(e) => return refuse(client, out, &e),
     };
     if !cmd.arity_ok(argv.len()) {
-        return refuse(client, out, &CmdError::WrongArity(crate::command::table::full_name(cmd).to_string()));
+        return refuse(client, out, &CmdError::WrongArity(crate::engine::table::full_name(cmd).to_string()));
     }
     if cmd.name == "auth" {
         return busy_auth(shared, client, argv, out);
@@ -820,8 +820,8 @@ fn settle_reply(client: &mut Client, out: &mut Out, start: usize) {
 mod tests {
     use super::*;
     use crate::config::{Config, LogLevel};
-    use crate::server::log::Logger;
-    use crate::server::state::State;
+    use crate::engine::log::Logger;
+    use crate::engine::state::State;
 
     fn shared(config: Config) -> Shared {
         Shared::new(

@@ -1,7 +1,7 @@
 //! Background work, `hz` times a second: the active expiry cycle, the AOF's rewrites and background fsync,
 //! and idle-client timeouts.
 
-use super::state::Shared;
+use crate::engine::state::Shared;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,7 +65,7 @@ pub fn clock_moved(shared: &Shared) {
 }
 
 /// `clock_moved`'s file work, for a caller holding the state lock (a DEBUG subcommand).
-pub fn clock_moved_locked(state: &mut super::state::State, shared: &Shared) {
+pub fn clock_moved_locked(state: &mut crate::engine::state::State, shared: &Shared) {
     shared.aof.append(&mut state.effects.buf);
     shared.aof.write_now();
     shared.aof.fsync_if_due(shared.clock.now_ms());

@@ -1,21 +1,15 @@
 //! The server: builder and handle (the only way a server starts), its own thread and event loop, listeners,
 //! connections and background work.
 
-pub mod client;
 pub mod connection;
 pub mod cron;
-pub mod faults;
 pub mod listener;
-pub mod log;
-pub mod memory;
-pub mod observe;
-pub mod script_gate;
-pub mod state;
 
 use crate::config::{Config, LogLevel};
+use crate::engine::log;
+use crate::engine::state::{Shared, State};
 use crate::error::Error;
 use connection::Peer;
-use state::{Shared, State};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -6,9 +6,9 @@
 //! notified, persisted to the AOF (and waited for as the fsync policy promises), and seen by WATCH.
 
 use super::{render, Server};
-use crate::command::dispatch::dispatch;
+use crate::engine::client::Client;
+use crate::engine::dispatch::dispatch;
 use crate::protocol::Out;
-use crate::server::client::Client;
 use crate::storage::{Entry, Value};
 use bytes::Bytes;
 use std::time::Duration;

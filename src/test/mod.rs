@@ -49,7 +49,7 @@ mod access;
 mod render;
 
 use crate::config::{Config, LogLevel};
-use crate::server::state::Shared;
+use crate::engine::state::Shared;
 use crate::server::ServerHandle;
 use crate::storage::Clock;
 use std::net::SocketAddr;

@@ -8,10 +8,10 @@
 //! leaves every value in the encoding a fresh load gives it.
 
 use super::super::{is, reply_help, Args};
-use crate::command::{table, Ctx};
+use crate::engine::client::Client;
+use crate::engine::{table, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::number;
-use crate::server::client::Client;
 use crate::storage::{Entry, Value};
 use sha1::{Digest, Sha1};
 
@@ -296,7 +296,7 @@ fn replay(ctx: &mut Ctx, image: &[u8]) -> Result<(), String> {
             now: ctx.now,
             force_propagate: false,
             propagated: false,
-            error_reply: crate::command::dispatch::ErrorReply::None,
+            error_reply: crate::engine::dispatch::ErrorReply::None,
         };
         if let Err(e) = handler(&mut load, &argv) {
             result = Err(e.to_string());

@@ -8,10 +8,10 @@
 
 use super::dir::AofDir;
 use super::parse::{next_command, Next};
-use crate::command::dispatch::{dispatch, lookup};
+use crate::engine::client::Client;
+use crate::engine::dispatch::{dispatch, lookup};
+use crate::engine::state::{Shared, State};
 use crate::protocol::Out;
-use crate::server::client::Client;
-use crate::server::state::{Shared, State};
 use std::io::Read;
 use std::path::Path;
 

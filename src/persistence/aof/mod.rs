@@ -11,7 +11,7 @@ pub mod rewrite;
 pub mod snapshot;
 pub mod writer;
 
-use crate::server::state::{Shared, State};
+use crate::engine::state::{Shared, State};
 use dir::AofDir;
 use manifest::{base_name, FileKind};
 use rewrite::{Outcome, Rewrite};

@@ -162,7 +162,7 @@ pub struct Shared {
     pub relisten_rx: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Vec<std::net::TcpListener>>>>,
     /// The names commands answer to (after `rename-command`, fixed at startup), readable without the state lock:
     /// clients answered while a script holds it are gated by the same rows.
-    pub commands: crate::command::table::Names,
+    pub commands: crate::engine::table::Names,
 }
 
 impl Shared {

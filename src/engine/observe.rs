@@ -3,7 +3,7 @@
 //! (LATENCY) and the MONITOR feed. `dispatch::execute` reports every command here; the commands that show
 //! these records live in cmd/.
 
-use crate::command::CommandSpec;
+use crate::engine::CommandSpec;
 use crate::pubsub::Mailbox;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -276,7 +276,7 @@ impl Observer {
     /// Sends a MONITOR line to every monitor once a command ran (Redis's replicationFeedMonitors in call()):
     /// administrative commands are never shown, and scripts (skip_monitor) were shown before they ran.
     pub fn feed_monitors(&self, cmd: &CommandSpec, db: usize, addr: &str, argv: &[&[u8]], now_us: i64) {
-        use crate::command::flags;
+        use crate::engine::flags;
         if self.monitors.is_empty() || cmd.has(flags::SKIP_MONITOR | flags::ADMIN) {
             return;
         }

@@ -1,11 +1,7 @@
-//! Commands as data: one `CommandSpec` row per command (name, arity, flags, keys, group, handler), the table
-//! made of every family's rows, and the one dispatcher that applies Redis's gates to every caller.
+//! Commands as data: one `CommandSpec` row per command (name, arity, flags, keys, group, handler). The families
+//! define their rows (`cmd::FAMILIES`); `table` indexes them and `dispatch` applies Redis's gates to every caller.
 
-pub mod dispatch;
-pub mod table;
-
-pub use dispatch::{dispatch, Ctx};
-
+use super::dispatch::Ctx;
 use crate::error::CmdError;
 
 /// A command's handler: parses its arguments, runs the operation and writes exactly one reply to `ctx.out` on

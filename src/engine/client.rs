@@ -44,7 +44,7 @@ pub struct Client {
     /// The quick script it ran turned slow and stopped, unanswered, to run again off the event loop.
     pub moved_off_event_loop: bool,
     /// The script it ran turned slow on the event loop and was suspended: the command goes on off it.
-    pub suspended: Option<crate::command::dispatch::Suspended>,
+    pub suspended: Option<crate::engine::dispatch::Suspended>,
     /// EXEC is running the queued commands (Redis's CLIENT_MULTI during EXEC): commands that would block
     /// answer at once instead.
     pub in_exec: bool,

@@ -3,11 +3,11 @@
 
 use super::{flags, table, CommandSpec};
 use crate::config::Protection;
+use crate::engine::client::Client;
+use crate::engine::memory::Eviction;
+use crate::engine::state::{Shared, State};
 use crate::error::CmdError;
 use crate::protocol::Out;
-use crate::server::client::Client;
-use crate::server::memory::Eviction;
-use crate::server::state::{Shared, State};
 use crate::storage::Db;
 
 /// What a handler sees: the state it may change, the calling client and its reply buffer.

@@ -1,0 +1,21 @@
+//! The core behind the state lock, knowing nothing of sockets: the state every command touches (`state`), the
+//! clients as commands see them (`client`), the command rows (`command`), their index (`table`) and the
+//! dispatcher with its gates (`dispatch`), what operators observe (`observe`), memory and eviction (`memory`),
+//! the test kit's armed faults (`faults`), the script gate (`script_gate`) and the log (`log`).
+//!
+//! Families (`cmd/`, `scripting/`) add rows and handlers on top of it; the network side (`server/`) feeds it
+//! commands. It imports neither.
+
+pub mod client;
+pub mod command;
+pub mod dispatch;
+pub mod faults;
+pub mod log;
+pub mod memory;
+pub mod observe;
+pub mod script_gate;
+pub mod state;
+pub mod table;
+
+pub use command::{flags, CommandSpec, Handler};
+pub use dispatch::{dispatch, Ctx};
