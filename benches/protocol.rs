@@ -115,8 +115,12 @@ fn bench_encode(c: &mut Criterion) {
 /// A state with `KEYS` string keys `key:NNNN`, filled through SET so it matches what a client would build.
 fn populated() -> (State, Shared, Client) {
     let logger = Logger::new(LogLevel::Warning, "").expect("stdout logger");
-    let shared = Shared::new(State::new(Config::default(), 0), logger, Default::default());
-    let mut state = State::new(Config::default(), 0);
+    let shared = Shared::new(
+        State::new(Config::default(), embedis::engine::table::Names::new(embedis::cmd::FAMILIES), 0),
+        logger,
+        Default::default(),
+    );
+    let mut state = State::new(Config::default(), embedis::engine::table::Names::new(embedis::cmd::FAMILIES), 0);
     let mut client = Client::new(1, true, true);
     let mut out = Out::new(false);
     for i in 0..KEYS {
@@ -160,7 +164,7 @@ fn bench_dispatch(c: &mut Criterion) {
     // A fresh keyspace for SET of new keys: batched so the growing table is rebuilt outside the timing.
     c.bench_function("dispatch/set_new_x1000", |b| {
         b.iter_batched(
-            || State::new(Config::default(), 0),
+            || State::new(Config::default(), embedis::engine::table::Names::new(embedis::cmd::FAMILIES), 0),
             |mut fresh| {
                 for k in keys.iter().take(1000) {
                     out.buf.clear();

@@ -3,7 +3,7 @@
 
 COMMAND INFO / DOCS must answer exactly what Redis does (redis-cli builds its hints from DOCS), and that
 metadata (ACL categories, key specs, argument trees, tips) is Redis's own documentation data. This script copies
-it, as raw RESP3 frames, into src/command/redis-commands.resp; the server transcodes it per client protocol.
+it, as raw RESP3 frames, into src/engine/redis-commands.resp; the server transcodes it per client protocol.
 Run it after adding a command:  python3 scripts/gen-command-meta.py [redis-server port]
 """
 import re, socket, subprocess, sys, time, os, glob
@@ -78,7 +78,7 @@ def main():
             # %1\r\n$len\r\nname\r\n<docs>
             docs_start = frame_end(docs, docs.index(b"\r\n") + 2)
             out += b"$%d\r\n%s\r\n" % (len(name), name.encode()) + info + docs[docs_start:]
-        path = os.path.join(ROOT, "src/command/redis-commands.resp")
+        path = os.path.join(ROOT, "src/engine/redis-commands.resp")
         open(path, "wb").write(bytes(out))
         print(f"wrote {path}: {len(out)} bytes")
     finally:

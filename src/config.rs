@@ -87,7 +87,8 @@ impl Default for ClientOutputBufferLimits {
     }
 }
 
-/// A `rename-command from to` line, as read (applied to [`Config::commands`] while reading, as Redis does).
+/// A `rename-command from to` line, as read (the engine's command index applies them at startup:
+/// `engine::table::Names::with_renames`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenameCommand {
     pub from: String,
@@ -185,9 +186,6 @@ pub struct Config {
     /// Directives without a typed field, formatted as CONFIG GET prints them; absent = the table's default.
     pub stored: BTreeMap<&'static str, String>,
     pub rename_commands: Vec<RenameCommand>,
-    /// The command names the server answers to: the table's, after the `rename-command` lines (dispatch looks
-    /// commands up here).
-    pub commands: crate::engine::table::Names,
     /// `user` lines (ACL rules, arguments after `user`), not applied yet.
     pub users: Vec<Vec<String>>,
 }
@@ -253,7 +251,6 @@ impl Default for Config {
             client_output_buffer_limit: ClientOutputBufferLimits::default(),
             stored: BTreeMap::new(),
             rename_commands: Vec::new(),
-            commands: Default::default(),
             users: Vec::new(),
         }
     }
@@ -1476,7 +1473,6 @@ impl Config {
         match name {
             _ if DEPRECATED.contains(&name) && args.len() == 2 => {}
             "rename-command" if args.len() == 3 => {
-                self.commands.rename(&args[1], &args[2])?;
                 self.rename_commands.push(RenameCommand {
                     from: text(&args[1]),
                     to: text(&args[2]),
@@ -2337,17 +2333,21 @@ mod tests {
         );
         assert_eq!(cfg.users, vec![vec!["default".to_string(), "on".to_string()]]);
         assert_eq!(cfg.inactive_directives_set(), vec!["user"]);
-        assert!(cfg.commands.find(b"get").is_none());
+        // Renames are checked against the command table when the server builds its index.
+        let rename_err = |text: &str| match crate::server::command_names(&load(text).unwrap()) {
+            Ok(_) => panic!("expected an error for {text:?}"),
+            Err(e) => e.to_string(),
+        };
         assert_eq!(
-            load_err("rename-command nosuch x"),
+            rename_err("rename-command nosuch x"),
             banner(1, "rename-command nosuch x", "No such command in rename-command")
         );
         assert_eq!(
-            load_err("rename-command get x\nrename-command GET y"),
+            rename_err("rename-command get x\nrename-command GET y"),
             banner(2, "rename-command GET y", "No such command in rename-command")
         );
         assert_eq!(
-            load_err("rename-command get set"),
+            rename_err("rename-command get set"),
             banner(1, "rename-command get set", "Target command name already exists")
         );
     }

@@ -83,6 +83,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // rename-command lines name commands: checked against the command table as Redis's loader checks them.
+    if let Err(e) = embedis::server::command_names(&config) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     // redis-server chdir()s to `dir` while reading its configuration: relative paths (logfile, pidfile,
     // unixsocket) are inside it.
     if let Err(e) = std::env::set_current_dir(&config.dir) {

@@ -326,7 +326,7 @@ pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
     if client.monitor {
         return false;
     }
-    let names = &state.config.commands;
+    let names = &state.commands;
     let Ok(cmd) = lookup(names, argv) else { return false };
     if !cmd.arity_ok(argv.len()) {
         return false;

@@ -545,8 +545,8 @@ fn with_subcommands(cmd: &'static CommandSpec) -> Vec<&'static CommandSpec> {
 }
 
 /// Every command and subcommand row, sorted by name, each container's subcommands right after it.
-fn rows_by_name() -> Vec<&'static CommandSpec> {
-    let mut top: Vec<&'static CommandSpec> = table::all().collect();
+fn rows_by_name(names: &table::Names) -> Vec<&'static CommandSpec> {
+    let mut top: Vec<&'static CommandSpec> = names.every_row().collect();
     top.sort_by_key(|c| c.name);
     top.into_iter().flat_map(with_subcommands).collect()
 }
@@ -572,9 +572,9 @@ fn command_by_full_name(names: &table::Names, name: &[u8]) -> Option<&'static Co
 /// stands for its subcommands; commands without data are left out.
 fn latency_histogram(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let rows: Vec<&'static CommandSpec> = if argv.len() == 2 {
-        rows_by_name()
+        rows_by_name(&ctx.state.commands)
     } else {
-        let names = &ctx.state.config.commands;
+        let names = &ctx.state.commands;
         argv[2..].iter().filter_map(|name| command_by_full_name(names, name)).flat_map(with_subcommands).collect()
     };
     let with_data: Vec<(&str, &CommandStats)> =
@@ -604,7 +604,7 @@ fn info_safe(name: &str) -> String {
 /// INFO commandstats: every command called, failed or rejected since the start or CONFIG RESETSTAT.
 pub fn write_commandstats(state: &State, s: &mut String) -> std::fmt::Result {
     s.write_str("# Commandstats\r\n")?;
-    for cmd in rows_by_name() {
+    for cmd in rows_by_name(&state.commands) {
         let Some(stats) = state.observe.commands.get(cmd.name) else { continue };
         if stats.calls == 0 && stats.failed_calls == 0 && stats.rejected_calls == 0 {
             continue;
@@ -645,7 +645,7 @@ pub fn write_latencystats(state: &State, s: &mut String) -> std::fmt::Result {
     let setting = state.config.value("latency-tracking-info-percentiles").unwrap_or_default();
     let percentiles: Vec<(&str, f64)> =
         setting.split(' ').filter_map(|p| p.parse::<f64>().ok().map(|value| (p, value))).collect();
-    for cmd in rows_by_name() {
+    for cmd in rows_by_name(&state.commands) {
         let Some(stats) = histogram_of(state, cmd) else { continue };
         write!(s, "latency_percentiles_usec_{}:", info_safe(cmd.name))?;
         for (i, (label, p)) in percentiles.iter().enumerate() {
@@ -697,7 +697,7 @@ mod tests {
 
     #[test]
     fn full_names_resolve_like_lookup_command_by_sds() {
-        let names = table::Names::default();
+        let names = table::Names::new(crate::cmd::FAMILIES);
         let find = |name: &[u8]| command_by_full_name(&names, name).map(|c| c.name);
         assert_eq!(find(b"CONFIG|get"), Some("config|get"));
         assert_eq!(find(b"get"), Some("get"));

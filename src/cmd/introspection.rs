@@ -156,7 +156,7 @@ fn find_by_full_name(names: &Names, name: &[u8]) -> Option<&'static CommandSpec>
 }
 
 fn command_all(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
-    let cmds: Vec<_> = ctx.state.config.commands.all().collect();
+    let cmds: Vec<_> = ctx.state.commands.all().collect();
     ctx.out.array(cmds.len());
     for c in cmds {
         write_info(c, ctx.out);
@@ -165,7 +165,7 @@ fn command_all(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 }
 
 fn command_count(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
-    ctx.out.int(ctx.state.config.commands.all().count() as i64);
+    ctx.out.int(ctx.state.commands.all().count() as i64);
     Ok(())
 }
 
@@ -183,7 +183,7 @@ fn command_list(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         _ => return Err(CmdError::Syntax),
     };
     let mut names: Vec<&str> = Vec::new();
-    for c in ctx.state.config.commands.all() {
+    for c in ctx.state.commands.all() {
         for c in std::iter::once(c).chain(c.subcommands) {
             if filter.as_ref().is_none_or(|f| f.keeps(c)) {
                 names.push(c.name);
@@ -229,7 +229,7 @@ fn command_info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     ctx.out.array(argv.len() - 2);
     for name in &argv[2..] {
-        match find_by_full_name(&ctx.state.config.commands, name) {
+        match find_by_full_name(&ctx.state.commands, name) {
             Some(c) => write_info(c, ctx.out),
             None => ctx.out.null(),
         }
@@ -238,7 +238,7 @@ fn command_info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 fn command_docs(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let names = &ctx.state.config.commands;
+    let names = &ctx.state.commands;
     let cmds: Vec<&CommandSpec> = if argv.len() == 2 {
         names.all().collect()
     } else {
@@ -265,7 +265,7 @@ fn command_getkeysandflags(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// getKeysSubcommandImpl: the checks in Redis's order (known command, has keys, arity), then the keys.
 fn getkeys(ctx: &mut Ctx, argv: Args, with_flags: bool) -> Result<(), CmdError> {
     let target = &argv[2..];
-    let cmd = lookup_command(&ctx.state.config.commands, target).ok_or(CmdError::InvalidCommandSpecified)?;
+    let cmd = lookup_command(&ctx.state.commands, target).ok_or(CmdError::InvalidCommandSpecified)?;
     if !has_keys(cmd) {
         return Err(CmdError::NoKeyArguments);
     }
@@ -519,7 +519,6 @@ mod tests {
     use super::*;
 
     use crate::engine::flags::NAMES;
-    use crate::engine::table;
     use crate::protocol::resp3::{parse, Frame};
 
     /// "name: arity [flags] (first, last, step)" for a row, and for a recorded COMMAND INFO entry.
@@ -543,7 +542,7 @@ mod tests {
     #[test]
     fn rows_match_redis_command_info() {
         let mut mismatches = Vec::new();
-        for c in table::all() {
+        for c in Names::new(crate::cmd::FAMILIES).every_row() {
             let Some(r) = recorded().get(c.name) else { continue };
             let Some((frame, _)) = parse(RECORDED, r.info) else { panic!("bad record for {}", c.name) };
             let recorded_subs: Vec<String> = frame
@@ -578,7 +577,7 @@ mod tests {
     fn key_specs_give_redis_key_positions_and_flags() {
         let keys = |line: &str| {
             let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-            let cmd = lookup_command(&Names::default(), &argv).unwrap();
+            let cmd = lookup_command(&Names::new(crate::cmd::FAMILIES), &argv).unwrap();
             keys_and_flags(cmd, &argv)
         };
         assert_eq!(keys("get k"), vec![(1, vec!["RO", "access"])]);
@@ -592,6 +591,6 @@ mod tests {
         );
         assert_eq!(keys("eval s 1 k a"), vec![(3, vec!["RW", "access", "update"])]);
         assert!(keys("eval s 2 k").is_empty());
-        assert!(!has_keys(lookup_command(&Names::default(), &[b"spublish"]).unwrap()));
+        assert!(!has_keys(lookup_command(&Names::new(crate::cmd::FAMILIES), &[b"spublish"]).unwrap()));
     }
 }

@@ -450,7 +450,7 @@ mod tests {
     /// Runs commands through the dispatcher on one fresh server; returns each one's reply.
     fn replies(lines: &[&str]) -> Vec<Vec<u8>> {
         let shared = Shared::new(
-            State::new(Config::default(), 0),
+            State::new(Config::default(), crate::engine::table::Names::new(crate::cmd::FAMILIES), 0),
             Logger::new(LogLevel::Nothing, "").expect("log"),
             Default::default(),
         );

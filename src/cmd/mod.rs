@@ -14,6 +14,24 @@ pub mod sorted_set;
 pub mod string;
 pub mod transactions;
 
+/// Every family's rows, handed to the engine's index at startup (`engine::table::Names::new`). Adding a family =
+/// adding its COMMANDS here.
+pub const FAMILIES: &[&[crate::engine::CommandSpec]] = &[
+    connection::COMMANDS,
+    string::COMMANDS,
+    keyspace::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    sorted_set::COMMANDS,
+    transactions::COMMANDS,
+    pubsub::COMMANDS,
+    server::COMMANDS,
+    introspection::COMMANDS,
+    memory::COMMANDS,
+    scripting::COMMANDS,
+    diagnostics::COMMANDS,
+];
+
 use crate::error::CmdError;
 use crate::protocol::{number, Out};
 use crate::storage::RString;

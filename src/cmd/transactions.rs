@@ -74,7 +74,7 @@ fn exec(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     for argv in &queue {
         let args: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
         // The gates ran when the command was queued; only the lookup is needed again.
-        match lookup(&ctx.state.config.commands, &args) {
+        match lookup(&ctx.state.commands, &args) {
             Ok(cmd) => execute(ctx.state, ctx.shared, ctx.client, cmd, &args, ctx.out),
             Err(e) => ctx.out.error(&e),
         }

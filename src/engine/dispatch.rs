@@ -77,7 +77,7 @@ impl Ctx<'_> {
 }
 
 /// Resolves a command (and its subcommand, for containers) by name, case-insensitively, among the names the
-/// server answers to (`state.config.commands`: the table, after `rename-command`).
+/// server answers to (`state.commands`: the table, after `rename-command`).
 pub fn lookup(names: &table::Names, argv: &[&[u8]]) -> Result<&'static CommandSpec, CmdError> {
     let name = argv.first().copied().unwrap_or_default();
     let Some(cmd) = names.find(name) else {
@@ -180,7 +180,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
     if state.effects.timestamps {
         state.effects.now_secs = shared.clock.now_ms() / 1000;
     }
-    let cmd = match lookup(&state.config.commands, argv) {
+    let cmd = match lookup(&state.commands, argv) {
         Ok(cmd) => cmd,
         Err(e) => {
             // CLIENT LIST's `cmd=` is the last command looked up, refused or not (Redis's lastcmd).
@@ -190,7 +190,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             state.observe.record_error(&out.buf[at..]);
             // A container named alone (`CONFIG`) was found: Redis counts the arity error as its rejected call.
             if let CmdError::WrongArity(_) = e {
-                if let Some(container) = state.config.commands.find(argv[0]) {
+                if let Some(container) = state.commands.find(argv[0]) {
                     client.last_cmd = table::full_name(container);
                     state.observe.record_rejected(table::full_name(container));
                 }
@@ -281,7 +281,7 @@ pub struct Suspended {
 /// Goes on with the command whose script was suspended (`client.suspended`), past the gates it already passed,
 /// inside its execution unit still open.
 pub fn resume(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
-    let Ok(cmd) = lookup(&state.config.commands, argv) else {
+    let Ok(cmd) = lookup(&state.commands, argv) else {
         client.suspended = None;
         return out.error(&crate::error::SCRIPT_RESUME_LOST);
     };

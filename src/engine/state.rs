@@ -26,6 +26,8 @@ pub struct Stats {
 pub struct State {
     pub dbs: Vec<Db>,
     pub config: Config,
+    /// The names commands answer to: the table's, after `rename-command` (dispatch looks commands up here).
+    pub commands: super::table::Names,
     pub stats: Stats,
     pub clients: ClientRegistry,
     pub rng: fastrand::Rng,
@@ -69,7 +71,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: Config, now_ms: i64) -> State {
+    pub fn new(config: Config, commands: super::table::Names, now_ms: i64) -> State {
         let mut rng = fastrand::Rng::new();
         let run_id = (0..40).map(|_| char::from_digit(rng.u32(..16), 16).unwrap_or('0')).collect();
         let mut effects = crate::persistence::Effects::default();
@@ -78,6 +80,7 @@ impl State {
             dbs: (0..config.databases).map(|_| Db::default()).collect(),
             port: config.port,
             config,
+            commands,
             stats: Stats::default(),
             clients: ClientRegistry::default(),
             rng,
@@ -168,7 +171,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         let requirepass = Mutex::new(state.config.requirepass.clone());
-        let commands = state.config.commands.clone();
+        let commands = state.commands.clone();
         let (relisten, relisten_rx) = tokio::sync::mpsc::unbounded_channel();
         let log = std::sync::Arc::new(log);
         Shared {

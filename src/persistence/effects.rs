@@ -166,7 +166,7 @@ mod tests {
         use crate::config::{Config, LogLevel};
         use crate::engine::{client::Client, log::Logger, state::Shared, state::State};
         let shared = Shared::new(
-            State::new(Config::default(), 0),
+            State::new(Config::default(), crate::engine::table::Names::new(crate::cmd::FAMILIES), 0),
             Logger::new(LogLevel::Nothing, "").expect("log"),
             Default::default(),
         );

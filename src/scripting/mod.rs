@@ -425,7 +425,7 @@ fn register_api(lua: &Lua, bridge: &Table) -> mlua::Result<()> {
     })?;
     let b = bridge.clone();
     let acl_check = lua.create_function(move |lua, args: MultiValue| {
-        match with_running(|cc| acl_check_cmd(&cc.state.config.commands, &args)) {
+        match with_running(|cc| acl_check_cmd(&cc.state.commands, &args)) {
             None => raise(lua, &b, error::LUA_ACL_CHECK_OUTSIDE),
             Some(Ok(allowed)) => Ok(allowed),
             Some(Err(text)) => raise(lua, &b, text),
@@ -721,7 +721,7 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
     }
     let arg = |i: usize| &arg_bytes[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let gated = with_argv_of((0..ends.len()).map(arg), |argv| {
-        let cmd = script_gates(&cc.state.config.commands, argv, cc.read_only, cc.state.scripts_may_call_noscript)
+        let cmd = script_gates(&cc.state.commands, argv, cc.read_only, cc.state.scripts_may_call_noscript)
             .map_err(|(cmd, text)| rejected(cc.state, cmd, text))?;
         // Over maxmemory when the script started, it may not begin writing (Redis's scriptVerifyOOM).
         if cmd.has(flags::DENYOOM) && cc.state.pre_command_oom && !cc.wrote && !cc.allow_oom {

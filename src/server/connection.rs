@@ -681,7 +681,7 @@ fn execute_batch(
                     if let Some(paused) = held_by_pause(&mut state, shared, client, argv) {
                         return Some(paused);
                     }
-                    match placement(shared, &state.config.commands, client, argv) {
+                    match placement(shared, &state.commands, client, argv) {
                         Placement::Here => {
                             let start = out.buf.len();
                             dispatch(&mut state, shared, client, argv, out);
@@ -825,7 +825,7 @@ mod tests {
 
     fn shared(config: Config) -> Shared {
         Shared::new(
-            State::new(config, 0),
+            State::new(config, crate::engine::table::Names::new(crate::cmd::FAMILIES), 0),
             Logger::new(LogLevel::Nothing, "").expect("stdout logger"),
             Default::default(),
         )

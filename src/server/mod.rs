@@ -124,6 +124,7 @@ impl<Mode> ServerBuilder<Mode> {
     #[allow(clippy::type_complexity)]
     fn spawn(self) -> Result<(ServerHandle, tokio::sync::oneshot::Receiver<Result<(), Error>>), Error> {
         let config = self.config;
+        let commands = command_names(&config)?;
         let logger = log::Logger::new(config.loglevel, &config.logfile)?;
         let bound = listener::bind(&config)?;
         let addr = match bound.tcp.first() {
@@ -132,7 +133,7 @@ impl<Mode> ServerBuilder<Mode> {
         };
         let unix_path = bound.unix.as_ref().map(|(_, p)| p.clone());
         let clock = self.clock;
-        let mut state = State::new(config, clock.now_ms());
+        let mut state = State::new(config, commands, clock.now_ms());
         state.port = bound.port;
         if let Some(seed) = self.seed {
             state.seed(seed);
@@ -415,4 +416,12 @@ impl Drop for ServerHandle {
             let _ = thread.join();
         }
     }
+}
+
+/// The command index this configuration asks for: every family's rows after its `rename-command` lines. A
+/// refused rename is a configuration error on its line, as redis-server reports it.
+pub fn command_names(config: &Config) -> Result<crate::engine::table::Names, Error> {
+    crate::engine::table::Names::new(crate::cmd::FAMILIES).with_renames(&config.rename_commands).map_err(
+        |(line, reason)| Error::Config(crate::config::ConfigError::at_line(line.line, &line.text, reason).to_string()),
+    )
 }

@@ -145,7 +145,7 @@ fn command_getkeysandflags_resp3() {
 }
 
 /// COMMAND INFO and COMMAND DOCS of every (sub)command embedis has must be redis-server's, in both protocols:
-/// this is what keeps the recorded metadata (src/command/redis-commands.resp) current with our table.
+/// this is what keeps the recorded metadata (src/engine/redis-commands.resp) current with our table.
 #[test]
 fn command_info_and_docs_match_redis_for_every_command() {
     let Some(redis) = RedisServer::start() else { return };

@@ -9,7 +9,7 @@
 
 use super::super::{is, reply_help, Args};
 use crate::engine::client::Client;
-use crate::engine::{table, Ctx};
+use crate::engine::Ctx;
 use crate::error::{self, CmdError};
 use crate::protocol::number;
 use crate::storage::{Entry, Value};
@@ -284,7 +284,7 @@ fn replay(ctx: &mut Ctx, image: &[u8]) -> Result<(), String> {
     let mut result = Ok(());
     while let Next::Command(argv, end) = next_command(image, at) {
         at = end;
-        let Some((cmd, handler)) = table::find(argv[0]).and_then(|c| Some((c, c.handler?))) else {
+        let Some((cmd, handler)) = state.commands.original(argv[0]).and_then(|c| Some((c, c.handler?))) else {
             result = Err(format!("unknown command {}", String::from_utf8_lossy(argv[0])));
             break;
         };

@@ -30,15 +30,15 @@ pub struct Loaded {
 pub fn load_dir(state: &mut State, shared: &Shared, dir: &AofDir) -> Result<Loaded, String> {
     // With `rename-command`, commands a client sent are recorded under their new names, but those the server
     // writes itself (SELECT, MULTI, SET ... PXAT, DEL of expired keys) under their own: both load.
-    let names = state.config.commands.or_originals();
-    let names = std::mem::replace(&mut state.config.commands, names);
+    let names = state.commands.or_originals();
+    let names = std::mem::replace(&mut state.commands, names);
     // What loads is already in the files: nothing is recorded again (DEBUG LOADAOF runs with the AOF on).
     let recording = std::mem::replace(&mut state.effects.enabled, false);
     state.set_loading(true);
     let loaded = load_files(state, shared, dir);
     state.set_loading(false);
     state.effects.enabled = recording;
-    state.config.commands = names;
+    state.commands = names;
     loaded
 }
 
@@ -125,7 +125,7 @@ fn load_file(state: &mut State, shared: &Shared, path: &Path, name: &str, last: 
         let stop = match next_command(&window.buf, at) {
             Next::Command(argv, end) => {
                 let offset = window.base + at;
-                let known = lookup(&state.config.commands, &argv).map_err(|_| {
+                let known = lookup(&state.commands, &argv).map_err(|_| {
                     format!(
                         "Unknown command '{}' reading the append only file {name}",
                         String::from_utf8_lossy(argv.first().copied().unwrap_or_default())
