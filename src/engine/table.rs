@@ -35,10 +35,10 @@ impl Names {
     }
 
     /// These names after the config's `rename-command` lines, in order; the first refused one and Redis's reason.
-    pub fn with_renames<'r>(
+    pub fn with_renames(
         mut self,
-        renames: &'r [crate::config::RenameCommand],
-    ) -> Result<Names, (&'r crate::config::RenameCommand, &'static str)> {
+        renames: &[crate::config::RenameCommand],
+    ) -> Result<Names, (&crate::config::RenameCommand, &'static str)> {
         for r in renames {
             self.rename(r.from.as_bytes(), r.to.as_bytes()).map_err(|reason| (r, reason))?;
         }
