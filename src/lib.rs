@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod glob;
 pub mod persistence;
+pub mod process;
 pub mod protocol;
 pub mod pubsub;
 pub mod scripting;

@@ -2,9 +2,9 @@
 //! rather than to a server: the working directory, `daemonize`, `pidfile`, `supervised`, `oom-score-adj`
 //! and the signals.
 
-use embedis::cmd::server::sd_notify;
 use embedis::config::{Config, LogLevel};
 use embedis::engine::log::{format_line, Logger};
+use embedis::process::sd_notify;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -183,7 +183,7 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     let test_mode = config.test_mode;
     // Binding and loading the AOF happen off this thread, so signals are heard meanwhile: one is remembered
     // and acted on once the data is loaded, a second SIGINT exits at once (as during redis-server's loading).
-    embedis::cmd::memory::set_allocator_name(jemalloc_name());
+    embedis::process::set_allocator_name(jemalloc_name());
     let loaded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let builder = embedis::blocking::Server::builder().config(config).loaded_flag(loaded.clone());
     let starting = tokio::task::spawn_blocking(move || builder.start());

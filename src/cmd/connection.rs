@@ -3,7 +3,6 @@
 use super::keyspace::db_index;
 use super::{arg_i64, is, reply_help, Args};
 use crate::engine::client::{Client, ClientInfo, LiveInfo};
-use crate::engine::dispatch::lookup;
 use crate::engine::flags::*;
 use crate::engine::state::State;
 use crate::engine::{CommandSpec, Ctx};
@@ -108,21 +107,7 @@ fn reset(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 
 /// Checks credentials for the one user, `default`: any password when none is required, else `requirepass`.
 fn password_ok(ctx: &Ctx, user: &[u8], pass: &[u8]) -> bool {
-    credentials_ok(ctx.state.config.requirepass.as_deref(), user, pass)
-}
-
-/// `password_ok` against a given `requirepass` (the connection's BUSY answers use a copy kept outside the lock).
-pub(crate) fn credentials_ok(requirepass: Option<&[u8]>, user: &[u8], pass: &[u8]) -> bool {
-    user == b"default"
-        && match requirepass {
-            None => true,
-            Some(expected) => constant_time_eq(expected, pass),
-        }
-}
-
-/// Compares without an early exit, so the time taken does not tell how many leading bytes matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    crate::engine::client::credentials_ok(ctx.state.config.requirepass.as_deref(), user, pass)
 }
 
 fn auth(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
@@ -305,41 +290,6 @@ fn stop_feed(ctx: &mut Ctx) {
 fn stop_monitoring(ctx: &mut Ctx) {
     ctx.client.monitor = false;
     stop_feed(ctx);
-}
-
-/// Writes and what may replicate (scripts, the Pub/Sub publishes: a flag COMMAND INFO hides).
-pub fn may_replicate(cmd: &CommandSpec) -> bool {
-    cmd.has(WRITE | MAY_REPLICATE)
-}
-
-/// What a MONITOR client may not run (processCommand's "Replica can't interact with the keyspace"): reads,
-/// writes, and what may replicate (scripts, the Pub/Sub publishes; a flag COMMAND INFO hides).
-pub fn touches_keyspace(cmd: &CommandSpec) -> bool {
-    cmd.has(READONLY | WRITE | MAY_REPLICATE)
-}
-
-/// CLIENT PAUSE (while one is active): must this command wait until it ends? ALL holds every command, WRITE
-/// those that may write: writes, scripts, publishes, and an EXEC whose queue holds one. As in Redis, where the
-/// pause is the last gate, a command a gate refuses (unknown, wrong arity) is answered at once, and monitors
-/// are never held.
-pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
-    if client.monitor {
-        return false;
-    }
-    let names = &state.commands;
-    let Ok(cmd) = lookup(names, argv) else { return false };
-    if !cmd.arity_ok(argv.len()) {
-        return false;
-    }
-    // A script with a shebang may write only if it does not declare `no-writes` (evalGetCommandFlags).
-    let writes = |cmd: &CommandSpec, argv: &[&[u8]]| match crate::scripting::gate_flags(&state.scripts, cmd, argv) {
-        Some(flags) => flags & WRITE != 0,
-        None => may_replicate(cmd),
-    };
-    if state.clients.pause.all || writes(cmd, argv) {
-        return true;
-    }
-    cmd.name == "exec" && client.multi.is_some() && client.multi_flags & (WRITE | MAY_REPLICATE) != 0
 }
 
 /// CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis.

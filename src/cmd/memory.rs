@@ -25,19 +25,6 @@ const MEMORY: &[CommandSpec] = &[
     CommandSpec::new("memory|help", 2, LOADING | STALE, (0, 0, 0), help).group("server"),
 ];
 
-/// The allocator INFO names: the host's (`libc`) unless the process says it installed another (the binary
-/// installs jemalloc and names it with `set_allocator_name`).
-static ALLOCATOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// Names the process's global allocator for INFO `mem_allocator` and MEMORY DOCTOR (e.g. `jemalloc-5.3.0`).
-pub fn set_allocator_name(name: String) {
-    let _ = ALLOCATOR.set(name);
-}
-
-fn allocator_name() -> &'static str {
-    ALLOCATOR.get().map_or("libc", String::as_str)
-}
-
 /// MEMORY USAGE key [SAMPLES count]: the key, its value and its keyspace entry, in bytes.
 fn usage(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let samples = parse_samples(&argv[3..])?;
@@ -125,7 +112,7 @@ impl Overhead {
             dataset,
             dataset_perc: dataset as f32 * 100.0 / net_usage as f32,
             peak_perc: total as f32 * 100.0 / st.stats.used_memory_peak.max(1) as f32,
-            rss: super::server::rss_bytes(),
+            rss: crate::process::rss_bytes(),
         }
     }
 
@@ -297,7 +284,9 @@ fn doctor_report(mh: &Overhead, clients: u64) -> String {
     let mut s = String::from("Sam, I detected a few issues in this Redis instance memory implants:\n\n");
     for (_, text) in issues.iter().filter(|(found, _)| *found) {
         match *text {
-            DOCTOR_HIGH_FRAG => s.push_str(&text.replace("\"libc\"", &format!("\"{}\"", allocator_name()))),
+            DOCTOR_HIGH_FRAG => {
+                s.push_str(&text.replace("\"libc\"", &format!("\"{}\"", crate::process::allocator_name())))
+            }
             _ => s.push_str(text),
         }
     }
@@ -437,7 +426,7 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
         total_frag_bytes,
         mh.clients_normal,
         mh.aof_buffer,
-        allocator_name(),
+        crate::process::allocator_name(),
     )
 }
 

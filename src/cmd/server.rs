@@ -7,7 +7,6 @@ use crate::error::CmdError;
 use std::fmt::Write;
 
 mod debug;
-pub use debug::is_test_subcommand;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("info", -1, LOADING | STALE, (0, 0, 0), info).group("server"),
@@ -115,25 +114,6 @@ fn write_persistence(
     Ok(())
 }
 
-/// Resident set size of this process, from /proc.
-pub fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-    pages * 4096
-}
-
-/// (user, system) CPU seconds of this process.
-pub fn cpu_times() -> (f64, f64) {
-    // SAFETY: getrusage only writes into the zeroed struct we pass.
-    let usage = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut u);
-        u
-    };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    (secs(usage.ru_utime), secs(usage.ru_stime))
-}
-
 fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
     let st = &*ctx.state;
     let now = ctx.now;
@@ -225,7 +205,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
              repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
         ),
         "cpu" => {
-            let (user, sys) = cpu_times();
+            let (user, sys) = crate::process::cpu_times();
             write!(
                 s,
                 "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\nused_cpu_sys_children:0.000000\r\n\
@@ -265,7 +245,7 @@ fn lastsave(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the server stops and this client gets no reply, as with
 /// Redis; a shutdown that can't go ahead answers an error and the server keeps running.
 fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let mut flags = ShutdownFlags::default();
+    let mut flags = crate::engine::shutdown::ShutdownFlags::default();
     let mut abort = false;
     for a in &argv[1..] {
         match () {
@@ -277,122 +257,18 @@ fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
             _ => return Err(CmdError::Syntax),
         }
     }
-    if (flags.save && flags.nosave) || (abort && flags != ShutdownFlags::default()) {
+    if (flags.save && flags.nosave) || (abort && flags != crate::engine::shutdown::ShutdownFlags::default()) {
         return Err(CmdError::Syntax);
     }
     if abort {
         // Shutdowns here never wait for replicas, so there is never one in progress to abort.
         return Err(CmdError::NoShutdownInProgress);
     }
-    if !prepare_shutdown(ctx.state, ctx.shared, flags) {
+    if !crate::engine::shutdown::prepare_shutdown(ctx.state, ctx.shared, flags) {
         return Err(crate::error::SHUTDOWN_FAILED);
     }
     ctx.client.close_after_reply = true;
     Ok(())
-}
-
-/// SHUTDOWN's options, and the values of `shutdown-on-sigterm` / `shutdown-on-sigint`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ShutdownFlags {
-    pub save: bool,
-    pub nosave: bool,
-    /// Don't wait for lagging replicas: there are none, so it changes nothing.
-    pub now: bool,
-    /// Exit even when the data could not be saved.
-    pub force: bool,
-}
-
-impl ShutdownFlags {
-    /// A `shutdown-on-sig*` value as CONFIG GET shows it: "default" or words among save, nosave, now, force.
-    pub fn from_config(value: &str) -> ShutdownFlags {
-        let has = |w: &str| value.split(' ').any(|v| v == w);
-        ShutdownFlags { save: has("save"), nosave: has("nosave"), now: has("now"), force: has("force") }
-    }
-}
-
-/// Redis's prepareForShutdown and finishShutdown, up to the exit: logs as Redis does and asks the server to
-/// stop (true), or logs why it can't (false: the server keeps running). The server thread then flushes and
-/// fsyncs the AOF (`persistence::aof::shutdown`) and says goodbye; commands that other clients already sent
-/// may still run first, and what they write reaches the AOF too.
-///
-/// Without RDB support the save points (`save`) are not a reason to write anything: the AOF is the only
-/// persistence. An explicit SAVE asks for the data on disk: with the AOF on, the final fsync is that save;
-/// with it off there is nowhere to save to, which Redis treats like a failed save: refused unless FORCE.
-pub fn prepare_shutdown(
-    state: &mut crate::engine::state::State,
-    shared: &crate::engine::state::Shared,
-    flags: ShutdownFlags,
-) -> bool {
-    let log = &shared.log;
-    log.warning("User requested shutdown...");
-    let systemd = supervised_by_systemd(&state.config);
-    if systemd {
-        let _ = sd_notify("STOPPING=1\n");
-    }
-    let refuse = |why: &str| {
-        log.warning(&format!("{why}, can't exit."));
-        if systemd {
-            let _ = sd_notify(&format!("STATUS={why}, can't exit.\n"));
-        }
-        log.warning("Errors trying to shut down the server. Check the logs for more information.");
-    };
-    if state.aof.rewrite.is_some() {
-        // The AOF turned on at runtime has no base yet: exiting now would lose what it holds.
-        if state.aof.waiting_first_base {
-            if !flags.force {
-                refuse("Writing initial AOF");
-                return false;
-            }
-            log.warning("Writing initial AOF. Exit anyway.");
-        }
-        log.warning("There is a child rewriting the AOF. Killing it!");
-    }
-    if flags.save && !shared.aof.enabled() {
-        log.warning("Can't save the final snapshot: embedis writes no RDB file and the AOF is off (appendonly no).");
-        if !flags.force {
-            refuse("Error trying to save the DB");
-            return false;
-        }
-        log.warning("Error trying to save the DB. Exit anyway.");
-    }
-    shared.request_shutdown();
-    true
-}
-
-/// A SIGTERM or SIGINT (the binary's handler): a shutdown with `shutdown-on-sigterm` / `shutdown-on-sigint`'s
-/// flags. False when it was refused: the server keeps running, and a later signal tries again.
-pub fn signal_shutdown(shared: &crate::engine::state::Shared, sigint: bool) -> bool {
-    let mut state = shared.state.lock();
-    let name = if sigint { "shutdown-on-sigint" } else { "shutdown-on-sigterm" };
-    let flags = ShutdownFlags::from_config(&state.config.value(name).unwrap_or_default());
-    prepare_shutdown(&mut state, shared, flags)
-}
-
-/// `supervised systemd` (or `auto`) with systemd's notification socket in the environment: the binary told
-/// systemd it started, and the server tells it when it stops.
-pub fn supervised_by_systemd(config: &crate::config::Config) -> bool {
-    let mode = config.value("supervised").unwrap_or_default();
-    (mode == "systemd" || mode == "auto") && std::env::var_os("NOTIFY_SOCKET").is_some_and(|s| !s.is_empty())
-}
-
-/// sd_notify(3) without libsystemd: one datagram to `$NOTIFY_SOCKET` (a path, or `@name` in the abstract
-/// namespace). Ok(false) when the variable is not set.
-pub fn sd_notify(message: &str) -> std::io::Result<bool> {
-    use std::os::unix::ffi::OsStrExt;
-    let Some(path) = std::env::var_os("NOTIFY_SOCKET").filter(|p| !p.is_empty()) else { return Ok(false) };
-    let socket = std::os::unix::net::UnixDatagram::unbound()?;
-    match path.as_bytes().strip_prefix(b"@") {
-        #[cfg(target_os = "linux")]
-        Some(name) => {
-            use std::os::linux::net::SocketAddrExt;
-            let addr = std::os::unix::net::SocketAddr::from_abstract_name(name)?;
-            socket.send_to_addr(message.as_bytes(), &addr)?;
-        }
-        _ => {
-            socket.send_to(message.as_bytes(), &path)?;
-        }
-    }
-    Ok(true)
 }
 
 fn config_get(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {

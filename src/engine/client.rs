@@ -278,6 +278,20 @@ impl ClientRegistry {
     }
 }
 
+/// `password_ok` against a given `requirepass` (the connection's BUSY answers use a copy kept outside the lock).
+pub fn credentials_ok(requirepass: Option<&[u8]>, user: &[u8], pass: &[u8]) -> bool {
+    user == b"default"
+        && match requirepass {
+            None => true,
+            Some(expected) => constant_time_eq(expected, pass),
+        }
+}
+
+/// Compares without an early exit, so the time taken does not tell how many leading bytes matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,17 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// Writes and what may replicate (scripts, the Pub/Sub publishes: a flag COMMAND INFO hides).
+    pub fn may_replicate(&self) -> bool {
+        self.has(flags::WRITE | flags::MAY_REPLICATE)
+    }
+
+    /// What a MONITOR client may not run (processCommand's "Replica can't interact with the keyspace"): reads,
+    /// writes, and what may replicate (scripts, the Pub/Sub publishes; a flag COMMAND INFO hides).
+    pub fn touches_keyspace(&self) -> bool {
+        self.has(flags::READONLY | flags::WRITE | flags::MAY_REPLICATE)
+    }
+
     pub const fn new(name: &'static str, arity: i32, flags: u32, keys: (i32, i32, i32), handler: Handler) -> Self {
         CommandSpec {
             name,

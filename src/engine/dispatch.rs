@@ -175,6 +175,14 @@ fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
     )
 }
 
+/// The DEBUG subcommands of the test kit (`--test-mode yes` lets every client use them, whatever
+/// `enable-debug-command` says).
+fn is_test_subcommand(sub: &[u8]) -> bool {
+    ["advance-time", "set-time", "freeze-time", "resume-time", "seed", "crash"]
+        .iter()
+        .any(|name| sub.eq_ignore_ascii_case(name.as_bytes()))
+}
+
 /// Runs one command (or queues it inside MULTI) and writes its reply to `out`.
 pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out) {
     if state.effects.timestamps {
@@ -205,12 +213,11 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         return reject_cmd(state, cmd, client, out, &CmdError::WrongArity(full_name.to_string()));
     }
     if cmd.has(flags::PROTECTED) {
-        let allowed =
-            match state.config.enable_debug_command {
-                Protection::Yes => true,
-                Protection::Local => client.local,
-                Protection::No => false,
-            } || (state.config.test_mode && cmd.name == "debug" && crate::cmd::server::is_test_subcommand(argv[1]));
+        let allowed = match state.config.enable_debug_command {
+            Protection::Yes => true,
+            Protection::Local => client.local,
+            Protection::No => false,
+        } || (state.config.test_mode && cmd.name == "debug" && is_test_subcommand(argv[1]));
         if !allowed {
             return reject_cmd(state, cmd, client, out, &CmdError::DebugNotAllowed);
         }
@@ -248,7 +255,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
         return reject_cmd(state, cmd, client, out, &CmdError::SubscribedContext(full_name.to_string()));
     }
     // A MONITOR client is a replica to Redis: it may not touch the keyspace.
-    if client.monitor && crate::cmd::connection::touches_keyspace(cmd) {
+    if client.monitor && cmd.touches_keyspace() {
         return reject_cmd(state, cmd, client, out, &crate::error::MONITOR_KEYSPACE);
     }
     if let Some(queue) = &mut client.multi {
@@ -383,4 +390,28 @@ pub fn execute(
     if changed && ctx.state.effects.enabled && !cmd.has(flags::PROPAGATES_PARTS) && !ctx.propagated {
         ctx.state.effects.record(ctx.client.db, argv);
     }
+}
+
+/// CLIENT PAUSE (while one is active): must this command wait until it ends? ALL holds every command, WRITE
+/// those that may write: writes, scripts, publishes, and an EXEC whose queue holds one. As in Redis, where the
+/// pause is the last gate, a command a gate refuses (unknown, wrong arity) is answered at once, and monitors
+/// are never held.
+pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
+    if client.monitor {
+        return false;
+    }
+    let names = &state.commands;
+    let Ok(cmd) = lookup(names, argv) else { return false };
+    if !cmd.arity_ok(argv.len()) {
+        return false;
+    }
+    // A script with a shebang may write only if it does not declare `no-writes` (evalGetCommandFlags).
+    let writes = |cmd: &CommandSpec, argv: &[&[u8]]| match crate::scripting::gate_flags(&state.scripts, cmd, argv) {
+        Some(gate) => gate & flags::WRITE != 0,
+        None => cmd.may_replicate(),
+    };
+    if state.clients.pause.all || writes(cmd, argv) {
+        return true;
+    }
+    cmd.name == "exec" && client.multi.is_some() && client.multi_flags & (flags::WRITE | flags::MAY_REPLICATE) != 0
 }

@@ -14,6 +14,7 @@ pub mod log;
 pub mod memory;
 pub mod observe;
 pub mod script_gate;
+pub mod shutdown;
 pub mod state;
 pub mod table;
 

@@ -729,7 +729,7 @@ fn redis_command(lua: &Lua, cc: &mut CallCtx, args: MultiValue) -> mlua::Result<
         }
         cc.wrote |= cmd.has(flags::WRITE);
         // Writes and PUBLISH (MAY_REPLICATE): running the script again would repeat them.
-        if crate::cmd::connection::may_replicate(cmd) {
+        if cmd.may_replicate() {
             cc.shared.script.note_side_effect();
         }
         let mut out = Out { buf: std::mem::take(reply), resp3: cc.resp3 };
@@ -810,7 +810,7 @@ fn script_gates(
         return Err((Some(cmd), error::LUA_CALL_NOSCRIPT));
     }
     // PUBLISH too: it is replicated (may_replicate), so read-only scripts may not call it.
-    if read_only && crate::cmd::connection::may_replicate(cmd) {
+    if read_only && cmd.may_replicate() {
         return Err((Some(cmd), error::SCRIPT_WRITE_IN_RO));
     }
     Ok(cmd)

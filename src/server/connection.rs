@@ -631,7 +631,7 @@ fn busy_auth(shared: &Shared, client: &mut Client, argv: &[&[u8]], out: &mut Out
         [_, user, pass] => (*user, *pass),
         _ => return out.error(&CmdError::Syntax),
     };
-    if crate::cmd::connection::credentials_ok(requirepass.as_deref(), user, pass) {
+    if crate::engine::client::credentials_ok(requirepass.as_deref(), user, pass) {
         client.authenticated = true;
         out.ok();
     } else {
@@ -773,7 +773,7 @@ fn execute_batch(
     end
 }
 
-/// CLIENT PAUSE: while a pause lasts, whether it holds this command back (`cmd::connection::pause_holds`), and
+/// CLIENT PAUSE: while a pause lasts, whether it holds this command back (`engine::dispatch::pause_holds`), and
 /// then what the connection waits for.
 fn held_by_pause(state: &mut State, shared: &Shared, client: &Client, argv: &[&[u8]]) -> Option<Batch> {
     let pause = &mut state.clients.pause;
@@ -786,7 +786,7 @@ fn held_by_pause(state: &mut State, shared: &Shared, client: &Client, argv: &[&[
         return None;
     }
     let until = pause.until_ms;
-    crate::cmd::connection::pause_holds(state, client, argv).then(|| Batch::Paused(until, state.clients.pause.watch()))
+    crate::engine::dispatch::pause_holds(state, client, argv).then(|| Batch::Paused(until, state.clients.pause.watch()))
 }
 
 /// After each command: CLIENT REPLY OFF / SKIP drop its reply. What it published to its own client (a RESP3

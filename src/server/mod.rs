@@ -400,11 +400,11 @@ impl ServerHandle {
     }
 
     /// The binary's SIGTERM / SIGINT: SHUTDOWN's checks and log lines with `shutdown-on-sigterm` /
-    /// `shutdown-on-sigint`'s flags (`cmd::server::signal_shutdown`). False when refused: the server goes on.
+    /// `shutdown-on-sigint`'s flags (`engine::shutdown::signal_shutdown`). False when refused: the server goes on.
     /// Waits for the state lock off the caller's thread, so a second SIGINT can still be handled meanwhile.
     pub async fn shutdown_on_signal(&self, sigint: bool) -> bool {
         let shared = self.shared.clone();
-        let asked = tokio::task::spawn_blocking(move || crate::cmd::server::signal_shutdown(&shared, sigint));
+        let asked = tokio::task::spawn_blocking(move || crate::engine::shutdown::signal_shutdown(&shared, sigint));
         asked.await.unwrap_or(false)
     }
 }

@@ -15,11 +15,6 @@ use crate::protocol::number;
 use crate::storage::{Entry, Value};
 use sha1::{Digest, Sha1};
 
-/// The test subcommands (`--test-mode yes` lets every client use them, whatever `enable-debug-command` says).
-pub fn is_test_subcommand(sub: &[u8]) -> bool {
-    ["advance-time", "set-time", "freeze-time", "resume-time", "seed", "crash"].iter().any(|name| is(sub, name))
-}
-
 pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (sub, argc) = (argv[1], argv.len());
     match () {
