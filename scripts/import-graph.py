@@ -15,10 +15,11 @@ SRC = "src"
 LAYERS = [
     ("base", ["error.rs", "glob.rs", "protocol/", "num"]),
     ("storage", ["storage/"]),
-    ("config", ["config.rs", "config/"]),
+    ("config", ["config.rs", "config/", "process.rs"]),
+    ("pubsub", ["pubsub/"]),
     ("engine", ["engine/", "command/", "persistence/effects.rs", "server/state.rs", "server/client.rs",
                 "server/observe.rs", "server/memory.rs", "server/faults.rs", "server/script_gate.rs"]),
-    ("families", ["cmd/", "scripting/", "pubsub/"]),
+    ("families", ["cmd/", "scripting/"]),
     ("persistence", ["persistence/"]),
     ("server", ["server/"]),
     ("entry", ["lib.rs", "main.rs", "bin/", "test/"]),

@@ -10,6 +10,7 @@ pub mod client;
 pub mod command;
 pub mod dispatch;
 pub mod faults;
+pub mod key_events;
 pub mod log;
 pub mod memory;
 pub mod observe;
