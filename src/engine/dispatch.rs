@@ -274,6 +274,7 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
     execute(state, shared, client, cmd, argv, out);
     if client.suspended.is_none() {
         state.effects.end_unit();
+        state.settle_ready_keys();
     }
 }
 
@@ -295,6 +296,7 @@ pub fn resume(state: &mut State, shared: &Shared, client: &mut Client, argv: &[&
     execute(state, shared, client, cmd, argv, out);
     if client.suspended.is_none() {
         state.effects.end_unit();
+        state.settle_ready_keys();
     }
 }
 

@@ -48,7 +48,10 @@ impl State {
                         self.effects.record(db, &[del, key]);
                     }
                 }
-                KeyEvent::Created => self.publish_event(class::NEW, "new", key, db, now_ms),
+                KeyEvent::Created => {
+                    self.publish_event(class::NEW, "new", key, db, now_ms);
+                    self.blocking.signal_key_as_ready(db, key);
+                }
                 KeyEvent::Missed => self.publish_event(class::KEY_MISS, "keymiss", key, db, now_ms),
             }
         }

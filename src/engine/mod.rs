@@ -6,6 +6,7 @@
 //! Families (`cmd/`, `scripting/`) add rows and handlers on top of it; the network side (`server/`) feeds it
 //! commands. It imports neither.
 
+pub mod blocking;
 pub mod client;
 pub mod command;
 pub mod dispatch;

@@ -63,6 +63,10 @@ pub struct State {
     pub eviction_pool: crate::storage::evict::Pool,
     /// The notify-keyspace-events classes the databases were last told to record (see settle_key_events).
     pub tracked_notify_flags: u32,
+    /// Clients blocked on keys, and the keys made ready for them (see blocking.rs).
+    pub blocking: super::blocking::Blocking,
+    /// Keys made ready by the execution units that ended, with their waiting clients, for the connections.
+    pub ready_keys: Vec<super::blocking::ReadyKey>,
     /// Errors the test kit armed for the next commands of a name (`fail_next`).
     pub faults: super::faults::Faults,
     /// A loader is replaying saved data (Redis's server.loading): nothing expires, nothing is evicted or
@@ -96,6 +100,8 @@ impl State {
             dirty: 0,
             tracked_notify_flags: 0,
             faults: Default::default(),
+            blocking: Default::default(),
+            ready_keys: Vec::new(),
             eviction_pool: Default::default(),
             observe: Default::default(),
             pre_command_oom: false,
@@ -169,13 +175,16 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
+    pub fn new(mut state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         let requirepass = Mutex::new(state.config.requirepass.clone());
         let commands = state.commands.clone();
         let (relisten, relisten_rx) = tokio::sync::mpsc::unbounded_channel();
         let log = std::sync::Arc::new(log);
+        let aof = std::sync::Arc::new(crate::persistence::aof::writer::Writer::new(log.clone()));
+        // The AOF is the effects stream's first subscriber.
+        state.effects.subscribe(aof.clone());
         Shared {
-            aof: std::sync::Arc::new(crate::persistence::aof::writer::Writer::new(log.clone())),
+            aof,
             requirepass,
             state: Mutex::new(state),
             clock,

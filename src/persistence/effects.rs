@@ -4,13 +4,22 @@
 //! execution unit that recorded more than one command (EXEC, a script) is wrapped in MULTI/EXEC, so loading
 //! the file applies it atomically, as it ran.
 
+/// A consumer of the effects stream: the AOF first; replicas and snapshots later plug in here. Each batch of
+/// recorded effects is offered to every subscriber, in execution order, with the state lock held.
+pub trait EffectsSubscriber: Send + Sync {
+    /// Takes a batch (whole RESP commands, MULTI/EXEC units never split); returns the offset the batch's replies
+    /// must wait for (the AOF's fsync policy), if this subscriber holds replies back.
+    fn feed(&self, batch: &[u8]) -> Option<u64>;
+}
+
 /// The recorded stream and the unit being recorded.
 #[derive(Default)]
 pub struct Effects {
     /// Something consumes the stream (the AOF). While off, nothing is recorded and a write costs one branch.
     pub enabled: bool,
-    /// Recorded commands in execution order, as RESP; the consumer drains it.
+    /// Recorded commands in execution order, as RESP, until `publish` hands them to the subscribers.
     pub buf: Vec<u8>,
+    subscribers: Vec<std::sync::Arc<dyn EffectsSubscriber>>,
     /// The database of the last recorded command.
     selected: Option<usize>,
     /// Nesting of execution units (a top-level command contains EXEC, which contains a script...).
@@ -27,6 +36,26 @@ pub struct Effects {
 }
 
 impl Effects {
+    /// Adds a consumer of the stream: it sees every batch published from now on.
+    pub fn subscribe(&mut self, subscriber: std::sync::Arc<dyn EffectsSubscriber>) {
+        self.subscribers.push(subscriber);
+    }
+
+    /// Hands what was recorded to every subscriber and starts a new batch. Returns the offset the replies of
+    /// the batch must wait for (the latest any subscriber asks), if any. A unit still open (a script suspended
+    /// off the event loop) must be left to finish: callers publish between units.
+    pub fn publish(&mut self) -> Option<u64> {
+        if self.buf.is_empty() {
+            return None;
+        }
+        let mut wait = None;
+        for subscriber in &self.subscribers {
+            wait = wait.max(subscriber.feed(&self.buf));
+        }
+        self.buf.clear();
+        wait
+    }
+
     /// Starts an execution unit (units nest; only the outermost one is wrapped).
     pub fn begin_unit(&mut self) {
         if self.depth == 0 {
@@ -115,6 +144,46 @@ mod tests {
 
     fn text(e: &Effects) -> String {
         String::from_utf8_lossy(&e.buf).replace("\r\n", " ")
+    }
+
+    /// Collects what it is fed, and asks replies to wait for the bytes it holds.
+    #[derive(Default)]
+    struct Collector(parking_lot::Mutex<Vec<u8>>);
+
+    impl EffectsSubscriber for Collector {
+        fn feed(&self, batch: &[u8]) -> Option<u64> {
+            let mut all = self.0.lock();
+            all.extend_from_slice(batch);
+            Some(all.len() as u64)
+        }
+    }
+
+    #[test]
+    fn every_subscriber_gets_every_batch_in_order_and_replies_wait_for_the_latest() {
+        let (first, second) = (std::sync::Arc::new(Collector::default()), std::sync::Arc::new(Collector::default()));
+        let mut e = Effects::default();
+        assert_eq!(e.publish(), None, "nothing recorded, nothing to wait for");
+        e.subscribe(first.clone());
+        e.begin_unit();
+        e.record(0, &[b"SET", b"k", b"v"]);
+        e.end_unit();
+        let batch_one = e.buf.len() as u64;
+        assert_eq!(e.publish(), Some(batch_one));
+        assert!(e.buf.is_empty(), "a new batch starts");
+        e.subscribe(second.clone());
+        e.begin_unit();
+        e.record(0, &[b"INCR", b"a"]);
+        e.record(1, &[b"DEL", b"b"]);
+        e.end_unit();
+        let batch_two = e.buf.clone();
+        assert_eq!(e.publish(), Some(batch_one + batch_two.len() as u64), "the latest any subscriber asks");
+        let first = String::from_utf8_lossy(&first.0.lock()).replace("\r\n", " ");
+        assert_eq!(
+            first,
+            "*2 $6 SELECT $1 0 *3 $3 SET $1 k $1 v *1 $5 MULTI *2 $4 INCR $1 a *2 $6 SELECT $1 1 *2 $3 DEL $1 b \
+             *1 $4 EXEC "
+        );
+        assert_eq!(*second.0.lock(), batch_two, "a late subscriber sees what is published after it joined");
     }
 
     #[test]

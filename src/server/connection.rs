@@ -111,6 +111,7 @@ fn unregister(shared: &Shared, id: u64) {
     for db in &mut state.dbs {
         db.unwatch_all(id);
     }
+    state.unblock_from_keys(id);
 }
 
 impl Drop for Registration {
@@ -259,7 +260,7 @@ async fn offload(
             if let Some(sha) = sha {
                 job_shared.script.record(sha, started.elapsed());
             }
-            job_shared.aof.append(&mut state.effects.buf)
+            state.effects.publish()
         };
         job_shared.script.end();
         (job_client, job_out, persist_to)
@@ -745,7 +746,7 @@ fn execute_batch(
     // What the batch changed goes to the AOF; its replies wait until the policy's promise holds. (A suspended
     // script's unit is still open: everything waits for the job that finishes it.)
     if client.suspended.is_none() {
-        *persist_to = shared.aof.append(&mut state.effects.buf);
+        *persist_to = state.effects.publish();
     }
     let consumed = parser.take_consumed();
     input.advance(consumed);

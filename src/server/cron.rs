@@ -44,7 +44,7 @@ pub async fn run(shared: Arc<Shared>) {
                 state.evict_to_fit(now);
             }
             state.stats.used_memory_peak = state.stats.used_memory_peak.max(state.used_memory());
-            shared.aof.append(&mut state.effects.buf);
+            state.effects.publish();
             crate::persistence::aof::cron(state, &shared, now);
         }
         shared.aof.kick();
@@ -66,7 +66,7 @@ pub fn clock_moved(shared: &Shared) {
 
 /// `clock_moved`'s file work, for a caller holding the state lock (a DEBUG subcommand).
 pub fn clock_moved_locked(state: &mut crate::engine::state::State, shared: &Shared) {
-    shared.aof.append(&mut state.effects.buf);
+    state.effects.publish();
     shared.aof.write_now();
     shared.aof.fsync_if_due(shared.clock.now_ms());
 }

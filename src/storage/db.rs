@@ -60,6 +60,9 @@ pub struct Db {
     pub lfu: Option<super::evict::Lfu>,
     /// Record `Created` / `Missed` events (their keyspace notifications are enabled); expiries always are.
     pub track_created: bool,
+    /// Some client is blocked on a key of this database: created keys are reported (`KeyEvent::Created`) so the
+    /// engine can signal them ready (Redis's dbAdd -> signalKeyAsReady).
+    pub track_ready: bool,
     pub track_missed: bool,
     /// LFU's probabilistic increments draw from it (seeded by `State::seed`).
     pub rng: super::random::Rng,
@@ -172,7 +175,7 @@ impl Db {
     }
 
     fn note_created(&mut self, key: &[u8]) {
-        if self.track_created {
+        if self.track_created || self.track_ready {
             self.key_events.push((KeyEvent::Created, key.into()));
         }
     }
@@ -475,9 +478,11 @@ impl Db {
         }
     }
 
-    /// Exchanges the contents (keys, TTLs, counters) with `other`; watches stay with their database, as SWAPDB.
+    /// Exchanges the contents (keys, TTLs, counters) with `other`; watches and blocked clients stay with their
+    /// database, as SWAPDB.
     pub fn swap_contents(&mut self, other: &mut Db) {
         std::mem::swap(&mut self.watches, &mut other.watches);
+        std::mem::swap(&mut self.track_ready, &mut other.track_ready);
         std::mem::swap(self, other);
     }
 

@@ -170,7 +170,7 @@ impl Server {
                 let argv: Vec<_> = argv.iter().map(|a| String::from_utf8_lossy(a)).collect();
                 panic!("{argv:?} failed: {}", String::from_utf8_lossy(&out.buf).trim_end());
             }
-            (out.buf, shared.aof.append(&mut state.effects.buf))
+            (out.buf, state.effects.publish())
         };
         if let Some(offset) = offset {
             // Acknowledged as a client's write would be: written (or fsynced, with `always`).

@@ -163,7 +163,7 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
     let Some(dir) = state.aof.dir.as_mut() else { return Err(crate::error::AOF_NO_DIRECTORY.into()) };
     let first_kept_incr = if on {
         // What earlier batches appended goes to the old file, which the new base will replace.
-        shared.aof.append(&mut state.effects.buf);
+        state.effects.publish();
         let file = dir.new_incr(!state.aof.waiting_first_base).map_err(|e| e.to_string())?;
         shared.aof.switch_file(file).map_err(|e| e.to_string())?;
         state.effects.reset_selected();
@@ -271,7 +271,7 @@ pub fn disable(state: &mut State, shared: &Shared) {
     if let Some(rw) = state.aof.rewrite.take() {
         rewrite::kill(&rw);
     }
-    shared.aof.append(&mut state.effects.buf);
+    state.effects.publish();
     if let Err(e) = shared.aof.disable() {
         shared.log.warning(&format!("Error flushing the AOF before stopping it: {e}"));
     }

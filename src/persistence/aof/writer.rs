@@ -200,23 +200,15 @@ impl Writer {
 
     /// Takes `bytes` (a batch's effects) for the file; returns the offset to wait for before replying, or None
     /// when the AOF is off.
-    pub fn append(&self, bytes: &mut Vec<u8>) -> Option<u64> {
+    pub fn append(&self, bytes: &[u8]) -> Option<u64> {
         if bytes.is_empty() {
             return None;
         }
         let mut inner = self.inner.lock();
-        if inner.file.is_none() {
-            bytes.clear();
-            return None;
-        }
-        let n = bytes.len() as u64;
-        if inner.pending.is_empty() {
-            std::mem::swap(&mut inner.pending, bytes);
-        } else {
-            inner.pending.extend_from_slice(bytes);
-            bytes.clear();
-        }
-        inner.appended += n;
+        // No file (the AOF is off): the batch is dropped.
+        inner.file.as_ref()?;
+        inner.pending.extend_from_slice(bytes);
+        inner.appended += bytes.len() as u64;
         Some(inner.appended)
     }
 
@@ -480,5 +472,12 @@ impl Writer {
             error: inner.error.clone(),
             fsync_running: inner.fsync_running,
         }
+    }
+}
+
+/// The AOF is the effects stream's first subscriber: each batch is appended to the current file.
+impl crate::persistence::effects::EffectsSubscriber for Writer {
+    fn feed(&self, batch: &[u8]) -> Option<u64> {
+        self.append(batch)
     }
 }
