@@ -7,8 +7,8 @@ use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion
 use embedis::config::{Config, LogLevel};
 use embedis::engine::client::Client;
 use embedis::engine::dispatch;
-use embedis::engine::log::Logger;
 use embedis::engine::state::{Shared, State};
+use embedis::log::Logger;
 use embedis::protocol::{Limits, Next, Out, RequestParser};
 
 /// Redis's defaults for an authenticated client.

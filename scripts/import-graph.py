@@ -13,14 +13,18 @@ SRC = "src"
 
 # Layers, lowest first: a file may import its own layer and the ones below it. The most specific prefix wins.
 LAYERS = [
-    ("base", ["error.rs", "glob.rs", "protocol/", "num"]),
+    ("base", ["error.rs", "glob.rs", "log.rs", "protocol/", "num"]),
     ("storage", ["storage/"]),
     ("config", ["config.rs", "config/", "process.rs"]),
     ("pubsub", ["pubsub/"]),
-    ("engine", ["engine/", "command/", "persistence/effects.rs", "server/state.rs", "server/client.rs",
-                "server/observe.rs", "server/memory.rs", "server/faults.rs", "server/script_gate.rs"]),
-    ("families", ["cmd/", "scripting/"]),
+    # The formats and writers of saved data: no engine in them.
+    ("records", ["persistence/mod.rs", "persistence/effects.rs", "persistence/aof/dir.rs",
+                 "persistence/aof/manifest.rs", "persistence/aof/parse.rs", "persistence/aof/writer.rs",
+                 "persistence/aof/snapshot.rs", "persistence/aof/rewrite.rs", "persistence/aof/state.rs"]),
+    ("engine", ["engine/"]),
+    # Loading, rewrites and turning the AOF on and off: they drive the engine.
     ("persistence", ["persistence/"]),
+    ("families", ["cmd/", "scripting/"]),
     ("server", ["server/"]),
     ("entry", ["lib.rs", "main.rs", "bin/", "test/"]),
 ]

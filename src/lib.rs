@@ -19,6 +19,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod glob;
+pub mod log;
 pub mod persistence;
 pub mod process;
 pub mod protocol;

@@ -3,7 +3,7 @@
 //! and the signals.
 
 use embedis::config::{Config, LogLevel};
-use embedis::engine::log::{format_line, Logger};
+use embedis::log::{format_line, Logger};
 use embedis::process::sd_notify;
 use std::io::Write;
 use std::path::{Path, PathBuf};

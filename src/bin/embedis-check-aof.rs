@@ -5,7 +5,7 @@
 //!
 //! Unlike redis-check-aof it cannot check RDB-format base files (embedis does not read them) and says so.
 
-use embedis::engine::log::format_line;
+use embedis::log::format_line;
 use embedis::persistence::aof::manifest::Manifest;
 use embedis::persistence::aof::parse::{self, fgets, strtol, CheckState, CheckStop};
 use std::fs::{File, OpenOptions};

@@ -530,8 +530,8 @@ fn object_freq(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Err(CmdError::FreqUnderLru);
     }
     let db = &ctx.state.dbs[ctx.client.db];
-    let lfu = db.lfu.unwrap_or(crate::storage::evict::DEFAULT_LFU);
-    let freq = db.get_ref(argv[2], now).map_or(0, |e| crate::storage::evict::lfu_counter(e.lru, lfu, now));
+    let lfu = db.lfu.unwrap_or(crate::storage::lfu::DEFAULT_LFU);
+    let freq = db.get_ref(argv[2], now).map_or(0, |e| crate::storage::lfu::lfu_counter(e.lru, lfu, now));
     ctx.out.int(i64::from(freq));
     Ok(())
 }

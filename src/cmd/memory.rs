@@ -185,7 +185,7 @@ fn stats(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     int(out, "clients.normal", mh.clients_normal);
     int(out, "cluster.links", 0);
     int(out, "aof.buffer", mh.aof_buffer);
-    int(out, "lua.caches", ctx.state.scripts.memory().scripts_bytes);
+    int(out, "lua.caches", crate::scripting::memory(ctx.state).scripts_bytes);
     int(out, "functions.caches", 0);
     for &(id, main, expires) in &mh.dbs {
         out.bulk(format!("db.{id}").as_bytes());
@@ -367,7 +367,7 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
     let (rss_extra, rss_extra_bytes) = mh.rss_extra();
     let (total_frag, total_frag_bytes) = mh.total_frag();
     let system = total_system_memory();
-    let scripts = ctx.state.scripts.memory();
+    let scripts = crate::scripting::memory(ctx.state);
     let (lua_vm, scripts_eval, functions_vm, functions) = (scripts.lua_vm, scripts.scripts_bytes, 0u64, 0u64);
     let pct = |p: f32| format!("{:.2}", f64::from(p));
     write!(
@@ -434,7 +434,8 @@ pub fn write_info(ctx: &mut Ctx, s: &mut String) -> std::fmt::Result {
 mod tests {
     use super::*;
     use crate::config::{Config, LogLevel};
-    use crate::engine::{client::Client, log::Logger, state::Shared};
+    use crate::engine::{client::Client, state::Shared};
+    use crate::log::Logger;
 
     /// Runs commands through the dispatcher on one fresh server; returns each one's reply.
     fn replies(lines: &[&str]) -> Vec<Vec<u8>> {

@@ -47,7 +47,7 @@ fn eval_generic(ctx: &mut Ctx, argv: Args, by_sha: bool, read_only: bool) -> Res
     let id = if by_sha {
         ScriptId::parse(argv[1]).ok_or(error::SCRIPT_NOSCRIPT)?
     } else {
-        ctx.state.scripts.load(argv[1])?
+        scripting::scripts(ctx.state)?.load(argv[1])?
     };
     scripting::run(ctx, id, RunOptions { keys, args, read_only })
 }
@@ -75,13 +75,13 @@ fn script_flush(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         _ => return Err(error::SCRIPT_FLUSH_OPTION),
     }
     // ASYNC frees the old Lua state in the background in Redis; dropping it here is equivalent for clients.
-    ctx.state.scripts.flush();
+    scripting::scripts(ctx.state)?.flush();
     ctx.out.ok();
     Ok(())
 }
 
 fn script_load(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let sha = ctx.state.scripts.load(argv[2])?;
+    let sha = scripting::scripts(ctx.state)?.load(argv[2])?;
     ctx.out.bulk(sha.as_bytes());
     Ok(())
 }
@@ -89,7 +89,7 @@ fn script_load(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn script_exists(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     ctx.out.array(argv.len() - 2);
     for sha in &argv[2..] {
-        let found = ctx.state.scripts.exists(sha);
+        let found = scripting::scripts(ctx.state)?.exists(sha);
         ctx.out.int(found as i64);
     }
     Ok(())

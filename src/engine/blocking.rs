@@ -170,7 +170,8 @@ mod tests {
 
     fn state_and_dispatch() -> (crate::engine::state::Shared, impl Fn(&crate::engine::state::Shared, &str)) {
         use crate::config::{Config, LogLevel};
-        use crate::engine::{client::Client, log::Logger, state::Shared, state::State};
+        use crate::engine::{client::Client, state::Shared, state::State};
+        use crate::log::Logger;
         let shared = Shared::new(
             State::new(Config::default(), crate::engine::table::Names::new(crate::cmd::FAMILIES), 0),
             Logger::new(LogLevel::Nothing, "").expect("log"),

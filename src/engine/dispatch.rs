@@ -157,7 +157,7 @@ fn exec_has(cmd: &CommandSpec, client: &Client, flag: u32) -> bool {
 
 /// The flags the gates apply: the command's, or what a script's shebang declares (EVAL and friends).
 fn gate_flags(state: &State, cmd: &CommandSpec, argv: &[&[u8]]) -> u32 {
-    crate::scripting::gate_flags(&state.scripts, cmd, argv).unwrap_or(cmd.flags)
+    script_gate_flags(state, cmd, argv).unwrap_or(cmd.flags)
 }
 
 fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
@@ -173,6 +173,11 @@ fn allowed_while_subscribed(cmd: &CommandSpec) -> bool {
             | "quit"
             | "reset"
     )
+}
+
+/// What a script command's script declares for the gates (None: no script, or the command's own flags).
+fn script_gate_flags(state: &State, cmd: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
+    state.scripts.as_ref()?.gate_flags(cmd, argv)
 }
 
 /// The DEBUG subcommands of the test kit (`--test-mode yes` lets every client use them, whatever
@@ -408,7 +413,7 @@ pub fn pause_holds(state: &State, client: &Client, argv: &[&[u8]]) -> bool {
         return false;
     }
     // A script with a shebang may write only if it does not declare `no-writes` (evalGetCommandFlags).
-    let writes = |cmd: &CommandSpec, argv: &[&[u8]]| match crate::scripting::gate_flags(&state.scripts, cmd, argv) {
+    let writes = |cmd: &CommandSpec, argv: &[&[u8]]| match script_gate_flags(state, cmd, argv) {
         Some(gate) => gate & flags::WRITE != 0,
         None => cmd.may_replicate(),
     };

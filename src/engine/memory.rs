@@ -5,7 +5,7 @@
 use super::state::State;
 use crate::config::MaxmemoryPolicy;
 use crate::pubsub::keyspace::class;
-use crate::storage::evict::Lfu;
+use crate::storage::lfu::Lfu;
 use std::time::{Duration, Instant};
 
 /// What the server holds outside the keyspace (command table, configuration, scripting, structures): counted

@@ -1,7 +1,8 @@
 //! The core behind the state lock, knowing nothing of sockets: the state every command touches (`state`), the
 //! clients as commands see them (`client`), the command rows (`command`), their index (`table`) and the
 //! dispatcher with its gates (`dispatch`), what operators observe (`observe`), memory and eviction (`memory`),
-//! the test kit's armed faults (`faults`), the script gate (`script_gate`) and the log (`log`).
+//! the test kit's armed faults (`faults`), the script gate (`script_gate`), key events and clients blocked on
+//! keys (`key_events`, `blocking`) and what a shutdown checks first (`shutdown`).
 //!
 //! Families (`cmd/`, `scripting/`) add rows and handlers on top of it; the network side (`server/`) feeds it
 //! commands. It imports neither.
@@ -10,12 +11,13 @@ pub mod blocking;
 pub mod client;
 pub mod command;
 pub mod dispatch;
+pub mod evict;
 pub mod faults;
 pub mod key_events;
-pub mod log;
 pub mod memory;
 pub mod observe;
 pub mod script_gate;
+pub mod script_id;
 pub mod shutdown;
 pub mod state;
 pub mod table;

@@ -16,7 +16,7 @@
 //! holds the event loop until it leaves that C call, where it yields. A transaction that runs a script is
 //! offloaded whole (EXEC).
 
-use crate::scripting::ScriptId;
+use super::script_id::ScriptId;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;

@@ -43,12 +43,12 @@ pub struct State {
     pub active_expire: bool,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged `noscript` (Redis's test suite).
     pub scripts_may_call_noscript: bool,
-    /// The Lua state and the script cache (EVAL, SCRIPT LOAD).
-    pub scripts: crate::scripting::Scripts,
+    /// The Lua state and the script cache (EVAL, SCRIPT LOAD): `scripting::scripts` creates it on first use.
+    pub scripts: Option<Box<dyn ScriptHost>>,
     /// What executed writes did, for the append-only file.
     pub effects: crate::persistence::Effects,
     /// The append-only directory, rewrites and their statistics.
-    pub aof: crate::persistence::aof::Aof,
+    pub aof: crate::persistence::aof::state::Aof,
     /// Channels, patterns and their subscribers.
     pub pubsub: crate::pubsub::PubSub,
     /// Changes made to the data since startup (Redis's server.dirty): a command that changed nothing is not
@@ -60,7 +60,7 @@ pub struct State {
     /// Command statistics, slow log, latency events and MONITOR clients.
     pub observe: super::observe::Observer,
     /// Eviction candidates kept between evictions (maxmemory).
-    pub eviction_pool: crate::storage::evict::Pool,
+    pub eviction_pool: crate::engine::evict::Pool,
     /// The notify-keyspace-events classes the databases were last told to record (see settle_key_events).
     pub tracked_notify_flags: u32,
     /// Clients blocked on keys, and the keys made ready for them (see blocking.rs).
@@ -93,7 +93,7 @@ impl State {
             lastsave: now_ms / 1000,
             active_expire: true,
             scripts_may_call_noscript: false,
-            scripts: crate::scripting::Scripts::default(),
+            scripts: None,
             effects,
             aof: Default::default(),
             pubsub: crate::pubsub::PubSub::default(),
@@ -147,13 +147,23 @@ impl State {
     }
 }
 
+/// The scripting engine as the engine sees it: it lives above (scripts run their commands through dispatch),
+/// and the gates only need what a script declares.
+pub trait ScriptHost: Send {
+    /// The flags the gates apply to a command that runs a script (what its `#!lua` line declares); None: the
+    /// command's own.
+    fn gate_flags(&self, cmd: &super::CommandSpec, argv: &[&[u8]]) -> Option<u32>;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
 /// What the server's tasks share: the state, the clock and the shutdown signal.
 pub struct Shared {
     pub state: Mutex<State>,
     /// Shared with the test kit, which keeps it across a crash and restart.
     pub clock: std::sync::Arc<Clock>,
     /// Shared with the AOF writer, which logs its write errors and their recovery from any thread.
-    pub log: std::sync::Arc<super::log::Logger>,
+    pub log: std::sync::Arc<crate::log::Logger>,
     /// Scripts running off the event loop (see script_gate.rs).
     pub script: super::script_gate::ScriptGate,
     /// Writes the effects stream to the append-only file (used without the state lock).
@@ -175,7 +185,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(mut state: State, log: super::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
+    pub fn new(mut state: State, log: crate::log::Logger, clock: std::sync::Arc<Clock>) -> Shared {
         let requirepass = Mutex::new(state.config.requirepass.clone());
         let commands = state.commands.clone();
         let (relisten, relisten_rx) = tokio::sync::mpsc::unbounded_channel();

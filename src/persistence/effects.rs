@@ -233,7 +233,8 @@ mod tests {
     /// Runs commands through the real dispatcher with effects on; returns what they recorded.
     fn effects_of(lines: &[&str]) -> String {
         use crate::config::{Config, LogLevel};
-        use crate::engine::{client::Client, log::Logger, state::Shared, state::State};
+        use crate::engine::{client::Client, state::Shared, state::State};
+        use crate::log::Logger;
         let shared = Shared::new(
             State::new(Config::default(), crate::engine::table::Names::new(crate::cmd::FAMILIES), 0),
             Logger::new(LogLevel::Nothing, "").expect("log"),

@@ -15,13 +15,13 @@ use crate::config::LogLevel;
 use crate::engine::client::Client;
 use crate::engine::dispatch::{execute, lookup, ErrorReply};
 use crate::engine::script_gate::{Interrupt, Signals};
+pub use crate::engine::script_id::ScriptId;
 use crate::engine::state::{Shared, State};
 use crate::engine::{flags, CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::decode::with_argv_of;
 use crate::protocol::Out;
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
-use sha1::{Digest, Sha1};
 use std::cell::Cell;
 use std::collections::HashMap;
 
@@ -132,7 +132,7 @@ impl Shebang {
 /// EVAL's with what it declares (scriptFlagsToCmdFlags): it writes unless `no-writes`, may grow memory unless
 /// `no-writes` or `allow-oom`. None: the command's own flags apply (not a script command, no shebang, or a
 /// script that is not cached / does not parse, which the command itself then reports).
-pub fn gate_flags(scripts: &Scripts, cmd: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
+fn gate_flags(scripts: &Scripts, cmd: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
     if !cmd.has(flags::OFFLOAD) || argv.len() < 2 {
         return None;
     }
@@ -157,6 +157,38 @@ pub fn gate_flags(scripts: &Scripts, cmd: &CommandSpec, argv: &[&[u8]]) -> Optio
     Some(f)
 }
 
+impl crate::engine::state::ScriptHost for Scripts {
+    fn gate_flags(&self, cmd: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
+        gate_flags(self, cmd, argv)
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The scripts of this state (created on first use: the engine holds them without knowing their type).
+pub fn scripts(state: &mut State) -> Result<&mut Scripts, CmdError> {
+    state
+        .scripts
+        .get_or_insert_with(|| Box::new(Scripts::default()))
+        .as_any_mut()
+        .downcast_mut::<Scripts>()
+        .ok_or(error::SCRIPT_NO_ENGINE)
+}
+
+/// The scripts' memory for INFO and MEMORY STATS (nothing before the first script).
+pub fn memory(state: &State) -> ScriptsMemory {
+    match state.scripts.as_ref().and_then(|s| s.as_any().downcast_ref::<Scripts>()) {
+        Some(scripts) => scripts.memory(),
+        None => ScriptsMemory::default(),
+    }
+}
+
 /// The arguments and the reply of one redis.call, kept between calls so that a call allocates nothing.
 #[derive(Default)]
 struct Scratch {
@@ -174,37 +206,6 @@ struct SendEngine(Engine);
 // SAFETY: see SendEngine: every handle into the Lua state is owned by the engine (or by a run, on the thread that
 // holds the state lock), so no two threads ever touch its reference counts or the Lua state at the same time.
 unsafe impl Send for SendEngine {}
-
-/// A script's id: the SHA1 of its body in lowercase hex.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ScriptId([u8; 40]);
-
-impl ScriptId {
-    pub fn of_body(body: &[u8]) -> ScriptId {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut id = [0; 40];
-        for (i, b) in Sha1::digest(body).iter().enumerate() {
-            id[2 * i] = HEX[(b >> 4) as usize];
-            id[2 * i + 1] = HEX[(b & 15) as usize];
-        }
-        ScriptId(id)
-    }
-
-    /// An id as EVALSHA and SCRIPT EXISTS take it, in any case; None if it cannot name a script.
-    pub fn parse(text: &[u8]) -> Option<ScriptId> {
-        let id: [u8; 40] = text.try_into().ok()?;
-        Some(ScriptId(id.map(|b| b.to_ascii_lowercase())))
-    }
-
-    pub fn as_str(&self) -> &str {
-        // Built from hex digits or checked-length client bytes lowercased: shown lossily if not UTF-8.
-        std::str::from_utf8(&self.0).unwrap_or("")
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
 
 /// The lowercase hex SHA1 of `data` (script ids, `redis.sha1hex`).
 pub fn sha1hex(data: &[u8]) -> String {
@@ -538,14 +539,14 @@ struct CallCtx<'a> {
 pub fn run(ctx: &mut Ctx, id: ScriptId, opts: RunOptions) -> Result<(), CmdError> {
     // Out of the State for the run, so the script's commands can borrow the State: none of them can reach the
     // scripts (EVAL, SCRIPT and FUNCTION are refused in scripts).
-    let Some(SendEngine(mut engine)) = ctx.state.scripts.engine.take() else {
+    let Some(SendEngine(mut engine)) = scripts(ctx.state)?.engine.take() else {
         return Err(error::SCRIPT_NOSCRIPT);
     };
     let result = match engine.suspended.take() {
         Some(run) if run.caller == ctx.client.id && run.id == id => drive(&mut engine, ctx, run, None),
         _ => run_in(&mut engine, ctx, id, opts),
     };
-    ctx.state.scripts.engine = Some(SendEngine(engine));
+    scripts(ctx.state)?.engine = Some(SendEngine(engine));
     result
 }
 

@@ -5,9 +5,9 @@
 use crate::engine::client::{Client, ClientInfo, LiveInfo};
 use crate::engine::dispatch::{dispatch, lookup, resume};
 use crate::engine::flags;
-use crate::engine::log::Logger;
 use crate::engine::state::{Shared, State};
 use crate::engine::table::Names;
+use crate::log::Logger;
 use crate::protocol::{Limits, Next, Out, RequestParser};
 use crate::pubsub::Mailbox;
 use crate::scripting::ScriptId;
@@ -821,8 +821,8 @@ fn settle_reply(client: &mut Client, out: &mut Out, start: usize) {
 mod tests {
     use super::*;
     use crate::config::{Config, LogLevel};
-    use crate::engine::log::Logger;
     use crate::engine::state::State;
+    use crate::log::Logger;
 
     fn shared(config: Config) -> Shared {
         Shared::new(

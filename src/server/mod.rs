@@ -6,9 +6,9 @@ pub mod cron;
 pub mod listener;
 
 use crate::config::{Config, LogLevel};
-use crate::engine::log;
 use crate::engine::state::{Shared, State};
 use crate::error::Error;
+use crate::log;
 use connection::Peer;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -57,7 +57,7 @@ pub struct Db {
     /// A value was handed out mutably (`get_mut`) since the last command: its bytes must be re-estimated.
     pub changed_in_place: bool,
     /// Set while an LFU maxmemory policy is on: accesses update the LFU counter kept in `lru`.
-    pub lfu: Option<super::evict::Lfu>,
+    pub lfu: Option<super::lfu::Lfu>,
     /// Record `Created` / `Missed` events (their keyspace notifications are enabled); expiries always are.
     pub track_created: bool,
     /// Some client is blocked on a key of this database: created keys are reported (`KeyEvent::Created`) so the
@@ -101,9 +101,9 @@ struct Watches {
 }
 
 /// The `lru` field after an access: the clock in seconds, or the LFU counter and its clock under LFU.
-fn touched(lru: u32, lfu: Option<super::evict::Lfu>, rng: &mut fastrand::Rng, now_ms: i64) -> u32 {
+fn touched(lru: u32, lfu: Option<super::lfu::Lfu>, rng: &mut fastrand::Rng, now_ms: i64) -> u32 {
     match lfu {
-        Some(lfu) => super::evict::lfu_touch(lru, lfu, rng, now_ms),
+        Some(lfu) => super::lfu::lfu_touch(lru, lfu, rng, now_ms),
         None => lru_clock(now_ms),
     }
 }
@@ -270,7 +270,7 @@ impl Db {
                 }
             }
             RawEntryMut::Vacant(v) => {
-                let lru = if lfu.is_some() { super::evict::lfu_new(now) } else { lru };
+                let lru = if lfu.is_some() { super::lfu::lfu_new(now) } else { lru };
                 let (k, e) = v.insert(key.into(), Entry { value, expire_at: NO_EXPIRE, lru, accounted: 0 });
                 let units = entry_units(k, e);
                 e.accounted = units;

@@ -2,9 +2,9 @@
 
 pub mod clock;
 pub mod db;
-pub mod evict;
 pub mod hash;
 pub mod key;
+pub mod lfu;
 pub mod listpack;
 pub mod memory;
 pub mod random;

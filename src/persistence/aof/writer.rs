@@ -8,7 +8,7 @@
 //! blocking thread, so the event loop keeps executing commands meanwhile; `everysec` fsyncs from the cron.
 
 use crate::config::AppendFsync;
-use crate::engine::log::Logger;
+use crate::log::Logger;
 use parking_lot::Mutex;
 use std::fs::File;
 use std::io::Write;
