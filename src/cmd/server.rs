@@ -337,7 +337,7 @@ fn apply_config(
     let config = &ctx.state.config;
     if listen && (config.port != before.port || config.bind != before.bind || config.bind_none != before.bind_none) {
         let argument = if config.port != before.port { "port" } else { "bind" };
-        match crate::server::listener::bind_tcp(config) {
+        match (ctx.shared.bind_tcp)(config) {
             Ok((listeners, port)) => {
                 let _ = ctx.shared.relisten.send(listeners);
                 ctx.state.port = port;

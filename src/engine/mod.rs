@@ -12,6 +12,7 @@ pub mod client;
 pub mod command;
 pub mod dispatch;
 pub mod evict;
+pub mod expire;
 pub mod faults;
 pub mod key_events;
 pub mod memory;

@@ -157,6 +157,9 @@ pub trait ScriptHost: Send {
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
+/// Binds the TCP listeners a configuration asks for: the listeners and the port bound.
+pub type BindTcp = fn(&Config) -> Result<(Vec<std::net::TcpListener>, u16), crate::error::Error>;
+
 /// What the server's tasks share: the state, the clock and the shutdown signal.
 pub struct Shared {
     pub state: Mutex<State>,
@@ -177,6 +180,9 @@ pub struct Shared {
     requirepass: Mutex<Option<Vec<u8>>>,
     /// New TCP listeners for the server thread to accept on, replacing the current ones (CONFIG SET port/bind).
     pub relisten: tokio::sync::mpsc::UnboundedSender<Vec<std::net::TcpListener>>,
+    /// How the network side binds `bind` and `port` (set by the server; CONFIG SET port/bind calls it, so that
+    /// a refused address is that command's error).
+    pub bind_tcp: BindTcp,
     /// Taken by the server thread at startup.
     pub relisten_rx: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Vec<std::net::TcpListener>>>>,
     /// The names commands answer to (after `rename-command`, fixed at startup), readable without the state lock:
@@ -204,6 +210,7 @@ impl Shared {
             shutdown_notify: Notify::new(),
             crashed: AtomicBool::new(false),
             relisten,
+            bind_tcp: |_| Err(crate::error::Error::Config("this server does not listen on TCP".into())),
             relisten_rx: Mutex::new(Some(relisten_rx)),
             commands,
         }

@@ -138,7 +138,9 @@ impl<Mode> ServerBuilder<Mode> {
         if let Some(seed) = self.seed {
             state.seed(seed);
         }
-        let shared = Arc::new(Shared::new(state, logger, clock));
+        let mut shared = Shared::new(state, logger, clock);
+        shared.bind_tcp = listener::bind_tcp;
+        let shared = Arc::new(shared);
         crate::persistence::aof::open_at_startup(&shared).map_err(Error::Config)?;
         if let Some(loaded) = &self.loaded {
             loaded.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -361,7 +363,7 @@ impl ServerHandle {
     /// Moves the server's clock forward: keys expire (lazily and actively) as if `by` had passed.
     pub fn advance_time(&self, by: Duration) {
         self.shared.clock.advance(by.as_millis() as i64);
-        cron::clock_moved(&self.shared);
+        crate::engine::expire::clock_moved(&self.shared);
     }
 
     /// Did the server stop by crashing (`DEBUG CRASH`, the test kit's crash)?

@@ -283,7 +283,7 @@ impl Server {
     /// gone and notified) and `everysec`'s fsync.
     fn expire_now(&self) {
         if let Some(handle) = &self.handle {
-            crate::server::cron::clock_moved(handle.shared());
+            crate::engine::expire::clock_moved(handle.shared());
         }
     }
 

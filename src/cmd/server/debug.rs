@@ -29,7 +29,7 @@ pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
                 return Err(CmdError::NotInteger);
             }
             ctx.shared.clock.advance(ms);
-            crate::server::cron::clock_moved_locked(ctx.state, ctx.shared);
+            crate::engine::expire::clock_moved_locked(ctx.state, ctx.shared);
         }
         _ if is(sub, "set-time") && argc == 3 => {
             let ms = super::super::arg_i64(argv[2])?;
@@ -37,7 +37,7 @@ pub(super) fn debug(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
                 return Err(CmdError::NotInteger);
             }
             ctx.shared.clock.set_ms(ms);
-            crate::server::cron::clock_moved_locked(ctx.state, ctx.shared);
+            crate::engine::expire::clock_moved_locked(ctx.state, ctx.shared);
         }
         _ if is(sub, "freeze-time") && argc == 2 => ctx.shared.clock.freeze(),
         _ if is(sub, "resume-time") && argc == 2 => ctx.shared.clock.resume(),
