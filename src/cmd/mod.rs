@@ -1,5 +1,6 @@
 //! Command families, one module each: its COMMANDS rows and their handlers.
 
+pub mod client;
 pub mod connection;
 pub mod diagnostics;
 pub mod hash;
@@ -18,6 +19,7 @@ pub mod transactions;
 /// adding its COMMANDS here.
 pub const FAMILIES: &[&[crate::engine::CommandSpec]] = &[
     connection::COMMANDS,
+    client::COMMANDS,
     string::COMMANDS,
     keyspace::COMMANDS,
     hash::COMMANDS,
