@@ -11,7 +11,7 @@ use crate::protocol::Out;
 use crate::pubsub::keyspace::class;
 use crate::storage::hash::{Indexed, Limits};
 use crate::storage::random;
-use crate::storage::{Db, RHash, Value};
+use crate::storage::{RHash, Value};
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("hset", -4, WRITE | DENYOOM | FAST, (1, 1, 1), hset).group("hash"),
@@ -36,14 +36,6 @@ pub const COMMANDS: &[CommandSpec] = &[
 fn limits(ctx: &Ctx) -> Limits {
     let c = &ctx.state.config;
     Limits { entries: c.hash_max_listpack_entries, value: c.hash_max_listpack_value }
-}
-
-/// `lookupKeyRead` + `checkType`: None for a missing key, WRONGTYPE for another type.
-fn read<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Result<Option<&'a RHash>, CmdError> {
-    match db.get(key, now) {
-        None => Ok(None),
-        Some(e) => e.value.as_hash().map(Some).ok_or(CmdError::WrongType),
-    }
 }
 
 /// `hashTypeLookupWriteOrCreate`, then `op` on the hash. A missing key gets a new hash, stored once `op`
@@ -109,7 +101,7 @@ fn hsetnx(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn hget(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let Ctx { state, client, out, now, .. } = ctx;
-    match read(&mut state.dbs[client.db], argv[1], *now)?.and_then(|h| h.get(argv[2])) {
+    match state.dbs[client.db].read::<RHash>(argv[1], *now)?.and_then(|h| h.get(argv[2])) {
         Some(v) => out.bulk(v),
         None => out.null(),
     }
@@ -118,7 +110,7 @@ fn hget(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn hmget(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let Ctx { state, client, out, now, .. } = ctx;
-    let h = read(&mut state.dbs[client.db], argv[1], *now)?;
+    let h = state.dbs[client.db].read::<RHash>(argv[1], *now)?;
     out.array(argv.len() - 2);
     for field in &argv[2..] {
         match h.and_then(|h| h.get(field)) {
@@ -132,7 +124,7 @@ fn hmget(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// HGETALL (a map), HKEYS and HVALS (arrays), in storage order.
 fn getall_generic(ctx: &mut Ctx, key: &[u8], fields: bool, values: bool) -> Result<(), CmdError> {
     let Ctx { state, client, out, now, .. } = ctx;
-    let h = read(&mut state.dbs[client.db], key, *now)?;
+    let h = state.dbs[client.db].read::<RHash>(key, *now)?;
     let len = h.map_or(0, RHash::len);
     if fields && values {
         out.map(len);
@@ -198,7 +190,7 @@ fn hdel(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// HLEN, HEXISTS, HSTRLEN: one integer about the hash, 0 for a missing key.
 fn int_generic(ctx: &mut Ctx, key: &[u8], f: impl FnOnce(&RHash) -> usize) -> Result<(), CmdError> {
     let now = ctx.now;
-    let n = read(ctx.db(), key, now)?.map_or(0, f);
+    let n = ctx.db().read::<RHash>(key, now)?.map_or(0, f);
     ctx.out.int(n as i64);
     Ok(())
 }
@@ -274,7 +266,7 @@ fn hrandfield(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     let Ctx { state, client, out, now, .. } = ctx;
     let State { dbs, rng, .. } = &mut **state;
-    let Some(h) = read(&mut dbs[client.db], argv[1], *now)? else {
+    let Some(h) = dbs[client.db].read::<RHash>(argv[1], *now)? else {
         out.null();
         return Ok(());
     };
@@ -312,7 +304,7 @@ impl RandomReply {
 fn hrandfield_count(ctx: &mut Ctx, key: &[u8], count: i64, with_values: bool) -> Result<(), CmdError> {
     let Ctx { state, client, out, now, .. } = ctx;
     let State { dbs, rng, config, .. } = &mut **state;
-    let Some(h) = read(&mut dbs[client.db], key, *now)? else {
+    let Some(h) = dbs[client.db].read::<RHash>(key, *now)? else {
         out.array(0);
         return Ok(());
     };
@@ -364,7 +356,7 @@ fn hscan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let cursor = parse_cursor(argv[2])?;
     let Ctx { state, client, out, now, .. } = ctx;
     // The key is looked up before the options are parsed, as in Redis.
-    let Some(h) = read(&mut state.dbs[client.db], argv[1], *now)? else {
+    let Some(h) = state.dbs[client.db].read::<RHash>(argv[1], *now)? else {
         out.array(2);
         out.bulk(b"0");
         out.array(0);

@@ -34,22 +34,6 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 // --- lookups and replies ---
 
-/// A set for reading (hit/miss counted), None if missing, WRONGTYPE for another type.
-fn read_set<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Result<Option<&'a RSet>, CmdError> {
-    match db.get(key, now) {
-        None => Ok(None),
-        Some(e) => e.value.as_set().map(Some).ok_or(CmdError::WrongType),
-    }
-}
-
-/// A set for writing, None if missing, WRONGTYPE for another type.
-fn write_set<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Result<Option<&'a mut RSet>, CmdError> {
-    match db.get_mut(key, now) {
-        None => Ok(None),
-        Some(e) => e.value.as_set_mut().map(Some).ok_or(CmdError::WrongType),
-    }
-}
-
 fn reply_member(out: &mut Out, m: Member) {
     match m {
         Member::Int(n) => out.bulk_i64(n),
@@ -70,7 +54,7 @@ fn sadd(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let max = ctx.state.config.set_max_intset_entries;
     let db = ctx.db();
     let add_all = |set: &mut RSet| members.iter().filter(|m| set.add(Member::Bytes(m), max)).count();
-    let added = match write_set(db, key, now)? {
+    let added = match db.write::<RSet>(key, now)? {
         Some(set) => add_all(set),
         None => {
             let mut set = RSet::new_for(Member::Bytes(members[0]));
@@ -90,7 +74,7 @@ fn sadd(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn srem(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (key, now) = (argv[1], ctx.now);
     let db = ctx.db();
-    let Some(set) = write_set(db, key, now)? else {
+    let Some(set) = db.write::<RSet>(key, now)? else {
         ctx.out.int(0);
         return Ok(());
     };
@@ -114,7 +98,7 @@ fn srem(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn smembers(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    match read_set(&mut state.dbs[client.db], argv[1], now)? {
+    match state.dbs[client.db].read::<RSet>(argv[1], now)? {
         Some(set) => reply_set(out, set),
         None => out.set(0),
     }
@@ -123,7 +107,7 @@ fn smembers(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn sismember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    let found = read_set(ctx.db(), argv[1], now)?.is_some_and(|s| s.contains(Member::Bytes(argv[2])));
+    let found = ctx.db().read::<RSet>(argv[1], now)?.is_some_and(|s| s.contains(Member::Bytes(argv[2])));
     ctx.out.int(found as i64);
     Ok(())
 }
@@ -131,7 +115,7 @@ fn sismember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn smismember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let set = read_set(&mut state.dbs[client.db], argv[1], now)?;
+    let set = state.dbs[client.db].read::<RSet>(argv[1], now)?;
     out.array(argv.len() - 2);
     for m in &argv[2..] {
         out.int(set.is_some_and(|s| s.contains(Member::Bytes(m))) as i64);
@@ -141,7 +125,7 @@ fn smismember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn scard(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    let n = read_set(ctx.db(), argv[1], now)?.map_or(0, |s| s.len());
+    let n = ctx.db().read::<RSet>(argv[1], now)?.map_or(0, |s| s.len());
     ctx.out.int(n as i64);
     Ok(())
 }
@@ -151,13 +135,13 @@ fn smove(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let max = ctx.state.config.set_max_intset_entries;
     let db = ctx.db();
     // A missing source answers 0 before the destination's type is looked at.
-    if write_set(db, src, now)?.is_none() {
+    if db.write::<RSet>(src, now)?.is_none() {
         ctx.out.int(0);
         return Ok(());
     }
-    let dst_exists = write_set(db, dst, now)?.is_some();
+    let dst_exists = db.write::<RSet>(dst, now)?.is_some();
     if src == dst {
-        let found = read_set(db, src, now)?.is_some_and(|s| s.contains(member));
+        let found = db.read::<RSet>(src, now)?.is_some_and(|s| s.contains(member));
         ctx.out.int(found as i64);
         return Ok(());
     }
@@ -186,7 +170,7 @@ struct Moved {
 
 /// SMOVE between two distinct keys whose types have been checked. None if the source lacks the member.
 fn move_member(db: &mut Db, src: &[u8], dst: &[u8], dst_exists: bool, m: Member, max: u64, now: i64) -> Option<Moved> {
-    let set = write_set(db, src, now).ok()??;
+    let set = db.write::<RSet>(src, now).ok()??;
     if !set.remove(m) {
         return None;
     }
@@ -197,7 +181,7 @@ fn move_member(db: &mut Db, src: &[u8], dst: &[u8], dst_exists: bool, m: Member,
     if !dst_exists {
         db.set(dst, Value::Set(RSet::new_for(m)), false, now);
     }
-    let dst_added = write_set(db, dst, now).ok().flatten().is_some_and(|set| set.add(m, max));
+    let dst_added = db.write::<RSet>(dst, now).ok().flatten().is_some_and(|set| set.add(m, max));
     Some(Moved { src_emptied, dst_added })
 }
 
@@ -219,7 +203,7 @@ fn spop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (key, now) = (argv[1], ctx.now);
     let Ctx { state, client, out, .. } = ctx;
     let db = &mut state.dbs[client.db];
-    let Some(set) = write_set(db, key, now)? else {
+    let Some(set) = db.write::<RSet>(key, now)? else {
         out.null();
         return Ok(());
     };
@@ -260,7 +244,7 @@ fn spop_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdError> {
     let (now, max) = (ctx.now, ctx.state.config.set_max_intset_entries);
     let Ctx { state, client, out, .. } = ctx;
     let db = &mut state.dbs[client.db];
-    let Some(set) = write_set(db, key, now)? else {
+    let Some(set) = db.write::<RSet>(key, now)? else {
         out.set(0);
         return Ok(());
     };
@@ -324,7 +308,7 @@ fn srandmember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     }
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    match read_set(&mut state.dbs[client.db], argv[1], now)?.and_then(|s| s.random(&mut state.rng)) {
+    match state.dbs[client.db].read::<RSet>(argv[1], now)?.and_then(|s| s.random(&mut state.rng)) {
         Some(m) => reply_member(out, m),
         None => out.null(),
     }
@@ -339,7 +323,7 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
     let crate::engine::state::State { dbs, rng, config, .. } = &mut **state;
-    let Some(set) = read_set(&mut dbs[client.db], key, now)? else {
+    let Some(set) = dbs[client.db].read::<RSet>(key, now)? else {
         out.array(0);
         return Ok(());
     };
@@ -389,7 +373,7 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
 /// included, as in Redis 7.0.
 fn with_sets<R>(db: &mut Db, keys: &[&[u8]], now: i64, f: impl FnOnce(&[Option<&RSet>]) -> R) -> Result<R, CmdError> {
     for key in keys {
-        read_set(db, key, now)?;
+        db.read::<RSet>(key, now)?;
     }
     let db = &*db;
     let sets: Vec<Option<&RSet>> = keys.iter().map(|k| db.get_ref(k, now).and_then(|e| e.value.as_set())).collect();
@@ -600,7 +584,7 @@ fn sscan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let cursor = parse_cursor(argv[2])?;
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let Some(set) = read_set(&mut state.dbs[client.db], argv[1], now)? else {
+    let Some(set) = state.dbs[client.db].read::<RSet>(argv[1], now)? else {
         // A missing key ends the scan before the options are read, as in Redis.
         out.array(2);
         out.bulk(b"0");

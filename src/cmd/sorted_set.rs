@@ -14,7 +14,7 @@ use crate::pubsub::keyspace::class;
 use crate::storage::random;
 use crate::storage::set::Member;
 use crate::storage::zset::{self, LexBound, Limits};
-use crate::storage::{Db, RSet, RZSet, Value};
+use crate::storage::{RSet, RZSet, Value};
 use std::collections::HashMap;
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -64,22 +64,6 @@ fn limits(ctx: &Ctx) -> Limits {
 /// Limits nothing exceeds.
 #[cfg(test)]
 const NO_LIMITS: Limits = Limits { max_entries: usize::MAX, max_value: usize::MAX };
-
-/// `lookupKeyRead` + `checkType`: None for a missing key, WRONGTYPE for another type.
-fn read_zset<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Result<Option<&'a RZSet>, CmdError> {
-    match db.get(key, now) {
-        None => Ok(None),
-        Some(e) => e.value.as_zset().map(Some).ok_or(CmdError::WrongType),
-    }
-}
-
-/// `lookupKeyWrite` + `checkType`.
-fn write_zset<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Result<Option<&'a mut RZSet>, CmdError> {
-    match db.get_mut(key, now) {
-        None => Ok(None),
-        Some(e) => e.value.as_zset_mut().map(Some).ok_or(CmdError::WrongType),
-    }
-}
 
 /// A command's result as a new sorted set, in the encoding Redis gives a stored result (by its size and longest
 /// member). `items` are distinct members.
@@ -227,7 +211,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: Args, incr: bool) -> Result<(), CmdError> {
         .collect::<Result<Vec<f64>, _>>()?;
     let (key, now, limits) = (argv[1], ctx.now, limits(ctx));
     let db = ctx.db();
-    let tally = match write_zset(db, key, now)? {
+    let tally = match db.write::<RZSet>(key, now)? {
         Some(z) => add_all(z, pairs, &scores, f, limits)?,
         // XX adds nothing, so a missing key stays missing.
         None if f.xx => Tally::default(),
@@ -288,7 +272,7 @@ fn zincrby(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn zrem(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let (key, now) = (argv[1], ctx.now);
     let db = ctx.db();
-    let Some(z) = write_zset(db, key, now)? else {
+    let Some(z) = db.write::<RZSet>(key, now)? else {
         ctx.out.int(0);
         return Ok(());
     };
@@ -309,14 +293,14 @@ fn zrem(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn zcard(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    let n = read_zset(ctx.db(), argv[1], now)?.map_or(0, |z| z.len());
+    let n = ctx.db().read::<RZSet>(argv[1], now)?.map_or(0, |z| z.len());
     ctx.out.int(n as i64);
     Ok(())
 }
 
 fn zscore(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
-    match read_zset(ctx.db(), argv[1], now)?.and_then(|z| z.score(argv[2])) {
+    match ctx.db().read::<RZSet>(argv[1], now)?.and_then(|z| z.score(argv[2])) {
         Some(score) => ctx.out.double(score),
         None => ctx.out.null(),
     }
@@ -326,7 +310,7 @@ fn zscore(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn zmscore(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let z = read_zset(&mut state.dbs[client.db], argv[1], now)?;
+    let z = state.dbs[client.db].read::<RZSet>(argv[1], now)?;
     out.array(argv.len() - 2);
     for m in &argv[2..] {
         match z.and_then(|z| z.score(m)) {
@@ -339,7 +323,7 @@ fn zmscore(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn rank_generic(ctx: &mut Ctx, argv: Args, rev: bool) -> Result<(), CmdError> {
     let now = ctx.now;
-    let rank = read_zset(ctx.db(), argv[1], now)?.and_then(|z| Some((z.rank(argv[2])?, z.len())));
+    let rank = ctx.db().read::<RZSet>(argv[1], now)?.and_then(|z| Some((z.rank(argv[2])?, z.len())));
     match rank {
         Some((r, len)) => ctx.out.int(if rev { len - 1 - r } else { r } as i64),
         None => ctx.out.null(),
@@ -501,7 +485,7 @@ fn parse_lex_range<'a>(min: &'a [u8], max: &'a [u8]) -> Result<Bounds<'a>, CmdEr
 
 fn zcount_generic(ctx: &mut Ctx, key: &[u8], bounds: Bounds) -> Result<(), CmdError> {
     let now = ctx.now;
-    let n = read_zset(ctx.db(), key, now)?.map_or(0, |z| {
+    let n = ctx.db().read::<RZSet>(key, now)?.map_or(0, |z| {
         let (start, end) = bounds.interval(z, false);
         end.saturating_sub(start)
     });
@@ -626,7 +610,7 @@ fn range_items(z: &RZSet, bounds: Bounds, w: Window) -> Vec<(Vec<u8>, f64)> {
 fn zrange_run(ctx: &mut Ctx, key: &[u8], bounds: Bounds, w: Window, withscores: bool) -> Result<(), CmdError> {
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let Some(z) = read_zset(&mut state.dbs[client.db], key, now)? else {
+    let Some(z) = state.dbs[client.db].read::<RZSet>(key, now)? else {
         out.array(0);
         return Ok(());
     };
@@ -639,7 +623,7 @@ fn zrange_run(ctx: &mut Ctx, key: &[u8], bounds: Bounds, w: Window, withscores: 
 
 fn zrangestore_run(ctx: &mut Ctx, dst: &[u8], key: &[u8], bounds: Bounds, w: Window) -> Result<(), CmdError> {
     let now = ctx.now;
-    let items = read_zset(ctx.db(), key, now)?.map(|z| range_items(z, bounds, w)).unwrap_or_default();
+    let items = ctx.db().read::<RZSet>(key, now)?.map(|z| range_items(z, bounds, w)).unwrap_or_default();
     store(ctx, dst, &items, "zrangestore");
     Ok(())
 }
@@ -678,7 +662,7 @@ fn zrevrangebylex(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn zremrange_generic(ctx: &mut Ctx, key: &[u8], bounds: Bounds) -> Result<(), CmdError> {
     let now = ctx.now;
     let db = ctx.db();
-    let Some(z) = write_zset(db, key, now)? else {
+    let Some(z) = db.write::<RZSet>(key, now)? else {
         ctx.out.int(0);
         return Ok(());
     };
@@ -741,7 +725,7 @@ fn zpop_generic(ctx: &mut Ctx, argv: Args, max: bool) -> Result<(), CmdError> {
     };
     let key = argv[1];
     let now = ctx.now;
-    if write_zset(ctx.db(), key, now)?.is_none() || count == Some(0) {
+    if ctx.db().write::<RZSet>(key, now)?.is_none() || count == Some(0) {
         ctx.out.array(0);
         return Ok(());
     }
@@ -756,7 +740,7 @@ fn pop(ctx: &mut Ctx, key: &[u8], count: u64, max: bool, shape: Shape) -> usize 
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
     let db = &mut state.dbs[client.db];
-    let Ok(Some(z)) = write_zset(db, key, now) else { return 0 };
+    let Ok(Some(z)) = db.write::<RZSet>(key, now) else { return 0 };
     let len = z.len();
     let n = count.min(len as u64) as usize;
     shape.header(out, n);
@@ -801,7 +785,7 @@ fn zmpop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let count = count.unwrap_or(1);
     let now = ctx.now;
     for key in &argv[2..where_at] {
-        if write_zset(ctx.db(), key, now)?.is_none() {
+        if ctx.db().write::<RZSet>(key, now)?.is_none() {
             continue;
         }
         ctx.out.array(2);
@@ -833,7 +817,7 @@ fn zrandmember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let Some(count) = argv.get(2) else {
         let Ctx { state, client, out, .. } = ctx;
-        match read_zset(&mut state.dbs[client.db], argv[1], now)?.and_then(|z| z.random(&mut state.rng)) {
+        match state.dbs[client.db].read::<RZSet>(argv[1], now)?.and_then(|z| z.random(&mut state.rng)) {
             Some((m, _)) => out.bulk(m),
             None => out.null(),
         }
@@ -859,7 +843,7 @@ fn zrandmember(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 fn zrandmember_count(ctx: &mut Ctx, key: &[u8], count: i64, withscores: bool) -> Result<(), CmdError> {
     let Ctx { state, client, out, now, .. } = ctx;
     let State { dbs, rng, config, .. } = &mut **state;
-    let Some(z) = read_zset(&mut dbs[client.db], key, *now)? else {
+    let Some(z) = dbs[client.db].read::<RZSet>(key, *now)? else {
         out.array(0);
         return Ok(());
     };
@@ -1248,7 +1232,7 @@ fn zscan(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let cursor = parse_cursor(argv[2])?;
     let now = ctx.now;
     let Ctx { state, client, out, .. } = ctx;
-    let Some(z) = read_zset(&mut state.dbs[client.db], argv[1], now)? else {
+    let Some(z) = state.dbs[client.db].read::<RZSet>(argv[1], now)? else {
         // A missing key ends the scan before the options are read, as in Redis.
         reply_scan_header(out, 0, 0);
         return Ok(());

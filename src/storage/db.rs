@@ -180,6 +180,22 @@ impl Db {
         }
     }
 
+    /// `lookupKeyRead` + `checkType`: the value of `key` as a `T` (None if missing), WRONGTYPE for another type.
+    pub fn read<T: super::Typed>(&mut self, key: &[u8], now: i64) -> Result<Option<&T>, crate::error::CmdError> {
+        match self.get(key, now) {
+            None => Ok(None),
+            Some(e) => T::of(&e.value).map(Some).ok_or(crate::error::CmdError::WrongType),
+        }
+    }
+
+    /// `lookupKeyWrite` + `checkType`, for changing the value in place.
+    pub fn write<T: super::Typed>(&mut self, key: &[u8], now: i64) -> Result<Option<&mut T>, crate::error::CmdError> {
+        match self.get_mut(key, now) {
+            None => Ok(None),
+            Some(e) => T::of_mut(&mut e.value).map(Some).ok_or(crate::error::CmdError::WrongType),
+        }
+    }
+
     /// Read lookup: lazy expiry, hit/miss counting (and the `keymiss` event), LRU touch.
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
         let lfu = self.lfu;

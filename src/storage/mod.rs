@@ -31,6 +31,30 @@ pub enum Value {
     ZSet(RZSet),
 }
 
+/// A type a key's value can be: what a typed lookup (`Db::read`, `Db::write`) finds in a `Value`.
+pub trait Typed: Sized {
+    fn of(value: &Value) -> Option<&Self>;
+    fn of_mut(value: &mut Value) -> Option<&mut Self>;
+}
+
+macro_rules! typed {
+    ($type:ty, $get:ident, $get_mut:ident) => {
+        impl Typed for $type {
+            fn of(value: &Value) -> Option<&Self> {
+                value.$get()
+            }
+            fn of_mut(value: &mut Value) -> Option<&mut Self> {
+                value.$get_mut()
+            }
+        }
+    };
+}
+
+typed!(RString, as_string, as_string_mut);
+typed!(RHash, as_hash, as_hash_mut);
+typed!(RSet, as_set, as_set_mut);
+typed!(RZSet, as_zset, as_zset_mut);
+
 impl Value {
     /// TYPE's answer.
     pub fn type_name(&self) -> &'static str {
