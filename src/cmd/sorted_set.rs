@@ -13,7 +13,7 @@ use crate::protocol::{number, Out};
 use crate::pubsub::keyspace::class;
 use crate::storage::random;
 use crate::storage::set::Member;
-use crate::storage::zset::{self, LexBound, Limits};
+use crate::storage::zset::{self, Bounds, LexBound, Limits};
 use crate::storage::{RSet, RZSet, Value};
 use std::collections::HashMap;
 
@@ -339,99 +339,7 @@ fn zrevrank(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     rank_generic(ctx, argv, true)
 }
 
-// --- ranges: bounds as rank intervals ---
-
-/// A range's bounds, parsed.
-#[derive(Clone, Copy)]
-enum Bounds<'a> {
-    /// Inclusive indexes, negative from the end.
-    Rank(i64, i64),
-    /// (value, exclusive) for min and max.
-    Score((f64, bool), (f64, bool)),
-    Lex(LexBound<'a>, LexBound<'a>),
-}
-
-impl Bounds<'_> {
-    /// The ascending rank interval `start..end` the bounds select (`start >= end` when empty). Rank bounds
-    /// count from the end of the order with `rev`.
-    fn interval(self, z: &RZSet, rev: bool) -> (usize, usize) {
-        match self {
-            Bounds::Rank(start, end) => match rank_interval(z.len(), start, end) {
-                None => (0, 0),
-                Some((s, e)) if rev => (z.len() - e, z.len() - s),
-                Some(interval) => interval,
-            },
-            Bounds::Score((min, min_ex), (max, max_ex)) => {
-                (z.count_below_score(min, min_ex), z.count_below_score(max, !max_ex))
-            }
-            Bounds::Lex(min, max) if z.encoding() == "listpack" => lex_walk(z, min, max, rev),
-            Bounds::Lex(min, max) => (z.count_below_lex(min, true), z.count_below_lex(max, false)),
-        }
-    }
-}
-
-fn lex_gte_min(member: &[u8], min: LexBound) -> bool {
-    match min {
-        LexBound::Min => true,
-        LexBound::Max => false,
-        LexBound::Inclusive(b) => member >= b,
-        LexBound::Exclusive(b) => member > b,
-    }
-}
-
-fn lex_lte_max(member: &[u8], max: LexBound) -> bool {
-    match max {
-        LexBound::Min => false,
-        LexBound::Max => true,
-        LexBound::Inclusive(b) => member <= b,
-        LexBound::Exclusive(b) => member < b,
-    }
-}
-
-/// Can the lex range hold anything at all (`zslIsInLexRange`'s first test, with `sdscmplex` on the bounds)?
-fn lex_range_possible(min: LexBound, max: LexBound) -> bool {
-    use std::cmp::Ordering::*;
-    use LexBound::*;
-    let cmp = match (min, max) {
-        (Min, Min) | (Max, Max) => Equal,
-        (Min, _) | (_, Max) => Less,
-        (Max, _) | (_, Min) => Greater,
-        (Inclusive(a) | Exclusive(a), Inclusive(b) | Exclusive(b)) => a.cmp(b),
-    };
-    cmp == Less || (cmp == Equal && matches!((min, max), (Inclusive(_), Inclusive(_))))
-}
-
-/// Redis's listpack walk for a lex range: the first member (from the head, or the last from the tail with `rev`)
-/// inside the range, then onwards while still inside. With equal scores this is the rank API's interval; with
-/// mixed scores (unspecified, but deterministic for a listpack) it is still Redis's exact answer.
-fn lex_walk(z: &RZSet, min: LexBound, max: LexBound, rev: bool) -> (usize, usize) {
-    let members: Vec<&[u8]> = z.iter().map(|(m, _)| m).collect();
-    let (Some(first), Some(last)) = (members.first(), members.last()) else { return (0, 0) };
-    if !lex_range_possible(min, max) || !lex_gte_min(last, min) || !lex_lte_max(first, max) {
-        return (0, 0);
-    }
-    if rev {
-        let Some(end) = members.iter().rposition(|m| lex_lte_max(m, max)) else { return (0, 0) };
-        let start = members[..=end].iter().rposition(|m| !lex_gte_min(m, min)).map_or(0, |i| i + 1);
-        (start, end + 1)
-    } else {
-        let Some(start) = members.iter().position(|m| lex_gte_min(m, min)) else { return (0, 0) };
-        let end = members[start..].iter().position(|m| !lex_lte_max(m, max)).map_or(members.len(), |i| start + i);
-        (start, end)
-    }
-}
-
-/// Redis's index sanitizing for rank ranges (inclusive, negative from the end): the interval `start..end`, or
-/// None when it is empty.
-fn rank_interval(len: usize, start: i64, end: i64) -> Option<(usize, usize)> {
-    let len = len as i64;
-    let start = if start < 0 { (len + start).max(0) } else { start };
-    let end = if end < 0 { len + end } else { end };
-    if start > end || start >= len {
-        return None;
-    }
-    Some((start as usize, end.min(len - 1) as usize + 1))
-}
+// --- ranges: parsing the bounds (their meaning is storage/zset.rs's `Bounds`) ---
 
 /// A score bound as `zslParseRange` reads it: an optional `(` for exclusive, then C `strtod` over the rest as a
 /// C string. Looser than scores elsewhere: leading spaces, an empty string (0) and overflow (±inf) pass; only
@@ -1298,17 +1206,6 @@ mod tests {
         for bad in [&b""[..], b"a", b"+a", b"-a"] {
             assert_eq!(parse_lex_bound(bad), None);
         }
-    }
-
-    #[test]
-    fn rank_intervals_sanitize_like_redis() {
-        assert_eq!(rank_interval(5, 0, -1), Some((0, 5)));
-        assert_eq!(rank_interval(5, -100, 100), Some((0, 5)));
-        assert_eq!(rank_interval(5, 3, 1), None);
-        assert_eq!(rank_interval(5, 5, 10), None);
-        assert_eq!(rank_interval(5, -2, -1), Some((3, 5)));
-        assert_eq!(rank_interval(0, 0, -1), None);
-        assert_eq!(rank_interval(5, i64::MIN, i64::MAX), Some((0, 5)));
     }
 
     #[test]
