@@ -1,7 +1,7 @@
 //! Hashes: field reads and writes, counters, whole-hash replies, random fields and HSCAN. Semantics follow Redis
 //! 7.0's t_hash.c; the encodings and when they convert live in `storage/hash.rs`.
 
-use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
+use super::{arg_i64, is, parse_cursor, reply_draws, reply_scan_header, Args, ScanOptions};
 use crate::engine::flags::*;
 use crate::engine::state::State;
 use crate::engine::{CommandSpec, Ctx};
@@ -317,19 +317,12 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], count: i64, with_values: bool) ->
     let ix = h.indexed();
     let size = ix.len();
     if !unique || n == 1 {
-        let guard = ReplyGuard::new(config, out);
-        if guard.never_fits(n, client) {
-            return Ok(());
-        }
-        reply.header(out, n as usize);
-        for _ in 0..n {
+        let draw = |out: &mut Out| {
             if let Some(pair) = ix.get(rng.usize(..size)) {
                 reply.pair(out, pair);
             }
-            if guard.exceeded(out, client) {
-                return Ok(());
-            }
-        }
+        };
+        reply_draws(config, out, client, n, |out, n| reply.header(out, n), draw);
         return Ok(());
     }
     if n as usize >= size {

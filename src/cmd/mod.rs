@@ -136,6 +136,30 @@ pub fn reply_scan_header(out: &mut Out, cursor: u64, n: usize) {
     out.array(n);
 }
 
+/// HRANDFIELD / SRANDMEMBER / ZRANDMEMBER with a negative count (or 1): `n` independent draws, streamed one at a
+/// time so that a huge count allocates nothing up front, the reply bounded by `ReplyGuard`. `header` writes the
+/// reply's header for `n` elements, `draw` one element.
+pub fn reply_draws(
+    config: &crate::config::Config,
+    out: &mut Out,
+    client: &mut crate::engine::client::Client,
+    n: u64,
+    header: impl FnOnce(&mut Out, usize),
+    mut draw: impl FnMut(&mut Out),
+) {
+    let guard = ReplyGuard::new(config, out);
+    if guard.never_fits(n, client) {
+        return;
+    }
+    header(out, n as usize);
+    for _ in 0..n {
+        draw(out);
+        if guard.exceeded(out, client) {
+            return;
+        }
+    }
+}
+
 /// Bounds replies whose size the client picks (HRANDFIELD / SRANDMEMBER / ZRANDMEMBER with a huge negative
 /// count). Past the normal client class's hard output limit, or 1 GiB when it has none, the partial reply is
 /// dropped and the client closed, as Redis's CLIENT_CLOSE_ASAP does, instead of growing until memory runs out.

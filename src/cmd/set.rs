@@ -2,7 +2,7 @@
 //! Semantics follow Redis 7.0's t_set.c, including which strategy SPOP and SDIFF pick, since that decides the
 //! encoding of what they leave behind.
 
-use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
+use super::{arg_i64, is, parse_cursor, reply_draws, reply_scan_header, Args, ScanOptions};
 use crate::engine::flags::*;
 use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
@@ -333,20 +333,12 @@ fn srandmember_count(ctx: &mut Ctx, key: &[u8], count: &[u8]) -> Result<(), CmdE
         return Ok(());
     }
     if !distinct || count == 1 {
-        // Repeats allowed: streamed one draw at a time, so a huge count allocates nothing up front.
-        let guard = ReplyGuard::new(config, out);
-        if guard.never_fits(count, client) {
-            return Ok(());
-        }
-        out.array(count as usize);
-        for _ in 0..count {
+        let draw = |out: &mut Out| {
             if let Some(m) = set.random(rng) {
                 reply_member(out, m);
             }
-            if guard.exceeded(out, client) {
-                return Ok(());
-            }
-        }
+        };
+        reply_draws(config, out, client, count, |out, n| out.array(n), draw);
         return Ok(());
     }
     let size = set.len();

@@ -4,7 +4,7 @@
 //! which error wins); the encodings live in `storage/zset.rs`, whose API is in ranks: every range below becomes
 //! a rank interval first.
 
-use super::{arg_i64, is, parse_cursor, reply_scan_header, Args, ReplyGuard, ScanOptions};
+use super::{arg_i64, is, parse_cursor, reply_draws, reply_scan_header, Args, ScanOptions};
 use crate::engine::flags::*;
 use crate::engine::state::State;
 use crate::engine::{CommandSpec, Ctx};
@@ -762,20 +762,12 @@ fn zrandmember_count(ctx: &mut Ctx, key: &[u8], count: i64, withscores: bool) ->
         return Ok(());
     }
     if !distinct || n == 1 {
-        // Streamed one draw at a time: a huge count allocates nothing up front, and the guard bounds the reply.
-        let guard = ReplyGuard::new(config, out);
-        if guard.never_fits(n, client) {
-            return Ok(());
-        }
-        shape.header(out, n as usize);
-        for _ in 0..n {
+        let draw = |out: &mut Out| {
             if let Some((m, s)) = z.random(rng) {
                 shape.element(out, m, s);
             }
-            if guard.exceeded(out, client) {
-                return Ok(());
-            }
-        }
+        };
+        reply_draws(config, out, client, n, |out, n| shape.header(out, n), draw);
         return Ok(());
     }
     let size = z.len();
