@@ -11,6 +11,7 @@
 mod rewrite;
 
 use crate::protocol::decode::split_args;
+use crate::REDIS_VERSION;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt;
@@ -18,9 +19,6 @@ use std::fs;
 use std::io::{self, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-
-/// The version redis-server names in its fatal config error banner.
-use crate::cmd::connection::REDIS_VERSION;
 
 /// Who may use DEBUG (`enable-debug-command`): Redis 7.0's protected-config values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -2102,7 +2100,7 @@ mod tests {
     /// The banner redis-server prints for a bad line.
     fn banner(line: usize, text: &str, reason: &str) -> String {
         format!(
-            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {line}\n>>> '{text}'\n{reason}"
+            "\n*** FATAL CONFIG FILE ERROR (Redis {REDIS_VERSION}) ***\nReading the configuration file, at line {line}\n>>> '{text}'\n{reason}"
         )
     }
 

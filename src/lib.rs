@@ -69,6 +69,29 @@ pub use config::Config;
 pub use error::Error;
 pub use server::{Server, ServerBuilder, ServerHandle};
 
+/// The Redis release embedis answers as, because it matches its behaviour: INFO, HELLO, `--version`, scripts'
+/// `redis.REDIS_VERSION` and the fatal config error banner all show it (clients choose features by it).
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// [`REDIS_VERSION`] as Redis's `REDIS_VERSION_NUM`, `0x00MMmmpp` (scripts' `redis.REDIS_VERSION_NUM`).
+pub const REDIS_VERSION_NUM: i64 = version_num(REDIS_VERSION);
+
+/// "major.minor.patch" as `0x00MMmmpp`, at compile time.
+const fn version_num(version: &str) -> i64 {
+    let bytes = version.as_bytes();
+    let (mut num, mut part, mut i) = (0, 0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b'.' {
+            num = (num << 8) | part;
+            part = 0;
+        } else {
+            part = part * 10 + (bytes[i] - b'0') as i64;
+        }
+        i += 1;
+    }
+    (num << 8) | part
+}
+
 /// Starting a server from plain synchronous code (a `#[test]` without a runtime).
 pub mod blocking {
     pub use crate::server::ServerHandle;
@@ -86,5 +109,14 @@ pub mod blocking {
         pub fn start() -> Result<ServerHandle, crate::Error> {
             Self::builder().port(0).bind("127.0.0.1").start()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_num_is_redis_encoding() {
+        assert_eq!(super::REDIS_VERSION_NUM, 0x07000f);
+        assert_eq!(super::version_num("255.1.10"), 0xff010a);
     }
 }

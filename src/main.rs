@@ -59,7 +59,7 @@ fn main() -> ExitCode {
             // redis-server's line, so tools that parse `v=` see the Redis version served; embedis's own after it.
             println!(
                 "Redis server v={} sha=00000000:0 malloc={} bits=64 build=0000000000000000 embedis={}",
-                embedis::cmd::connection::REDIS_VERSION,
+                embedis::REDIS_VERSION,
                 jemalloc_name(),
                 env!("CARGO_PKG_VERSION"),
             );
@@ -151,7 +151,7 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     startup_log(&format!(
         "embedis version={} (Redis {} compatible), bits=64, pid={}, just started",
         env!("CARGO_PKG_VERSION"),
-        embedis::cmd::connection::REDIS_VERSION,
+        embedis::REDIS_VERSION,
         std::process::id()
     ));
     if no_arguments {

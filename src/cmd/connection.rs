@@ -6,10 +6,8 @@ use crate::engine::flags::*;
 use crate::engine::{CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::pubsub::Mailbox;
+use crate::REDIS_VERSION;
 use std::sync::Arc;
-
-/// The version clients see: embedis answers as the Redis release whose behaviour it matches.
-pub const REDIS_VERSION: &str = "7.0.15";
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("ping", -1, FAST, (0, 0, 0), ping).group("connection"),

@@ -129,7 +129,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                  server_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\nhz:{}\r\nconfigured_hz:{}\r\n\
                  lru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\n\
                  embedis_version:{}\r\n",
-                super::connection::REDIS_VERSION,
+                crate::REDIS_VERSION,
                 std::env::consts::OS,
                 std::env::consts::ARCH,
                 std::process::id(),

@@ -21,13 +21,10 @@ use crate::engine::{flags, CommandSpec, Ctx};
 use crate::error::{self, CmdError};
 use crate::protocol::decode::with_argv_of;
 use crate::protocol::Out;
+use crate::{REDIS_VERSION, REDIS_VERSION_NUM};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 use std::cell::Cell;
 use std::collections::HashMap;
-
-/// The version scripts see in `redis.REDIS_VERSION`.
-use crate::cmd::connection::REDIS_VERSION as VERSION;
-const VERSION_NUM: i64 = 0x07000f;
 
 /// The chunk name of user scripts: errors read `user_script:1: ...`.
 const SCRIPT_CHUNK: &str = "@user_script";
@@ -224,8 +221,8 @@ impl Engine {
         let lua = unsafe { Lua::unsafe_new_with(libs, LuaOptions::default()) };
         let globals = lua.globals();
         let bridge = lua.create_table()?;
-        bridge.raw_set("version", VERSION)?;
-        bridge.raw_set("version_num", VERSION_NUM)?;
+        bridge.raw_set("version", REDIS_VERSION)?;
+        bridge.raw_set("version_num", REDIS_VERSION_NUM)?;
         register_api(&lua, &bridge)?;
         // SAFETY: C functions of csrc/lua_sandbox.c, which follow the lua_CFunction contract.
         unsafe {
