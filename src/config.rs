@@ -11,6 +11,7 @@
 mod rewrite;
 
 use crate::protocol::decode::split_args;
+use crate::protocol::number::{memtoull, parse_i64, strtol_whole};
 use crate::REDIS_VERSION;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -838,10 +839,10 @@ fn enum_name(values: &[(&str, u32)], bits: u32, bit_flags: bool) -> String {
 /// numericParseString: the number as a C `long long`, or the kind's error.
 fn parse_num(arg: &[u8], fmt: NumFmt) -> Result<i64, String> {
     let parsed = match fmt {
-        NumFmt::Int => string2ll(arg),
+        NumFmt::Int => parse_i64(arg),
         NumFmt::Memory | NumFmt::MemoryPercent => memtoull(arg).map(|v| v as i64),
         // An overflowing octal number (ERANGE) is refused.
-        NumFmt::Octal => strtoll(arg, 8).filter(|(_, overflow)| !overflow).map(|(v, _)| v),
+        NumFmt::Octal => strtol_whole(arg, 8).filter(|(_, overflow)| !overflow).map(|(v, _)| v),
     };
     let parsed = match (parsed, fmt) {
         (None, NumFmt::MemoryPercent) => parse_percent(arg).map(|p| -p),
@@ -861,7 +862,7 @@ fn parse_num(arg: &[u8], fmt: NumFmt) -> Result<i64, String> {
 /// `N%` with N a non-negative integer.
 fn parse_percent(arg: &[u8]) -> Option<i64> {
     match arg.split_last() {
-        Some((b'%', digits)) if !digits.is_empty() => string2ll(digits).filter(|v| *v >= 0),
+        Some((b'%', digits)) if !digits.is_empty() => parse_i64(digits).filter(|v| *v >= 0),
         _ => None,
     }
 }
@@ -882,93 +883,6 @@ fn check_bounds(v: i64, min: i128, max: i128, unsigned: bool, fmt: NumFmt) -> Re
         });
     }
     Ok(Value::Int(v))
-}
-
-/// Redis's string2ll: strict decimal, no spaces, no '+', no leading zeros, no overflow.
-fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    if !matches!(digits.first(), Some(b'1'..=b'9')) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if negative {
-        // -2^63 fits; its magnitude does not fit an i64, hence the wrapping negation.
-        (v <= 1 << 63).then(|| (v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
-/// Redis's memtoull: digits and an optional unit (b, k, kb, m, mb, g, gb; any case). As in C, the digits
-/// saturate on overflow (strtoull), the unit multiplication wraps, and an empty number is 0.
-fn memtoull(s: &[u8]) -> Option<u64> {
-    if s.first() == Some(&b'-') {
-        return None;
-    }
-    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
-    let (number, unit) = s.split_at(digits);
-    let multiplier: u64 = match unit.to_ascii_lowercase().as_slice() {
-        b"" | b"b" => 1,
-        b"k" => 1000,
-        b"kb" => 1024,
-        b"m" => 1000 * 1000,
-        b"mb" => 1024 * 1024,
-        b"g" => 1000 * 1000 * 1000,
-        b"gb" => 1024 * 1024 * 1024,
-        _ => return None,
-    };
-    if digits >= 128 {
-        return None;
-    }
-    let value = number.iter().fold(0u64, |acc, c| acc.saturating_mul(10).saturating_add(u64::from(c - b'0')));
-    Some(value.wrapping_mul(multiplier))
-}
-
-/// C's strtoll() where the whole string must be consumed: leading whitespace and a sign are allowed, the
-/// value saturates on overflow (reported as the flag), and the empty string is 0.
-fn strtoll(s: &[u8], radix: u32) -> Option<(i64, bool)> {
-    let mut i = s.iter().take_while(|c| is_c_space(**c)).count();
-    let negative = s.get(i) == Some(&b'-');
-    if matches!(s.get(i), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits = &s[i..];
-    let count = digits.iter().take_while(|c| (**c as char).is_digit(radix)).count();
-    if count == 0 {
-        // No conversion: C leaves the end pointer at the very start.
-        return s.is_empty().then_some((0, false));
-    }
-    if count != digits.len() {
-        return None;
-    }
-    let mut magnitude: u128 = 0;
-    for c in digits {
-        let digit = (*c as char).to_digit(radix).unwrap_or(0);
-        magnitude = (magnitude * u128::from(radix) + u128::from(digit)).min(1 << 64);
-    }
-    let value = if negative { -(magnitude as i128) } else { magnitude as i128 };
-    let clamped = value.clamp(i64::MIN.into(), i64::MAX.into());
-    Some((clamped as i64, clamped != value))
-}
-
-/// C's isspace() in the "C" locale.
-fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1091,8 +1005,8 @@ fn parse_save(args: &[Vec<u8>]) -> Result<Vec<(u64, u64)>, String> {
     }
     let mut points = Vec::new();
     for pair in args.chunks(2) {
-        let seconds = strtoll(&pair[0], 10).map(|v| v.0).filter(|v| *v >= 1).ok_or(INVALID)?;
-        let changes = strtoll(&pair[1], 10).map(|v| v.0).filter(|v| *v >= 0).ok_or(INVALID)?;
+        let seconds = strtol_whole(&pair[0], 10).map(|v| v.0).filter(|v| *v >= 1).ok_or(INVALID)?;
+        let changes = strtol_whole(&pair[1], 10).map(|v| v.0).filter(|v| *v >= 0).ok_or(INVALID)?;
         points.push((seconds as u64, changes as u64));
     }
     Ok(points)
@@ -1156,7 +1070,7 @@ fn parse_oom_score_adj_values(args: &[Vec<u8>]) -> Result<String, String> {
     }
     let mut values = Vec::new();
     for arg in args {
-        match strtoll(arg, 10) {
+        match strtol_whole(arg, 10) {
             Some((v, _)) if (-2000..=2000).contains(&v) => values.push(v.to_string()),
             _ => return Err("Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into()),
         }
@@ -1170,7 +1084,7 @@ fn parse_replicaof(args: &[Vec<u8>]) -> Result<String, String> {
     if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
         return Ok(String::new());
     }
-    match strtoll(port, 10) {
+    match strtol_whole(port, 10) {
         Some((p, _)) if (0..=65535).contains(&p) => Ok(format!("{} {p}", String::from_utf8_lossy(host))),
         _ => Err("Invalid master port".into()),
     }
@@ -1224,7 +1138,7 @@ impl ClientOutputBufferLimits {
                 _ => return Err("Invalid client class specified in buffer limit configuration.".into()),
             };
             // soft_seconds lands in a C int, so it is truncated before the sign check.
-            let seconds = strtoll(&group[3], 10).map(|(v, _)| v as i32);
+            let seconds = strtol_whole(&group[3], 10).map(|(v, _)| v as i32);
             match (memtoull(&group[1]), memtoull(&group[2]), seconds) {
                 (Some(hard), Some(soft), Some(secs)) if secs >= 0 => {
                     *slot = ObufLimit { hard, soft, soft_seconds: secs as u64 };
@@ -2795,18 +2709,7 @@ mod tests {
     }
 
     #[test]
-    fn string_numbers() {
-        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(string2ll(b"9223372036854775808"), None);
-        assert_eq!(string2ll(b"-"), None);
-        assert_eq!(strtoll(b"", 10), Some((0, false)));
-        assert_eq!(strtoll(b" ", 10), None);
-        assert_eq!(strtoll(b"+", 10), None);
-        assert_eq!(strtoll(b" -12", 10), Some((-12, false)));
-        assert_eq!(strtoll(b"99999999999999999999", 10), Some((i64::MAX, true)));
-        assert_eq!(strtoll(b"-99999999999999999999", 10), Some((i64::MIN, true)));
-        assert_eq!(strtoll(b"12x", 10), None);
+    fn trimmed_doubles() {
         assert_eq!(trim_double("99.900000"), "99.9");
         assert_eq!(trim_double("100.000000"), "100");
     }

@@ -7,7 +7,8 @@
 
 use embedis::log::format_line;
 use embedis::persistence::aof::manifest::Manifest;
-use embedis::persistence::aof::parse::{self, fgets, strtol, CheckState, CheckStop};
+use embedis::persistence::aof::parse::{self, fgets, CheckState, CheckStop};
+use embedis::protocol::number::strtol;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::process::exit;

@@ -6,6 +6,7 @@
 //! which need unquoting, live in a small side arena. Parsing is resumable, so a large command that arrives in
 //! many reads is scanned once.
 
+use super::number::parse_i64;
 use crate::error::ProtocolError;
 
 /// Redis's PROTO_INLINE_MAX_SIZE: the longest inline request and the longest `*`/`$` header line.
@@ -271,36 +272,6 @@ pub fn with_argv_of<'a, R>(args: impl ExactSizeIterator<Item = &'a [u8]>, f: imp
     }
 }
 
-/// Redis's `string2ll`: optional `-`, no leading zeros, no `+`, no spaces, no overflow.
-pub fn parse_i64(s: &[u8]) -> Option<i64> {
-    let (neg, digits) = match s {
-        [] => return None,
-        [b'0'] => return Some(0),
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
-    }
-    if neg {
-        if v > i64::MAX as u64 + 1 {
-            None
-        } else {
-            Some((v as i64).wrapping_neg())
-        }
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
 /// C's `isspace`: what `sdssplitargs` skips between words and accepts after a closing quote.
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
@@ -493,15 +464,5 @@ mod tests {
         assert_eq!(parse_all(&big).1, Next::Error(ProtocolError::TooBigInlineRequest));
         // A NUL byte hides the line end, as strchr does in Redis.
         assert_eq!(parse_all(b"PI\x00NG\r\nPING\r\n"), (vec![], Next::Incomplete));
-    }
-
-    #[test]
-    fn string2ll_rules() {
-        assert_eq!(parse_i64(b"0"), Some(0));
-        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
-        for bad in [&b"9223372036854775808"[..], b"01", b"-0", b"+1", b" 1", b"1 ", b"", b"-", b"1.0"] {
-            assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
-        }
     }
 }

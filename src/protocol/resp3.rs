@@ -1,7 +1,7 @@
 //! Reading recorded RESP3 frames back (command metadata copied from redis-server) and re-encoding them for a
 //! client's protocol: maps become flat arrays in RESP2, sets become arrays, and so on.
 
-use super::decode::parse_i64;
+use super::number::parse_i64;
 use super::Out;
 
 /// Index just past the frame starting at `i`, or None if the bytes are not one well-formed frame.

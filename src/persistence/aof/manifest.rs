@@ -2,8 +2,9 @@
 //! `getAofManifestAsString`, `aofLoadManifestFromFile`): which base file and which incremental files make up
 //! the data, in order. One line per file: `file <name> seq <n> type <b|h|i>`.
 
-use super::parse::{c_str, fgets, strtol};
+use super::parse::{c_str, fgets};
 use crate::protocol::decode::split_args;
+use crate::protocol::number::strtol;
 
 /// Redis reads the manifest with `fgets` into a 1025-byte buffer (MANIFEST_MAX_LINE + 1).
 const MANIFEST_MAX_LINE: usize = 1024;

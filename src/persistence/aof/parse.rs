@@ -1,12 +1,14 @@
 //! Reading commands back from an append-only file, byte for byte as Redis 7.0 reads them.
 //!
 //! Redis has two readers with different rules, and both are here, sharing the C-library primitives they are
-//! built on (`fgets`, `strtol`, C strings):
+//! built on (`fgets`, C strings, and `protocol::number`'s `strtol`):
 //! - [`next_command`] is the server's loader (aof.c `loadSingleAppendOnlyFile`): lenient (`*<argc>` and
 //!   `$<len>` lines are read with `atoi`/`strtol` and trailing bytes ignored, the two bytes after a payload are
 //!   discarded unchecked), and it tells a tail cut short by a crash (truncated) from damage (corrupt).
 //! - [`check_file`] is redis-check-aof's reader: strict (every line must end in CRLF right after its number,
 //!   `*0` is an empty command, MULTI/EXEC must pair up) and it words each problem with the offset.
+
+use crate::protocol::number::strtol;
 
 /// Redis reads AOF lines with `fgets` into 1024-byte buffers (AOF_ANNOTATION_LINE_MAX_LEN): at most 1023 bytes
 /// per read, so a longer line is read as several.
@@ -58,45 +60,6 @@ fn hit_eof(line: &[u8], max: usize) -> bool {
 /// What C string functions see of a buffer: the bytes before the first NUL.
 pub fn c_str(s: &[u8]) -> &[u8] {
     s.iter().position(|&b| b == 0).map_or(s, |nul| &s[..nul])
-}
-
-/// C's `strtol(s, &end, 10)`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Strtol {
-    /// Saturated at the i64 bounds on overflow, as glibc does.
-    pub value: i64,
-    /// How many bytes the number took (`end - s`): 0 when there are no digits (leading spaces included).
-    pub len: usize,
-    /// errno = ERANGE.
-    pub overflow: bool,
-}
-
-/// C's `strtol` in base 10: leading whitespace, an optional sign, digits; stops at anything else (a NUL too).
-pub fn strtol(s: &[u8]) -> Strtol {
-    let mut i = s.iter().take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
-    let negative = s.get(i) == Some(&b'-');
-    if matches!(s.get(i), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits = s[i.min(s.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 {
-        return Strtol { value: 0, len: 0, overflow: false };
-    }
-    let (mut value, mut overflow) = (0i64, false);
-    for &c in &s[i..i + digits] {
-        let d = i64::from(c - b'0');
-        // Accumulate toward the sign so i64::MIN is reachable, as strtol does.
-        let next = value.checked_mul(10).and_then(|v| if negative { v.checked_sub(d) } else { v.checked_add(d) });
-        match next {
-            Some(v) => value = v,
-            None => {
-                overflow = true;
-                value = if negative { i64::MIN } else { i64::MAX };
-                break;
-            }
-        }
-    }
-    Strtol { value, len: i + digits, overflow }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -398,24 +361,6 @@ mod tests {
         assert!(hit_eof(b"cd", 10));
         assert!(!hit_eof(b"abcd", 4));
         assert!(!hit_eof(b"ab\n", 10));
-    }
-
-    #[test]
-    fn strtol_is_c() {
-        let v = |s: &[u8]| {
-            let r = strtol(s);
-            (r.value, r.len, r.overflow)
-        };
-        assert_eq!(v(b"12\r\n"), (12, 2, false));
-        assert_eq!(v(b"  -7x"), (-7, 4, false));
-        assert_eq!(v(b"+3"), (3, 2, false));
-        assert_eq!(v(b"\r\n"), (0, 0, false));
-        assert_eq!(v(b" -"), (0, 0, false));
-        assert_eq!(v(b"9223372036854775807"), (i64::MAX, 19, false));
-        assert_eq!(v(b"9223372036854775808"), (i64::MAX, 19, true));
-        assert_eq!(v(b"-9223372036854775808"), (i64::MIN, 20, false));
-        assert_eq!(v(b"-99999999999999999999"), (i64::MIN, 21, true));
-        assert_eq!(v(b"1\x002"), (1, 1, false));
     }
 
     #[test]
