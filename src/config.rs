@@ -11,7 +11,7 @@
 mod rewrite;
 
 use crate::protocol::decode::split_args;
-use crate::protocol::number::{memtoull, parse_i64, strtol_whole};
+use crate::protocol::number::{memtoull, parse_i64, string2d, strtol_whole};
 use crate::REDIS_VERSION;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -1103,14 +1103,6 @@ fn parse_latency_percentiles(args: &[Vec<u8>]) -> Result<String, String> {
         shown.push(trim_double(&format!("{p:.6}")));
     }
     Ok(shown.join(" "))
-}
-
-/// Redis's string2d (strtod over the whole string, no leading space, no NaN, no overflow to infinity).
-fn string2d(s: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let v: f64 = text.parse().ok()?;
-    let spelled_infinity = text.to_ascii_lowercase().contains("inf");
-    (!v.is_nan() && (v.is_finite() || spelled_infinity)).then_some(v)
 }
 
 /// trimDoubleString: "%f" output without trailing zeros or a trailing dot.
@@ -2319,6 +2311,10 @@ mod tests {
         assert_eq!(get1(&cfg, "notify-keyspace-events"), "glE");
         assert_eq!(get1(&cfg, "latency-tracking-info-percentiles"), "10 0.5 100");
         assert_eq!(get1(&load("latency-tracking-info-percentiles").unwrap(), "latency-tracking-info-percentiles"), "");
+        let cfg = load("latency-tracking-info-percentiles 0x10 1e-310").unwrap();
+        assert_eq!(get1(&cfg, "latency-tracking-info-percentiles"), "16 0", "strtod's hex floats and subnormals");
+        assert!(load_err("latency-tracking-info-percentiles 1e-400")
+            .ends_with("Invalid latency-tracking-info-percentiles parameters"));
         assert_eq!(get1(&load("replicaof no one").unwrap(), "replicaof"), "");
         for (events, shown) in [("KEA", "AKE"), ("AnK", "AK"), ("g$lshzxetdK", "AK"), ("nmd", "dnm"), ("", "")] {
             assert_eq!(canonical_keyspace_events(events.as_bytes()).unwrap().0, shown, "{events}");

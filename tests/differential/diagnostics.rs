@@ -181,6 +181,11 @@ fn info_commandstats_errorstats_latencystats() {
         INFO latencystats
         CONFIG SET latency-tracking yes
         CONFIG GET latency-tracking
+        # strtod's rules: hex floats and subnormals are numbers, an underflow to zero is not.
+        CONFIG SET latency-tracking-info-percentiles "0x10 1e-310 +5 .5"
+        CONFIG GET latency-tracking-info-percentiles
+        CONFIG SET latency-tracking-info-percentiles 1e-400
+        CONFIG GET latency-tracking-info-percentiles
         CONFIG SET latency-tracking-info-percentiles "50 99 99.9"
         CONFIG RESETSTAT
         INFO errorstats
