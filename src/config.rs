@@ -21,42 +21,130 @@ use std::io::{self, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-/// Who may use DEBUG (`enable-debug-command`): Redis 7.0's protected-config values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protection {
-    No,
-    Yes,
-    Local,
+/// Declares `Config` and `Config::blank()`, every field at its type's `Default`, on which `Config::default()`
+/// sets each directive to its row's default: a default is written in its row only.
+macro_rules! with_blank {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            fn blank() -> Self {
+                $name { $($field: Default::default(),)* }
+            }
+        }
+    };
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    Debug,
-    Verbose,
-    Notice,
-    Warning,
-    Nothing,
+/// Declares a typed enum directive's values once: the enum, `NAMES` (its row's values in config.c's order,
+/// which Redis's error message lists), `name()` and its [`FieldValue`]. Variants after `;` are not values of
+/// the directive.
+macro_rules! directive_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $ty:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $name:literal,)+
+            $(; $($(#[$extra_meta:meta])* $extra:ident = $extra_name:literal,)+)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $ty {
+            $($(#[$variant_meta])* $variant,)+
+            $($($(#[$extra_meta])* $extra,)+)?
+        }
+
+        impl $ty {
+            const NAMES: &'static [(&'static str, u32)] = &[$(($name, $ty::$variant as u32),)+];
+
+            /// As CONFIG GET and INFO show it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                    $($($ty::$extra => $extra_name,)+)?
+                }
+            }
+        }
+
+        impl FieldValue for $ty {
+            fn to_value(&self) -> Value {
+                Value::Enum(self.name().to_string())
+            }
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    $(Value::Enum(name) if name == $name => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-/// `appendfsync`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppendFsync {
-    Always,
-    EverySec,
-    No,
+directive_enum! {
+    /// Who may use DEBUG (`enable-debug-command`): Redis 7.0's protected-config values.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum Protection {
+        #[default]
+        No = "no",
+        Yes = "yes",
+        Local = "local",
+    }
 }
 
-/// `maxmemory-policy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MaxmemoryPolicy {
-    VolatileLru,
-    VolatileLfu,
-    VolatileRandom,
-    VolatileTtl,
-    AllkeysLru,
-    AllkeysLfu,
-    AllkeysRandom,
-    NoEviction,
+directive_enum! {
+    /// `loglevel`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum LogLevel {
+        Debug = "debug",
+        Verbose = "verbose",
+        #[default]
+        Notice = "notice",
+        Warning = "warning",
+        ;
+        /// Logs nothing (embedded servers): not a value of the directive.
+        Nothing = "nothing",
+    }
+}
+
+directive_enum! {
+    /// `appendfsync`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum AppendFsync {
+        #[default]
+        EverySec = "everysec",
+        Always = "always",
+        No = "no",
+    }
+}
+
+directive_enum! {
+    /// `maxmemory-policy`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum MaxmemoryPolicy {
+        VolatileLru = "volatile-lru",
+        VolatileLfu = "volatile-lfu",
+        VolatileRandom = "volatile-random",
+        VolatileTtl = "volatile-ttl",
+        AllkeysLru = "allkeys-lru",
+        AllkeysLfu = "allkeys-lfu",
+        AllkeysRandom = "allkeys-random",
+        #[default]
+        NoEviction = "noeviction",
+    }
+}
+
+impl MaxmemoryPolicy {
+    /// LRU and LFU policies keep per-object access metadata (Redis's MAXMEMORY_FLAG_NO_SHARED_INTEGERS).
+    pub fn tracks_access(self) -> bool {
+        !matches!(
+            self,
+            MaxmemoryPolicy::VolatileRandom
+                | MaxmemoryPolicy::VolatileTtl
+                | MaxmemoryPolicy::AllkeysRandom
+                | MaxmemoryPolicy::NoEviction
+        )
+    }
 }
 
 /// One class of `client-output-buffer-limit`: a hard limit, and a soft limit that may be exceeded for at
@@ -77,12 +165,12 @@ pub struct ClientOutputBufferLimits {
 }
 
 impl Default for ClientOutputBufferLimits {
+    /// Redis's limits, as the `client-output-buffer-limit` row states them.
     fn default() -> Self {
-        ClientOutputBufferLimits {
-            normal: ObufLimit { hard: 0, soft: 0, soft_seconds: 0 },
-            replica: ObufLimit { hard: 256 << 20, soft: 64 << 20, soft_seconds: 60 },
-            pubsub: ObufLimit { hard: 32 << 20, soft: 8 << 20, soft_seconds: 60 },
-        }
+        let off = ObufLimit { hard: 0, soft: 0, soft_seconds: 0 };
+        let mut limits = ClientOutputBufferLimits { normal: off, replica: off, pubsub: off };
+        let _ = limits.update(&split_spaces(DEFAULT_OBUF_LIMITS.as_bytes()));
+        limits
     }
 }
 
@@ -97,8 +185,9 @@ pub struct RenameCommand {
     pub text: String,
 }
 
+with_blank! {
 /// The typed configuration. Every directive the server accepts has a field or lives in `stored` (accepted,
-/// answered by CONFIG GET, not yet acted on).
+/// answered by CONFIG GET, not yet acted on). A field's default is its directive's row's.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub port: u16,
@@ -188,70 +277,16 @@ pub struct Config {
     /// `user` lines (ACL rules, arguments after `user`), not applied yet.
     pub users: Vec<Vec<String>>,
 }
+}
 
 impl Default for Config {
+    /// Every directive at its row's default.
     fn default() -> Self {
-        Config {
-            port: 6379,
-            bind: Vec::new(),
-            bind_none: false,
-            unixsocket: None,
-            unixsocketperm: 0,
-            protected_mode: true,
-            requirepass: None,
-            databases: 16,
-            maxclients: 10000,
-            timeout: 0,
-            tcp_keepalive: 300,
-            client_query_buffer_limit: 1 << 30,
-            proto_max_bulk_len: 512 << 20,
-            loglevel: LogLevel::Notice,
-            logfile: String::new(),
-            dir: PathBuf::from("."),
-            enable_debug_command: Protection::No,
-            test_mode: false,
-            hz: 10,
-            config_file: None,
-            appendonly: false,
-            aof_timestamp_enabled: false,
-            appendfsync: AppendFsync::EverySec,
-            appendfilename: "appendonly.aof".into(),
-            appenddirname: "appendonlydir".into(),
-            no_appendfsync_on_rewrite: false,
-            auto_aof_rewrite_percentage: 100,
-            auto_aof_rewrite_min_size: 64 << 20,
-            aof_load_truncated: true,
-            lazyfree_lazy_expire: false,
-            lazyfree_lazy_eviction: false,
-            dbfilename: "dump.rdb".into(),
-            save: vec![(3600, 1), (300, 100), (60, 10000)],
-            maxmemory: 0,
-            maxmemory_policy: MaxmemoryPolicy::NoEviction,
-            maxmemory_samples: 5,
-            maxmemory_eviction_tenacity: 10,
-            lfu_log_factor: 10,
-            lfu_decay_time: 1,
-            notify_keyspace_events: String::new(),
-            notify_flags: 0,
-            hash_max_listpack_entries: 512,
-            hash_max_listpack_value: 64,
-            set_max_intset_entries: 512,
-            zset_max_listpack_entries: 128,
-            zset_max_listpack_value: 64,
-            list_max_listpack_size: -2,
-            list_compress_depth: 0,
-            stream_node_max_bytes: 4096,
-            stream_node_max_entries: 100,
-            busy_reply_threshold: 5000,
-            slowlog_log_slower_than: 10000,
-            slowlog_max_len: 128,
-            latency_monitor_threshold: 0,
-            latency_tracking: true,
-            client_output_buffer_limit: ClientOutputBufferLimits::default(),
-            stored: BTreeMap::new(),
-            rename_commands: Vec::new(),
-            users: Vec::new(),
+        let mut config = Config::blank();
+        for d in DIRECTIVES {
+            config.reset(d);
         }
+        config
     }
 }
 
@@ -315,6 +350,9 @@ const SENSITIVE: u8 = 1 << 3;
 const MULTI_ARG: u8 = 1 << 4;
 /// The server acts on it today (everything else is reported by `inactive_directives_set`).
 const ACTIVE: u8 = 1 << 5;
+/// A string whose empty default is a value (Redis's ALLOW_EMPTY_STRING): without it, an empty string directive
+/// is unset (EMPTY_STRING_IS_NULL), and CONFIG REWRITE leaves it out.
+const ALLOW_EMPTY: u8 = 1 << 6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NumFmt {
@@ -359,6 +397,28 @@ enum Kind {
 /// Extra validation after the kind's own (Redis's `is_valid_fn`).
 type Check = fn(&Value, &Config) -> Result<(), &'static str>;
 
+/// How a scalar directive's typed field in `Config` is read as a [`Value`] and written from one (already
+/// parsed and checked against the row's kind).
+#[derive(Clone, Copy)]
+struct Field {
+    get: fn(&Config) -> Value,
+    set: fn(&mut Config, &Value),
+}
+
+/// The [`Field`] of `Config::$field`, converted by its type's [`FieldValue`]; or with a setter of its own.
+macro_rules! field {
+    ($field:ident) => {
+        field!($field, set: |config, value| {
+            if let Some(typed) = FieldValue::from_value(value) {
+                config.$field = typed;
+            }
+        })
+    };
+    ($field:ident, set: $set:expr) => {
+        Field { get: |config| FieldValue::to_value(&config.$field), set: $set }
+    };
+}
+
 struct Directive {
     name: &'static str,
     alias: Option<&'static str>,
@@ -367,6 +427,10 @@ struct Directive {
     default: &'static str,
     flags: u8,
     check: Option<Check>,
+    /// The typed field; None = kept in `Config::stored` (or, for a special kind, its own fields).
+    field: Option<Field>,
+    /// What CONFIG SET does once the value is stored (Redis's `apply_fn`).
+    on_set: Option<fn(&mut Config)>,
 }
 
 impl Directive {
@@ -382,6 +446,14 @@ impl Directive {
         self.check = Some(check);
         self
     }
+    const fn field(mut self, field: Field) -> Self {
+        self.field = Some(field);
+        self
+    }
+    const fn on_set(mut self, apply: fn(&mut Config)) -> Self {
+        self.on_set = Some(apply);
+        self
+    }
     fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
@@ -392,7 +464,7 @@ impl Directive {
 }
 
 const fn d(name: &'static str, kind: Kind, default: &'static str) -> Directive {
-    Directive { name, alias: None, kind, default, flags: 0, check: None }
+    Directive { name, alias: None, kind, default, flags: 0, check: None, field: None, on_set: None }
 }
 
 const BOOL: Kind = Kind::Bool;
@@ -425,8 +497,6 @@ const UINT_MAX: u64 = u32::MAX as u64;
 const LONG_MAX: i64 = i64::MAX;
 const ULONG_LONG_MAX: u64 = u64::MAX;
 
-const PROTECTION: &[(&str, u32)] = &[("no", 0), ("yes", 1), ("local", 2)];
-const LOGLEVELS: &[(&str, u32)] = &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)];
 const SUPERVISED: &[(&str, u32)] = &[("upstart", 1), ("systemd", 2), ("auto", 3), ("no", 0)];
 const SYSLOG_FACILITY: &[(&str, u32)] = &[
     ("user", 0),
@@ -439,17 +509,6 @@ const SYSLOG_FACILITY: &[(&str, u32)] = &[
     ("local6", 7),
     ("local7", 8),
 ];
-const MAXMEMORY_POLICIES: &[(&str, u32)] = &[
-    ("volatile-lru", 0),
-    ("volatile-lfu", 1),
-    ("volatile-random", 2),
-    ("volatile-ttl", 3),
-    ("allkeys-lru", 4),
-    ("allkeys-lfu", 5),
-    ("allkeys-random", 6),
-    ("noeviction", 7),
-];
-const AOF_FSYNC: &[(&str, u32)] = &[("everysec", 0), ("always", 1), ("no", 2)];
 const REPL_DISKLESS_LOAD: &[(&str, u32)] = &[("disabled", 0), ("on-empty-db", 1), ("swapdb", 2)];
 const TLS_AUTH_CLIENTS: &[(&str, u32)] = &[("no", 0), ("yes", 1), ("optional", 2)];
 /// "yes" and "relative" are the same value; CONFIG GET shows the first, "yes".
@@ -466,19 +525,23 @@ static DIRECTIVES: &[Directive] = &[
     // Network
     d("bind", special(Special::Bind), "* -::*").flags(MULTI_ARG | ACTIVE),
     d("bind-source-addr", TEXT, ""),
-    d("protected-mode", BOOL, "yes").flags(ACTIVE),
-    d("enable-protected-configs", Kind::Enum(PROTECTION), "no").flags(IMMUTABLE),
-    d("enable-debug-command", Kind::Enum(PROTECTION), "no").flags(IMMUTABLE | ACTIVE),
+    d("protected-mode", BOOL, "yes").flags(ACTIVE).field(field!(protected_mode)),
+    d("enable-protected-configs", Kind::Enum(Protection::NAMES), "no").flags(IMMUTABLE),
+    d("enable-debug-command", Kind::Enum(Protection::NAMES), "no")
+        .flags(IMMUTABLE | ACTIVE)
+        .field(field!(enable_debug_command)),
     // embedis only: the test kit's DEBUG subcommands and the binary's ready line (not in CONFIG GET *).
-    d("test-mode", BOOL, "no").flags(IMMUTABLE | HIDDEN | ACTIVE),
-    d("enable-module-command", Kind::Enum(PROTECTION), "no").flags(IMMUTABLE),
-    d("port", int(0, 65535), "6379").flags(ACTIVE),
+    d("test-mode", BOOL, "no").flags(IMMUTABLE | HIDDEN | ACTIVE).field(field!(test_mode)),
+    d("enable-module-command", Kind::Enum(Protection::NAMES), "no").flags(IMMUTABLE),
+    d("port", int(0, 65535), "6379").flags(ACTIVE).field(field!(port)),
     d("tcp-backlog", int(0, INT_MAX), "511").flags(IMMUTABLE),
-    d("unixsocket", TEXT, "").flags(IMMUTABLE | ACTIVE),
-    d("unixsocketperm", num(0, 0o777, true, NumFmt::Octal), "0").flags(IMMUTABLE | ACTIVE),
+    d("unixsocket", TEXT, "").flags(IMMUTABLE | ACTIVE).field(field!(unixsocket)),
+    d("unixsocketperm", num(0, 0o777, true, NumFmt::Octal), "0")
+        .flags(IMMUTABLE | ACTIVE)
+        .field(field!(unixsocketperm)),
     d("socket-mark-id", uint(0, UINT_MAX), "0").flags(IMMUTABLE),
-    d("timeout", int(0, INT_MAX), "0").flags(ACTIVE),
-    d("tcp-keepalive", int(0, INT_MAX), "300").flags(ACTIVE),
+    d("timeout", int(0, INT_MAX), "0").flags(ACTIVE).field(field!(timeout)),
+    d("tcp-keepalive", int(0, INT_MAX), "300").flags(ACTIVE).field(field!(tcp_keepalive)),
     // TLS
     d("tls-port", int(0, 65535), "0"),
     d("tls-cert-file", TEXT, ""),
@@ -504,15 +567,15 @@ static DIRECTIVES: &[Directive] = &[
     d("daemonize", BOOL, "no").flags(IMMUTABLE),
     d("supervised", Kind::Enum(SUPERVISED), "no").flags(IMMUTABLE),
     d("pidfile", TEXT, "").flags(IMMUTABLE),
-    d("loglevel", Kind::Enum(LOGLEVELS), "notice").flags(ACTIVE),
-    d("logfile", TEXT, "").flags(IMMUTABLE | ACTIVE),
+    d("loglevel", Kind::Enum(LogLevel::NAMES), "notice").flags(ACTIVE).field(field!(loglevel)),
+    d("logfile", TEXT, "").flags(IMMUTABLE | ACTIVE | ALLOW_EMPTY).field(field!(logfile)),
     d("syslog-enabled", BOOL, "no").flags(IMMUTABLE),
     d("syslog-ident", TEXT, "redis").flags(IMMUTABLE),
     d("syslog-facility", Kind::Enum(SYSLOG_FACILITY), "local0").flags(IMMUTABLE),
     d("crash-log-enabled", BOOL, "yes"),
     d("crash-memcheck-enabled", BOOL, "yes"),
     d("use-exit-on-panic", BOOL, "no").flags(HIDDEN),
-    d("databases", int(1, INT_MAX), "16").flags(IMMUTABLE | ACTIVE),
+    d("databases", int(1, INT_MAX), "16").flags(IMMUTABLE | ACTIVE).field(field!(databases)),
     d("always-show-logo", BOOL, "no").flags(IMMUTABLE),
     d("set-proc-title", BOOL, "yes").flags(IMMUTABLE),
     d("proc-title-template", TEXT, "{title} {listen-addr} {server-mode}").check(check_proc_title),
@@ -522,7 +585,7 @@ static DIRECTIVES: &[Directive] = &[
     d("rdbcompression", BOOL, "yes"),
     d("rdbchecksum", BOOL, "yes").flags(IMMUTABLE),
     d("sanitize-dump-payload", Kind::Enum(SANITIZE_DUMP), "no"),
-    d("dbfilename", TEXT, "dump.rdb").flags(PROTECTED).check(check_dbfilename),
+    d("dbfilename", TEXT, "dump.rdb").flags(PROTECTED).check(check_dbfilename).field(field!(dbfilename)),
     d("rdb-del-sync-files", BOOL, "no"),
     // The default is the working directory, computed when shown.
     d("dir", special(Special::Dir), "").flags(PROTECTED | ACTIVE),
@@ -543,7 +606,7 @@ static DIRECTIVES: &[Directive] = &[
     d("repl-ping-replica-period", int(1, INT_MAX), "10").alias("repl-ping-slave-period"),
     d("repl-timeout", int(1, INT_MAX), "60"),
     d("repl-disable-tcp-nodelay", BOOL, "no"),
-    d("repl-backlog-size", mem(1, LONG_MAX), "1048576"),
+    d("repl-backlog-size", mem(1, LONG_MAX), "1048576").on_set(raise_repl_backlog),
     d("repl-backlog-ttl", int(0, LONG_MAX), "3600"),
     d("replica-priority", int(0, INT_MAX), "100").alias("slave-priority"),
     d("propagation-error-behavior", Kind::Enum(PROPAGATION_ERROR), "ignore"),
@@ -559,20 +622,22 @@ static DIRECTIVES: &[Directive] = &[
     d("tracking-table-max-keys", uint(0, LONG_MAX as u64), "1000000"),
     // Security
     d("acllog-max-len", int(0, LONG_MAX), "128"),
-    d("aclfile", TEXT, "").flags(IMMUTABLE),
+    d("aclfile", TEXT, "").flags(IMMUTABLE | ALLOW_EMPTY),
     d("acl-pubsub-default", Kind::Enum(ACL_PUBSUB_DEFAULT), "resetchannels"),
-    d("requirepass", TEXT, "").flags(SENSITIVE | ACTIVE),
+    d("requirepass", TEXT, "").flags(SENSITIVE | ACTIVE).field(field!(requirepass)),
     // Clients
-    d("maxclients", uint(1, UINT_MAX), "10000").flags(ACTIVE),
+    d("maxclients", uint(1, UINT_MAX), "10000").flags(ACTIVE).field(field!(maxclients)),
     // Memory management
-    d("maxmemory", umem(0, ULONG_LONG_MAX), "0").flags(ACTIVE),
-    d("maxmemory-policy", Kind::Enum(MAXMEMORY_POLICIES), "noeviction").flags(ACTIVE),
-    d("maxmemory-samples", int(1, INT_MAX), "5").flags(ACTIVE),
-    d("maxmemory-eviction-tenacity", int(0, 100), "10").flags(ACTIVE),
+    d("maxmemory", umem(0, ULONG_LONG_MAX), "0").flags(ACTIVE).field(field!(maxmemory)),
+    d("maxmemory-policy", Kind::Enum(MaxmemoryPolicy::NAMES), "noeviction")
+        .flags(ACTIVE)
+        .field(field!(maxmemory_policy)),
+    d("maxmemory-samples", int(1, INT_MAX), "5").flags(ACTIVE).field(field!(maxmemory_samples)),
+    d("maxmemory-eviction-tenacity", int(0, 100), "10").flags(ACTIVE).field(field!(maxmemory_eviction_tenacity)),
     d("maxmemory-clients", num(-100, i64::MAX as i128, false, NumFmt::MemoryPercent), "0"),
     // Lazy freeing
-    d("lazyfree-lazy-eviction", BOOL, "no").flags(ACTIVE),
-    d("lazyfree-lazy-expire", BOOL, "no").flags(ACTIVE),
+    d("lazyfree-lazy-eviction", BOOL, "no").flags(ACTIVE).field(field!(lazyfree_lazy_eviction)),
+    d("lazyfree-lazy-expire", BOOL, "no").flags(ACTIVE).field(field!(lazyfree_lazy_expire)),
     d("lazyfree-lazy-server-del", BOOL, "no"),
     d("lazyfree-lazy-user-del", BOOL, "no"),
     d("lazyfree-lazy-user-flush", BOOL, "no"),
@@ -584,16 +649,22 @@ static DIRECTIVES: &[Directive] = &[
     d("oom-score-adj-values", special(Special::OomScoreAdjValues), "0 200 800").flags(MULTI_ARG),
     d("disable-thp", BOOL, "yes").flags(IMMUTABLE),
     // Append only mode
-    d("appendonly", BOOL, "no").flags(ACTIVE),
-    d("appendfilename", TEXT, "appendonly.aof").flags(IMMUTABLE | ACTIVE).check(check_appendfilename),
-    d("appenddirname", TEXT, "appendonlydir").flags(IMMUTABLE | ACTIVE).check(check_appenddirname),
-    d("appendfsync", Kind::Enum(AOF_FSYNC), "everysec").flags(ACTIVE),
-    d("no-appendfsync-on-rewrite", BOOL, "no").flags(ACTIVE),
-    d("auto-aof-rewrite-percentage", int(0, INT_MAX), "100").flags(ACTIVE),
-    d("auto-aof-rewrite-min-size", mem(0, LONG_MAX), "67108864").flags(ACTIVE),
-    d("aof-load-truncated", BOOL, "yes").flags(ACTIVE),
+    d("appendonly", BOOL, "no").flags(ACTIVE).field(field!(appendonly)),
+    d("appendfilename", TEXT, "appendonly.aof")
+        .flags(IMMUTABLE | ACTIVE)
+        .check(check_appendfilename)
+        .field(field!(appendfilename)),
+    d("appenddirname", TEXT, "appendonlydir")
+        .flags(IMMUTABLE | ACTIVE)
+        .check(check_appenddirname)
+        .field(field!(appenddirname)),
+    d("appendfsync", Kind::Enum(AppendFsync::NAMES), "everysec").flags(ACTIVE).field(field!(appendfsync)),
+    d("no-appendfsync-on-rewrite", BOOL, "no").flags(ACTIVE).field(field!(no_appendfsync_on_rewrite)),
+    d("auto-aof-rewrite-percentage", int(0, INT_MAX), "100").flags(ACTIVE).field(field!(auto_aof_rewrite_percentage)),
+    d("auto-aof-rewrite-min-size", mem(0, LONG_MAX), "67108864").flags(ACTIVE).field(field!(auto_aof_rewrite_min_size)),
+    d("aof-load-truncated", BOOL, "yes").flags(ACTIVE).field(field!(aof_load_truncated)),
     d("aof-use-rdb-preamble", BOOL, "yes"),
-    d("aof-timestamp-enabled", BOOL, "no").flags(ACTIVE),
+    d("aof-timestamp-enabled", BOOL, "no").flags(ACTIVE).field(field!(aof_timestamp_enabled)),
     d("aof-rewrite-incremental-fsync", BOOL, "yes"),
     d("aof-disable-auto-gc", BOOL, "no"),
     // Shutdown
@@ -601,7 +672,10 @@ static DIRECTIVES: &[Directive] = &[
     d("shutdown-on-sigint", Kind::Enum(SHUTDOWN_ON_SIG), "default").flags(MULTI_ARG).check(check_shutdown_flags),
     d("shutdown-on-sigterm", Kind::Enum(SHUTDOWN_ON_SIG), "default").flags(MULTI_ARG).check(check_shutdown_flags),
     // Long blocking operations
-    d("busy-reply-threshold", int(0, LONG_MAX), "5000").alias("lua-time-limit").flags(ACTIVE),
+    d("busy-reply-threshold", int(0, LONG_MAX), "5000")
+        .alias("lua-time-limit")
+        .flags(ACTIVE)
+        .field(field!(busy_reply_threshold)),
     // Cluster
     d("cluster-enabled", BOOL, "no").flags(IMMUTABLE),
     d("cluster-config-file", TEXT, "nodes.conf").flags(IMMUTABLE),
@@ -622,33 +696,49 @@ static DIRECTIVES: &[Directive] = &[
     d("cluster-announce-tls-port", int(0, 65535), "0"),
     d("cluster-announce-bus-port", int(0, 65535), "0"),
     // Slow log, latency monitor, keyspace events
-    d("slowlog-log-slower-than", int(-1, LONG_MAX), "10000"),
-    d("slowlog-max-len", int(0, LONG_MAX), "128"),
-    d("latency-monitor-threshold", int(0, LONG_MAX), "0"),
-    d("latency-tracking", BOOL, "yes"),
+    d("slowlog-log-slower-than", int(-1, LONG_MAX), "10000").field(field!(slowlog_log_slower_than)),
+    d("slowlog-max-len", int(0, LONG_MAX), "128").field(field!(slowlog_max_len)),
+    d("latency-monitor-threshold", int(0, LONG_MAX), "0").field(field!(latency_monitor_threshold)),
+    d("latency-tracking", BOOL, "yes").field(field!(latency_tracking)),
     d("latency-tracking-info-percentiles", special(Special::LatencyPercentiles), "50 99 99.9").flags(MULTI_ARG),
     d("notify-keyspace-events", special(Special::NotifyKeyspaceEvents), "").flags(ACTIVE),
     // Advanced config
-    d("hash-max-listpack-entries", uint(0, LONG_MAX as u64), "512").alias("hash-max-ziplist-entries").flags(ACTIVE),
-    d("hash-max-listpack-value", umem(0, LONG_MAX as u64), "64").alias("hash-max-ziplist-value").flags(ACTIVE),
-    d("list-max-listpack-size", int(INT_MIN, INT_MAX), "-2").alias("list-max-ziplist-size"),
-    d("list-compress-depth", int(0, INT_MAX), "0"),
-    d("set-max-intset-entries", uint(0, LONG_MAX as u64), "512").flags(ACTIVE),
-    d("zset-max-listpack-entries", uint(0, LONG_MAX as u64), "128").alias("zset-max-ziplist-entries").flags(ACTIVE),
-    d("zset-max-listpack-value", umem(0, LONG_MAX as u64), "64").alias("zset-max-ziplist-value").flags(ACTIVE),
+    d("hash-max-listpack-entries", uint(0, LONG_MAX as u64), "512")
+        .alias("hash-max-ziplist-entries")
+        .flags(ACTIVE)
+        .field(field!(hash_max_listpack_entries)),
+    d("hash-max-listpack-value", umem(0, LONG_MAX as u64), "64")
+        .alias("hash-max-ziplist-value")
+        .flags(ACTIVE)
+        .field(field!(hash_max_listpack_value)),
+    d("list-max-listpack-size", int(INT_MIN, INT_MAX), "-2")
+        .alias("list-max-ziplist-size")
+        .field(field!(list_max_listpack_size)),
+    d("list-compress-depth", int(0, INT_MAX), "0").field(field!(list_compress_depth)),
+    d("set-max-intset-entries", uint(0, LONG_MAX as u64), "512").flags(ACTIVE).field(field!(set_max_intset_entries)),
+    d("zset-max-listpack-entries", uint(0, LONG_MAX as u64), "128")
+        .alias("zset-max-ziplist-entries")
+        .flags(ACTIVE)
+        .field(field!(zset_max_listpack_entries)),
+    d("zset-max-listpack-value", umem(0, LONG_MAX as u64), "64")
+        .alias("zset-max-ziplist-value")
+        .flags(ACTIVE)
+        .field(field!(zset_max_listpack_value)),
     d("hll-sparse-max-bytes", umem(0, LONG_MAX as u64), "3000"),
-    d("stream-node-max-bytes", umem(0, LONG_MAX as u64), "4096"),
-    d("stream-node-max-entries", int(0, LONG_MAX), "100"),
+    d("stream-node-max-bytes", umem(0, LONG_MAX as u64), "4096").field(field!(stream_node_max_bytes)),
+    d("stream-node-max-entries", int(0, LONG_MAX), "100").field(field!(stream_node_max_entries)),
     d("activerehashing", BOOL, "yes"),
     d("client-output-buffer-limit", special(Special::ClientOutputBufferLimit), DEFAULT_OBUF_LIMITS).flags(MULTI_ARG),
-    d("client-query-buffer-limit", umem(1 << 20, LONG_MAX as u64), "1073741824").flags(ACTIVE),
-    d("proto-max-bulk-len", mem(1 << 20, LONG_MAX), "536870912").flags(ACTIVE),
-    d("hz", int(0, INT_MAX), "10").flags(ACTIVE),
+    d("client-query-buffer-limit", umem(1 << 20, LONG_MAX as u64), "1073741824")
+        .flags(ACTIVE)
+        .field(field!(client_query_buffer_limit)),
+    d("proto-max-bulk-len", mem(1 << 20, LONG_MAX), "536870912").flags(ACTIVE).field(field!(proto_max_bulk_len)),
+    d("hz", int(0, INT_MAX), "10").flags(ACTIVE).field(field!(hz, set: set_hz)),
     d("dynamic-hz", BOOL, "yes"),
     d("watchdog-period", int(0, INT_MAX), "0").flags(HIDDEN),
     d("active-expire-effort", int(1, 10), "1"),
-    d("lfu-log-factor", int(0, INT_MAX), "10").flags(ACTIVE),
-    d("lfu-decay-time", int(0, INT_MAX), "1").flags(ACTIVE),
+    d("lfu-log-factor", int(0, INT_MAX), "10").flags(ACTIVE).field(field!(lfu_log_factor)),
+    d("lfu-decay-time", int(0, INT_MAX), "1").flags(ACTIVE).field(field!(lfu_decay_time)),
     // Active defragmentation
     d("activedefrag", BOOL, "no").check(check_activedefrag),
     d("active-defrag-ignore-bytes", umem(1, i64::MAX as u64), "104857600"),
@@ -662,7 +752,7 @@ static DIRECTIVES: &[Directive] = &[
     d("bio_cpulist", TEXT, "").flags(IMMUTABLE),
     d("aof_rewrite_cpulist", TEXT, "").flags(IMMUTABLE),
     d("bgsave_cpulist", TEXT, "").flags(IMMUTABLE),
-    d("ignore-warnings", TEXT, ""),
+    d("ignore-warnings", TEXT, "").flags(ALLOW_EMPTY),
 ];
 
 const DEFAULT_OBUF_LIMITS: &str = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
@@ -743,6 +833,78 @@ impl Value {
             (Value::Int(v), _) => v.to_string(),
             (Value::Text(_), _) => self.text(),
             (Value::Enum(n), _) => n.clone(),
+        }
+    }
+}
+
+/// A typed field as its row sees it: read as a [`Value`], and written from one the row parsed, whose bounds
+/// make the casts lossless. None: a value of another kind (never, for a well-formed row).
+trait FieldValue: Sized {
+    fn to_value(&self) -> Value;
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+impl FieldValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// Integers travel as a C `long long`: unsigned fields keep their bits (u64::MAX is -1).
+macro_rules! integer_field_value {
+    ($($ty:ty),*) => {$(
+        impl FieldValue for $ty {
+            fn to_value(&self) -> Value {
+                Value::Int(*self as i64)
+            }
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    Value::Int(v) => Some(*v as $ty),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+integer_field_value!(u16, u32, u64, usize, i32, i64);
+
+impl FieldValue for String {
+    fn to_value(&self) -> Value {
+        Value::Text(self.as_bytes().to_vec())
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        matches!(value, Value::Text(_)).then(|| value.text())
+    }
+}
+
+/// Empty = none (`requirepass`).
+impl FieldValue for Option<Vec<u8>> {
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone().unwrap_or_default())
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Text(bytes) => Some((!bytes.is_empty()).then(|| bytes.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// Empty = none (`unixsocket`).
+impl FieldValue for Option<PathBuf> {
+    fn to_value(&self) -> Value {
+        Value::Text(self.as_ref().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_default())
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Text(bytes) => Some((!bytes.is_empty()).then(|| PathBuf::from(OsStr::from_bytes(bytes)))),
+            _ => None,
         }
     }
 }
@@ -981,6 +1143,17 @@ fn check_proc_title(v: &Value, cfg: &Config) -> Result<(), &'static str> {
     }
 }
 
+/// Redis takes hz as a hint and clamps it to CONFIG_MIN_HZ..CONFIG_MAX_HZ.
+fn set_hz(config: &mut Config, value: &Value) {
+    config.hz = value.int().clamp(1, 500) as u32;
+}
+
+/// Redis's resizeReplicationBacklog(): CONFIG SET raises `repl-backlog-size` to its minimum at runtime.
+fn raise_repl_backlog(config: &mut Config) {
+    let size = config.value_of("repl-backlog-size").parse::<u64>().unwrap_or(0);
+    config.stored.insert("repl-backlog-size", size.max(16384).to_string());
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Special directives' parsers
 // ---------------------------------------------------------------------------------------------------------
@@ -1145,99 +1318,6 @@ impl ClientOutputBufferLimits {
     fn format(&self) -> String {
         let show = |name: &str, l: &ObufLimit| format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds);
         [show("normal", &self.normal), show("slave", &self.replica), show("pubsub", &self.pubsub)].join(" ")
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Typed enums' names
-// ---------------------------------------------------------------------------------------------------------
-
-impl LogLevel {
-    pub fn name(self) -> &'static str {
-        match self {
-            LogLevel::Debug => "debug",
-            LogLevel::Verbose => "verbose",
-            LogLevel::Notice => "notice",
-            LogLevel::Warning => "warning",
-            LogLevel::Nothing => "nothing",
-        }
-    }
-    fn from_name(name: &str) -> Self {
-        match name {
-            "debug" => LogLevel::Debug,
-            "verbose" => LogLevel::Verbose,
-            "warning" => LogLevel::Warning,
-            _ => LogLevel::Notice,
-        }
-    }
-}
-
-impl Protection {
-    pub fn name(self) -> &'static str {
-        match self {
-            Protection::No => "no",
-            Protection::Yes => "yes",
-            Protection::Local => "local",
-        }
-    }
-    fn from_name(name: &str) -> Self {
-        match name {
-            "yes" => Protection::Yes,
-            "local" => Protection::Local,
-            _ => Protection::No,
-        }
-    }
-}
-
-impl AppendFsync {
-    pub fn name(self) -> &'static str {
-        match self {
-            AppendFsync::Always => "always",
-            AppendFsync::EverySec => "everysec",
-            AppendFsync::No => "no",
-        }
-    }
-    fn from_name(name: &str) -> Self {
-        match name {
-            "always" => AppendFsync::Always,
-            "no" => AppendFsync::No,
-            _ => AppendFsync::EverySec,
-        }
-    }
-}
-
-impl MaxmemoryPolicy {
-    const ALL: [MaxmemoryPolicy; 8] = [
-        MaxmemoryPolicy::VolatileLru,
-        MaxmemoryPolicy::VolatileLfu,
-        MaxmemoryPolicy::VolatileRandom,
-        MaxmemoryPolicy::VolatileTtl,
-        MaxmemoryPolicy::AllkeysLru,
-        MaxmemoryPolicy::AllkeysLfu,
-        MaxmemoryPolicy::AllkeysRandom,
-        MaxmemoryPolicy::NoEviction,
-    ];
-
-    /// LRU and LFU policies keep per-object access metadata (Redis's MAXMEMORY_FLAG_NO_SHARED_INTEGERS).
-    pub fn tracks_access(self) -> bool {
-        !matches!(
-            self,
-            MaxmemoryPolicy::VolatileRandom
-                | MaxmemoryPolicy::VolatileTtl
-                | MaxmemoryPolicy::AllkeysRandom
-                | MaxmemoryPolicy::NoEviction
-        )
-    }
-
-    /// As CONFIG GET and INFO show it.
-    pub fn name(self) -> &'static str {
-        // ALL is in MAXMEMORY_POLICIES' order.
-        let index = Self::ALL.iter().position(|p| *p == self).unwrap_or(7);
-        MAXMEMORY_POLICIES[index].0
-    }
-    fn from_name(name: &str) -> Self {
-        let index = MAXMEMORY_POLICIES.iter().position(|(n, _)| *n == name).unwrap_or(7);
-        Self::ALL[index]
     }
 }
 
@@ -1511,9 +1591,8 @@ impl Config {
         for (&(d, matched), &(_, value)) in targets.iter().zip(pairs) {
             let args = if d.has(MULTI_ARG) { split_spaces(value) } else { vec![value.to_vec()] };
             next.set_directive(d, &args, None).map_err(|why| failed(matched, &why))?;
-            if d.name == "repl-backlog-size" {
-                // Redis's resizeReplicationBacklog() raises a runtime value to its minimum.
-                next.stored.insert(d.name, next.value_of(d.name).parse::<u64>().unwrap_or(0).max(16384).to_string());
+            if let Some(apply) = d.on_set {
+                apply(&mut next);
             }
         }
         *self = next;
@@ -1567,8 +1646,8 @@ impl Config {
         if let Kind::Special(s) = d.kind {
             return self.get_special(s, d);
         }
-        match self.get_typed(d.name) {
-            Some(v) => v.format(&d.kind),
+        match d.field {
+            Some(field) => (field.get)(self).format(&d.kind),
             None => self.stored_or_default(d),
         }
     }
@@ -1591,130 +1670,29 @@ impl Config {
         if let Some(check) = d.check {
             check(&value, self)?;
         }
-        if !self.set_typed(d.name, &value) {
-            self.stored.insert(d.name, value.format(&d.kind));
+        match d.field {
+            Some(field) => (field.set)(self, &value),
+            None => {
+                self.stored.insert(d.name, value.format(&d.kind));
+            }
         }
         Ok(())
     }
 
-    /// The typed fields of scalar directives; None = not typed (kept in `stored`).
-    fn get_typed(&self, name: &str) -> Option<Value> {
-        let int = |v: u64| Value::Int(v as i64);
-        let text = |s: &str| Value::Text(s.as_bytes().to_vec());
-        let name_of = |s: &str| Value::Enum(s.to_string());
-        Some(match name {
-            "port" => int(self.port.into()),
-            "unixsocket" => {
-                Value::Text(self.unixsocket.as_ref().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_default())
+    /// Puts a directive back to its row's default.
+    fn reset(&mut self, d: &'static Directive) {
+        match (d.kind, d.field) {
+            (Kind::Special(s), _) => self.reset_special(s, d),
+            // The table's defaults parse (a unit test checks each one).
+            (_, Some(field)) => {
+                if let Ok(value) = parse_value(d, &[d.default.as_bytes().to_vec()]) {
+                    (field.set)(self, &value);
+                }
             }
-            "unixsocketperm" => int(self.unixsocketperm.into()),
-            "protected-mode" => Value::Bool(self.protected_mode),
-            "test-mode" => Value::Bool(self.test_mode),
-            "requirepass" => Value::Text(self.requirepass.clone().unwrap_or_default()),
-            "databases" => int(self.databases as u64),
-            "maxclients" => int(self.maxclients as u64),
-            "timeout" => int(self.timeout),
-            "tcp-keepalive" => int(self.tcp_keepalive),
-            "client-query-buffer-limit" => int(self.client_query_buffer_limit),
-            "proto-max-bulk-len" => int(self.proto_max_bulk_len),
-            "loglevel" => name_of(self.loglevel.name()),
-            "logfile" => text(&self.logfile),
-            "enable-debug-command" => name_of(self.enable_debug_command.name()),
-            "hz" => int(self.hz.into()),
-            "appendonly" => Value::Bool(self.appendonly),
-            "aof-timestamp-enabled" => Value::Bool(self.aof_timestamp_enabled),
-            "appendfsync" => name_of(self.appendfsync.name()),
-            "appendfilename" => text(&self.appendfilename),
-            "appenddirname" => text(&self.appenddirname),
-            "no-appendfsync-on-rewrite" => Value::Bool(self.no_appendfsync_on_rewrite),
-            "auto-aof-rewrite-percentage" => int(self.auto_aof_rewrite_percentage),
-            "auto-aof-rewrite-min-size" => int(self.auto_aof_rewrite_min_size),
-            "aof-load-truncated" => Value::Bool(self.aof_load_truncated),
-            "lazyfree-lazy-expire" => Value::Bool(self.lazyfree_lazy_expire),
-            "lazyfree-lazy-eviction" => Value::Bool(self.lazyfree_lazy_eviction),
-            "dbfilename" => text(&self.dbfilename),
-            "maxmemory" => int(self.maxmemory),
-            "maxmemory-policy" => name_of(self.maxmemory_policy.name()),
-            "maxmemory-samples" => int(self.maxmemory_samples.into()),
-            "maxmemory-eviction-tenacity" => int(self.maxmemory_eviction_tenacity.into()),
-            "lfu-log-factor" => int(self.lfu_log_factor.into()),
-            "lfu-decay-time" => int(self.lfu_decay_time.into()),
-            "hash-max-listpack-entries" => int(self.hash_max_listpack_entries),
-            "hash-max-listpack-value" => int(self.hash_max_listpack_value),
-            "set-max-intset-entries" => int(self.set_max_intset_entries),
-            "zset-max-listpack-entries" => int(self.zset_max_listpack_entries),
-            "zset-max-listpack-value" => int(self.zset_max_listpack_value),
-            "list-max-listpack-size" => Value::Int(self.list_max_listpack_size.into()),
-            "list-compress-depth" => int(self.list_compress_depth.into()),
-            "stream-node-max-bytes" => int(self.stream_node_max_bytes),
-            "stream-node-max-entries" => int(self.stream_node_max_entries),
-            "busy-reply-threshold" => int(self.busy_reply_threshold),
-            "slowlog-log-slower-than" => Value::Int(self.slowlog_log_slower_than),
-            "slowlog-max-len" => int(self.slowlog_max_len),
-            "latency-monitor-threshold" => int(self.latency_monitor_threshold),
-            "latency-tracking" => Value::Bool(self.latency_tracking),
-            _ => return None,
-        })
-    }
-
-    /// Writes a typed field; false = the directive has none. The table's bounds make the casts lossless.
-    fn set_typed(&mut self, name: &str, v: &Value) -> bool {
-        let int = v.int();
-        match name {
-            "port" => self.port = int as u16,
-            "unixsocket" => {
-                self.unixsocket = (!v.bytes().is_empty()).then(|| PathBuf::from(OsStr::from_bytes(v.bytes())))
+            (_, None) => {
+                self.stored.remove(d.name);
             }
-            "unixsocketperm" => self.unixsocketperm = int as u32,
-            "protected-mode" => self.protected_mode = v.flag(),
-            "test-mode" => self.test_mode = v.flag(),
-            "requirepass" => self.requirepass = (!v.bytes().is_empty()).then(|| v.bytes().to_vec()),
-            "databases" => self.databases = int as usize,
-            "maxclients" => self.maxclients = int as usize,
-            "timeout" => self.timeout = int as u64,
-            "tcp-keepalive" => self.tcp_keepalive = int as u64,
-            "client-query-buffer-limit" => self.client_query_buffer_limit = int as u64,
-            "proto-max-bulk-len" => self.proto_max_bulk_len = int as u64,
-            "loglevel" => self.loglevel = LogLevel::from_name(v.name()),
-            "logfile" => self.logfile = v.text(),
-            "enable-debug-command" => self.enable_debug_command = Protection::from_name(v.name()),
-            // Redis takes hz as a hint and clamps it to CONFIG_MIN_HZ..CONFIG_MAX_HZ.
-            "hz" => self.hz = int.clamp(1, 500) as u32,
-            "appendonly" => self.appendonly = v.flag(),
-            "aof-timestamp-enabled" => self.aof_timestamp_enabled = v.flag(),
-            "appendfsync" => self.appendfsync = AppendFsync::from_name(v.name()),
-            "appendfilename" => self.appendfilename = v.text(),
-            "appenddirname" => self.appenddirname = v.text(),
-            "no-appendfsync-on-rewrite" => self.no_appendfsync_on_rewrite = v.flag(),
-            "auto-aof-rewrite-percentage" => self.auto_aof_rewrite_percentage = int as u64,
-            "auto-aof-rewrite-min-size" => self.auto_aof_rewrite_min_size = int as u64,
-            "aof-load-truncated" => self.aof_load_truncated = v.flag(),
-            "lazyfree-lazy-expire" => self.lazyfree_lazy_expire = v.flag(),
-            "lazyfree-lazy-eviction" => self.lazyfree_lazy_eviction = v.flag(),
-            "dbfilename" => self.dbfilename = v.text(),
-            "maxmemory" => self.maxmemory = int as u64,
-            "maxmemory-policy" => self.maxmemory_policy = MaxmemoryPolicy::from_name(v.name()),
-            "maxmemory-samples" => self.maxmemory_samples = int as u32,
-            "maxmemory-eviction-tenacity" => self.maxmemory_eviction_tenacity = int as u32,
-            "lfu-log-factor" => self.lfu_log_factor = int.min(u32::MAX as i64) as u32,
-            "lfu-decay-time" => self.lfu_decay_time = int.min(u32::MAX as i64) as u32,
-            "hash-max-listpack-entries" => self.hash_max_listpack_entries = int as u64,
-            "hash-max-listpack-value" => self.hash_max_listpack_value = int as u64,
-            "set-max-intset-entries" => self.set_max_intset_entries = int as u64,
-            "zset-max-listpack-entries" => self.zset_max_listpack_entries = int as u64,
-            "zset-max-listpack-value" => self.zset_max_listpack_value = int as u64,
-            "list-max-listpack-size" => self.list_max_listpack_size = int as i32,
-            "list-compress-depth" => self.list_compress_depth = int as u32,
-            "stream-node-max-bytes" => self.stream_node_max_bytes = int as u64,
-            "stream-node-max-entries" => self.stream_node_max_entries = int as u64,
-            "busy-reply-threshold" => self.busy_reply_threshold = int as u64,
-            "slowlog-log-slower-than" => self.slowlog_log_slower_than = int,
-            "slowlog-max-len" => self.slowlog_max_len = int as u64,
-            "latency-monitor-threshold" => self.latency_monitor_threshold = int as u64,
-            "latency-tracking" => self.latency_tracking = v.flag(),
-            _ => return false,
         }
-        true
     }
 
     fn get_special(&self, s: Special, d: &Directive) -> String {
@@ -1780,6 +1758,22 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// A special directive back to its row's default.
+    fn reset_special(&mut self, s: Special, d: &'static Directive) {
+        match s {
+            // Shown as the working directory.
+            Special::Dir => self.dir = PathBuf::from("."),
+            // Never given: every interface.
+            Special::Bind => (self.bind, self.bind_none) = (Vec::new(), false),
+            Special::Save | Special::ClientOutputBufferLimit | Special::NotifyKeyspaceEvents => {
+                let _ = self.set_special(s, d, &split_spaces(d.default.as_bytes()), None);
+            }
+            Special::OomScoreAdjValues | Special::ReplicaOf | Special::LatencyPercentiles => {
+                self.stored.remove(d.name);
+            }
+        }
     }
 
     /// redisProcTitleGetVariable, for validation only (so the title itself is empty).
@@ -2054,6 +2048,26 @@ mod tests {
             }
         }
         assert_eq!(Config::default().get(&[b"*"]).len(), 192);
+    }
+
+    /// A row's accessor reads and writes its own field: setting each typed directive moves only its value.
+    #[test]
+    fn each_typed_row_owns_its_field() {
+        let defaults: Vec<String> = DIRECTIVES.iter().map(|d| Config::default().get_directive(d)).collect();
+        for (i, d) in DIRECTIVES.iter().enumerate().filter(|(_, d)| d.field.is_some()) {
+            let other = match d.kind {
+                Kind::Bool => if d.default == "yes" { "no" } else { "yes" }.to_string(),
+                Kind::Enum(values) => values.iter().map(|v| v.0).find(|v| *v != d.default).unwrap().to_string(),
+                Kind::Num { .. } => (d.default.parse::<i64>().unwrap() + 1).to_string(),
+                _ => "x".to_string(),
+            };
+            let mut cfg = Config::default();
+            cfg.set_directive(d, &[other.clone().into_bytes()], None).unwrap();
+            for (j, e) in DIRECTIVES.iter().enumerate() {
+                let expected = if i == j { &other } else { &defaults[j] };
+                assert_eq!(&cfg.get_directive(e), expected, "{} after setting {}", e.name, d.name);
+            }
+        }
     }
 
     #[test]

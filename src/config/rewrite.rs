@@ -13,7 +13,7 @@
 //! the table's (redis.conf's) order. Everything else is byte for byte what redis-server 7.0.15 writes.
 
 use super::{lookup, split_args, trim, ClientOutputBufferLimits, Config, Directive, Kind, NumFmt, Special};
-use super::{Value, DIRECTIVES};
+use super::{Value, ALLOW_EMPTY, DIRECTIVES};
 use crate::protocol::repr::repr;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fs;
@@ -59,7 +59,8 @@ impl Config {
             // Strings that are NULL when empty (unixsocket, requirepass...) are left out then.
             Kind::Text if value.is_empty() && empty_is_null(d) => state.mark(name),
             Kind::Text => {
-                let bytes = match self.get_typed(name) {
+                // The field's own bytes: CONFIG GET's text is lossy UTF-8.
+                let bytes = match d.field.map(|field| (field.get)(self)) {
                     Some(Value::Text(bytes)) => bytes,
                     _ => value.into_bytes(),
                 };
@@ -164,10 +165,9 @@ fn changed(d: &Directive, value: &str) -> bool {
     value != d.default
 }
 
-/// String directives Redis stores as NULL when empty (EMPTY_STRING_IS_NULL): every one whose default is
-/// empty except these three, which keep "".
+/// String directives Redis stores as NULL when empty (EMPTY_STRING_IS_NULL): those without a default.
 fn empty_is_null(d: &Directive) -> bool {
-    matches!(d.kind, Kind::Text) && d.default.is_empty() && !matches!(d.name, "logfile" | "aclfile" | "ignore-warnings")
+    matches!(d.kind, Kind::Text) && d.default.is_empty() && !d.has(ALLOW_EMPTY)
 }
 
 /// `name "value"` with Redis's quoting (sdscatrepr).
