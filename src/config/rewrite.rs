@@ -12,8 +12,11 @@
 //! Redis appends new lines in the order of its config hash table, which varies from run to run; we append in
 //! the table's (redis.conf's) order. Everything else is byte for byte what redis-server 7.0.15 writes.
 
-use super::{lookup, split_args, trim, ClientOutputBufferLimits, Config, Directive, Kind, NumFmt, Special};
-use super::{Value, ALLOW_EMPTY, DIRECTIVES};
+use super::parse::trim;
+use super::rows::{lookup, Directive, ALLOW_EMPTY, DIRECTIVES};
+use super::value::{Kind, NumFmt, Special, Value};
+use super::{ClientOutputBufferLimits, Config};
+use crate::protocol::decode::split_args;
 use crate::protocol::repr::repr;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fs;
