@@ -5,7 +5,7 @@
 use super::{Kind, PubSub};
 use crate::config::ObufLimit;
 
-/// Event classes (the letters of `notify-keyspace-events`; config.rs parses them into these bits).
+/// Event classes (the letters of `notify-keyspace-events`; config/special.rs parses them into these bits).
 pub mod class {
     /// `K`: publish on `__keyspace@<db>__:<key>`.
     pub const KEYSPACE: u32 = 1 << 0;
