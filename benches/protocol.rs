@@ -4,12 +4,8 @@
 //! Run: `cargo bench --bench protocol` (add `-- decode` etc. to filter).
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use embedis::config::{Config, LogLevel};
-use embedis::engine::client::Client;
-use embedis::engine::dispatch;
-use embedis::engine::state::{Shared, State};
-use embedis::log::Logger;
-use embedis::protocol::{Limits, Next, Out, RequestParser};
+use embedis::internals::engine::Engine;
+use embedis::internals::protocol::{Limits, Next, Out, RequestParser};
 
 /// Redis's defaults for an authenticated client.
 const LIMITS: Limits = Limits { max_bulk: 512 << 20, unauthenticated: false };
@@ -112,28 +108,21 @@ fn bench_encode(c: &mut Criterion) {
     g.finish();
 }
 
-/// A state with `KEYS` string keys `key:NNNN`, filled through SET so it matches what a client would build.
-fn populated() -> (State, Shared, Client) {
-    let logger = Logger::new(LogLevel::Warning, "").expect("stdout logger");
-    let shared = Shared::new(
-        State::new(Config::default(), embedis::engine::table::Names::new(embedis::cmd::FAMILIES), 0),
-        logger,
-        Default::default(),
-    );
-    let mut state = State::new(Config::default(), embedis::engine::table::Names::new(embedis::cmd::FAMILIES), 0);
-    let mut client = Client::new(1, true, true);
+/// An engine with `KEYS` string keys `key:NNNN`, filled through SET so it matches what a client would build.
+fn populated() -> Engine {
+    let mut engine = Engine::new();
     let mut out = Out::new(false);
     for i in 0..KEYS {
         let key = format!("key:{i:04}");
-        dispatch(&mut state, &shared, &mut client, &[b"SET", key.as_bytes(), b"value"], &mut out);
+        engine.run(&[b"SET", key.as_bytes(), b"value"], &mut out);
         out.buf.clear();
     }
-    (state, shared, client)
+    engine
 }
 
 fn bench_dispatch(c: &mut Criterion) {
     let mut g = c.benchmark_group("dispatch");
-    let (mut state, shared, mut client) = populated();
+    let mut engine = populated();
     let keys: Vec<String> = (0..KEYS).map(|i| format!("key:{i:04}")).collect();
     let mut out = Out::new(false);
     let mut i = 0;
@@ -145,30 +134,30 @@ fn bench_dispatch(c: &mut Criterion) {
     g.bench_function("get_hit", |b| {
         b.iter(|| {
             out.buf.clear();
-            dispatch(&mut state, &shared, &mut client, &[b"GET", next_key()], &mut out);
+            engine.run(&[b"GET", next_key()], &mut out);
         })
     });
     g.bench_function("set_existing", |b| {
         b.iter(|| {
             out.buf.clear();
-            dispatch(&mut state, &shared, &mut client, &[b"SET", next_key(), b"value2"], &mut out);
+            engine.run(&[b"SET", next_key(), b"value2"], &mut out);
         })
     });
     g.bench_function("get_miss", |b| {
         b.iter(|| {
             out.buf.clear();
-            dispatch(&mut state, &shared, &mut client, &[b"GET", b"no-such-key"], &mut out);
+            engine.run(&[b"GET", b"no-such-key"], &mut out);
         })
     });
     g.finish();
     // A fresh keyspace for SET of new keys: batched so the growing table is rebuilt outside the timing.
     c.bench_function("dispatch/set_new_x1000", |b| {
         b.iter_batched(
-            || State::new(Config::default(), embedis::engine::table::Names::new(embedis::cmd::FAMILIES), 0),
+            Engine::new,
             |mut fresh| {
                 for k in keys.iter().take(1000) {
                     out.buf.clear();
-                    dispatch(&mut fresh, &shared, &mut client, &[b"SET", k.as_bytes(), b"v"], &mut out);
+                    fresh.run(&[b"SET", k.as_bytes(), b"v"], &mut out);
                 }
                 fresh
             },

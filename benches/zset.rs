@@ -2,7 +2,7 @@
 //! from the middle, so the O(log n) scaling is visible (each should grow by a small constant per 100x).
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
-use embedis::storage::zset::{Limits, RZSet};
+use embedis::internals::zset::{Limits, RZSet};
 
 /// Forces the skiplist encoding at every size.
 const LARGE: Limits = Limits { max_entries: 0, max_value: 0 };

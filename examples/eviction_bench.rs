@@ -5,7 +5,7 @@
 //!
 //! Usage: eviction_bench PORT SERVER_PID BYTES HOT
 
-use embedis::protocol::resp3::frame_end;
+use embedis::internals::protocol::frame_end;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -4,7 +4,7 @@
 //! Usage: pubsub_bench PORT SUBSCRIBERS PUBLISHERS MESSAGES
 //!   -> prints "rps <publishes per second>" and "delivered <messages received per second, all subscribers>"
 
-use embedis::protocol::resp3::frame_end;
+use embedis::internals::protocol::frame_end;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Barrier};

@@ -3,7 +3,7 @@
 //!
 //! Usage: tx_bench PORT CLIENTS TRANSACTIONS   -> prints "rps <transactions per second>"
 
-use embedis::protocol::resp3::frame_end;
+use embedis::internals::protocol::frame_end;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Instant;

@@ -14,20 +14,83 @@
 //! clock to move or freeze, seeded randomness, crashes that lose what the fsync policy allows, direct data access
 //! and fault injection.
 
-pub mod cmd;
+// The API is `Server`, `ServerBuilder`, `ServerHandle`, `Config` (with its module's types), `Error`, `blocking`
+// and `test`; everything else is the crate's own (`internals` re-exports the few pieces the package's binaries,
+// benchmarks and fuzz targets use).
+mod cmd;
 pub mod config;
-pub mod engine;
-pub mod error;
-pub mod glob;
-pub mod log;
-pub mod persistence;
-pub mod process;
-pub mod protocol;
-pub mod pubsub;
-pub mod scripting;
-pub mod server;
-pub mod storage;
+mod engine;
+mod error;
+mod glob;
+mod log;
+mod persistence;
+mod process;
+mod protocol;
+mod pubsub;
+mod scripting;
+mod server;
+mod storage;
 pub mod test;
+
+/// What this package's own binaries, benchmarks, examples and fuzz targets use from inside the crate: not API,
+/// and free to change.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::log::{format_line, Logger};
+    pub use crate::process::{sd_notify, set_allocator_name};
+    pub use crate::server::command_names;
+
+    /// The RESP reader and writer (benchmarks, fuzz targets, the examples' load generators).
+    pub mod protocol {
+        pub use crate::protocol::decode::split_args;
+        pub use crate::protocol::number::strtol;
+        pub use crate::protocol::resp3::frame_end;
+        pub use crate::protocol::{Limits, Next, Out, RequestParser};
+    }
+
+    /// The AOF's file formats (`embedis-check-aof`, the fuzz targets).
+    pub mod aof {
+        pub use crate::persistence::aof::manifest::Manifest;
+        pub use crate::persistence::aof::parse;
+    }
+
+    /// Commands through the dispatcher, without sockets (benches/protocol.rs).
+    pub mod engine {
+        use crate::engine::{client::Client, state, table::Names};
+
+        /// One server's engine and one client of it: commands in, RESP out.
+        pub struct Engine {
+            state: state::State,
+            shared: state::Shared,
+            client: Client,
+        }
+
+        impl Engine {
+            /// An empty keyspace with the default configuration.
+            pub fn new() -> Engine {
+                let names = || Names::new(crate::cmd::FAMILIES);
+                let config = crate::Config::default;
+                let log = crate::log::Logger::stdout(crate::config::LogLevel::Warning);
+                let shared = state::Shared::new(state::State::new(config(), names(), 0), log, Default::default());
+                Engine { state: state::State::new(config(), names(), 0), shared, client: Client::new(1, true, true) }
+            }
+
+            /// Runs one command (as the connection does for each command of a batch); the reply goes to `out`.
+            pub fn run(&mut self, argv: &[&[u8]], out: &mut crate::protocol::Out) {
+                crate::engine::dispatch::dispatch(&mut self.state, &self.shared, &mut self.client, argv, out);
+            }
+        }
+
+        impl Default for Engine {
+            fn default() -> Engine {
+                Engine::new()
+            }
+        }
+    }
+
+    /// The sorted set type (benches/zset.rs).
+    pub use crate::storage::zset;
+}
 
 /// Entry points for the cargo-fuzz targets in `fuzz/`: not part of the API.
 #[doc(hidden)]

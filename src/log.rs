@@ -15,6 +15,11 @@ pub struct Logger {
 }
 
 impl Logger {
+    /// A logger to standard output: nothing to open, so it cannot fail.
+    pub fn stdout(level: LogLevel) -> Logger {
+        Logger { level: AtomicU8::new(level as u8), file: None }
+    }
+
     pub fn new(level: LogLevel, logfile: &str) -> std::io::Result<Logger> {
         let file = if logfile.is_empty() {
             None

@@ -3,8 +3,8 @@
 //! and the signals.
 
 use embedis::config::{Config, LogLevel};
-use embedis::log::{format_line, Logger};
-use embedis::process::sd_notify;
+use embedis::internals::sd_notify;
+use embedis::internals::{format_line, Logger};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,7 +84,7 @@ fn main() -> ExitCode {
         }
     };
     // rename-command lines name commands: checked against the command table as Redis's loader checks them.
-    if let Err(e) = embedis::server::command_names(&config) {
+    if let Err(e) = embedis::internals::command_names(&config) {
         eprintln!("{e}");
         return ExitCode::FAILURE;
     }
@@ -183,7 +183,7 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     let test_mode = config.test_mode;
     // Binding and loading the AOF happen off this thread, so signals are heard meanwhile: one is remembered
     // and acted on once the data is loaded, a second SIGINT exits at once (as during redis-server's loading).
-    embedis::process::set_allocator_name(jemalloc_name());
+    embedis::internals::set_allocator_name(jemalloc_name());
     let loaded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let builder = embedis::blocking::Server::builder().config(config).loaded_flag(loaded.clone());
     let starting = tokio::task::spawn_blocking(move || builder.start());

@@ -3,7 +3,7 @@
 //! read from the file.
 #![no_main]
 
-use embedis::persistence::aof::parse::{check_file, next_command, CheckState, Next};
+use embedis::internals::aof::parse::{check_file, next_command, CheckState, Next};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|buf: &[u8]| {

@@ -2,7 +2,7 @@
 //! to the same words.
 #![no_main]
 
-use embedis::protocol::decode::split_args;
+use embedis::internals::protocol::split_args;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|line: &[u8]| {

@@ -2,7 +2,7 @@
 //! (`-malloc_limit_mb` catches that), and parsing the input in two pieces yields what parsing it whole does.
 #![no_main]
 
-use embedis::protocol::{Limits, Next, RequestParser};
+use embedis::internals::protocol::{Limits, Next, RequestParser};
 use libfuzzer_sys::fuzz_target;
 
 /// Commands and the final state from feeding `data` in pieces cut at `cuts`, as a connection receives them.

@@ -5,10 +5,10 @@
 //!
 //! Unlike redis-check-aof it cannot check RDB-format base files (embedis does not read them) and says so.
 
-use embedis::log::format_line;
-use embedis::persistence::aof::manifest::Manifest;
-use embedis::persistence::aof::parse::{self, fgets, CheckState, CheckStop};
-use embedis::protocol::number::strtol;
+use embedis::internals::aof::parse::{self, fgets, CheckState, CheckStop};
+use embedis::internals::aof::Manifest;
+use embedis::internals::format_line;
+use embedis::internals::protocol::strtol;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::process::exit;

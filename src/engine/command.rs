@@ -28,8 +28,7 @@ pub mod flags {
     pub const ALLOW_BUSY: u32 = 1 << 15;
     /// DEBUG: refused unless `enable-debug-command` allows it.
     pub const PROTECTED: u32 = 1 << 16;
-    pub const SENTINEL: u32 = 1 << 17;
-    pub const ONLY_SENTINEL: u32 = 1 << 18;
+    // 1 << 17 and 1 << 18: Redis's SENTINEL and ONLY_SENTINEL, for commands this server does not have.
     pub const NO_MANDATORY_KEYS: u32 = 1 << 19;
     pub const NO_ASYNC_LOADING: u32 = 1 << 20;
     /// Keys found through a numkeys argument (set with `CommandSpec::numkeys_at`, not by hand).

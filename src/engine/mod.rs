@@ -23,5 +23,5 @@ pub mod shutdown;
 pub mod state;
 pub mod table;
 
-pub use command::{flags, CommandSpec, Handler};
-pub use dispatch::{dispatch, Ctx};
+pub use command::{flags, CommandSpec};
+pub use dispatch::Ctx;

@@ -85,13 +85,6 @@ pub enum Frame {
 }
 
 impl Frame {
-    pub fn text(&self) -> Option<&[u8]> {
-        match self {
-            Frame::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-
     pub fn int(&self) -> Option<i64> {
         match self {
             Frame::Int(n) => Some(*n),
@@ -99,6 +92,16 @@ impl Frame {
         }
     }
 
+    /// The recorded metadata's tests read them.
+    #[cfg(test)]
+    pub fn text(&self) -> Option<&[u8]> {
+        match self {
+            Frame::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
     pub fn list(&self) -> Option<&[Frame]> {
         match self {
             Frame::List(l) => Some(l),

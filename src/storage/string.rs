@@ -10,6 +10,10 @@ use crate::protocol::number;
 const EMBSTR_MAX: usize = 44;
 
 #[derive(Clone, Debug, PartialEq)]
+// `Raw` boxes its Vec on purpose: the enum stays as small as `Embstr`'s boxed slice makes it (a Vec inline would
+// make every string value in the keyspace 8 bytes larger); only values grown in place (APPEND, SETRANGE) pay the
+// extra pointer.
+#[allow(clippy::box_collection)]
 pub enum RString {
     Int(i64),
     Embstr(Box<[u8]>),

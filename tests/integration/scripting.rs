@@ -163,7 +163,7 @@ fn ten_thousand_cached_scripts_do_not_exhaust_the_lua_state() {
     let mut c = Conn::connect(server.addr());
     // The SHA1 of "return 9999" (sha1sum agrees; redis-server answers SCRIPT LOAD with it).
     let sha = "dbe611aac9532f1bf6b05aef8bd51f346011b877";
-    assert_eq!(c.cmd(&["EVALSHA", &sha, "0"]), b":9999\r\n");
+    assert_eq!(c.cmd(&["EVALSHA", sha, "0"]), b":9999\r\n");
 }
 
 #[test]

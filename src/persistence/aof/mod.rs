@@ -16,7 +16,6 @@ use crate::engine::state::{Shared, State};
 use dir::AofDir;
 use manifest::{base_name, FileKind};
 use rewrite::{Outcome, Rewrite};
-pub use state::Aof;
 
 /// Startup with `appendonly yes`: loads the directory (or migrates a Redis 6 single file, or creates a fresh
 /// one), then appends from here on.
