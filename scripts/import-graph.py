@@ -13,9 +13,10 @@ SRC = "src"
 
 # Layers, lowest first: a file may import its own layer and the ones below it. The most specific prefix wins.
 LAYERS = [
-    ("base", ["error.rs", "glob.rs", "log.rs", "protocol/", "num"]),
+    ("base", ["error.rs", "glob.rs", "protocol/", "num"]),
     ("storage", ["storage/"]),
-    ("config", ["config.rs", "config/", "process.rs"]),
+    # The log's level is a configuration type.
+    ("config", ["config.rs", "config/", "process.rs", "log.rs"]),
     ("pubsub", ["pubsub/"]),
     # The formats and writers of saved data: no engine in them.
     ("records", ["persistence/mod.rs", "persistence/effects.rs", "persistence/aof/dir.rs",

@@ -32,6 +32,38 @@ pub use error::{strerror, ConfigError};
 pub use set_get::{is_directive, UNKNOWN_OPTION};
 pub use special::{ClientOutputBufferLimits, ObufLimit};
 
+/// Event classes (the letters of `notify-keyspace-events`; config/special.rs parses them into these bits).
+pub mod keyspace_classes {
+    /// `K`: publish on `__keyspace@<db>__:<key>`.
+    pub const KEYSPACE: u32 = 1 << 0;
+    /// `E`: publish on `__keyevent@<db>__:<event>`.
+    pub const KEYEVENT: u32 = 1 << 1;
+    /// `g`: DEL, EXPIRE, RENAME... (type-independent commands).
+    pub const GENERIC: u32 = 1 << 2;
+    /// `$`
+    pub const STRING: u32 = 1 << 3;
+    /// `l`
+    pub const LIST: u32 = 1 << 4;
+    /// `s`
+    pub const SET: u32 = 1 << 5;
+    /// `h`
+    pub const HASH: u32 = 1 << 6;
+    /// `z`
+    pub const ZSET: u32 = 1 << 7;
+    /// `x`: a key deleted because its TTL passed.
+    pub const EXPIRED: u32 = 1 << 8;
+    /// `e`: a key evicted by maxmemory.
+    pub const EVICTED: u32 = 1 << 9;
+    /// `t`
+    pub const STREAM: u32 = 1 << 10;
+    /// `m`: a read of a missing key.
+    pub const KEY_MISS: u32 = 1 << 11;
+    /// `d`
+    pub const MODULE: u32 = 1 << 12;
+    /// `n`: a key created.
+    pub const NEW: u32 = 1 << 13;
+}
+
 use rows::{lookup, ACTIVE, DIRECTIVES, SENSITIVE};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -128,7 +160,7 @@ pub struct Config {
     pub lfu_decay_time: u32,
     /// Keyspace event classes, in Redis's canonical form (as CONFIG GET prints it, e.g. "AKE"); "" = off.
     pub notify_keyspace_events: String,
-    /// `notify_keyspace_events` as the class bits of `pubsub::keyspace::class`.
+    /// `notify_keyspace_events` as the class bits of `keyspace_classes`.
     pub notify_flags: u32,
     pub hash_max_listpack_entries: u64,
     pub hash_max_listpack_value: u64,

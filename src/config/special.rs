@@ -164,7 +164,7 @@ fn parse_save(args: &[Vec<u8>]) -> Result<Vec<(u64, u64)>, String> {
 
 /// The 7.0 keyspace event class letters and their flags (notify.c), in the order Redis prints them.
 const EVENT_CLASSES: &[(u8, u32)] = {
-    use crate::pubsub::keyspace::class::*;
+    use super::keyspace_classes::*;
     &[
         (b'g', GENERIC),
         (b'$', STRING),
@@ -184,7 +184,7 @@ const EVENT_CLASSES: &[(u8, u32)] = {
 };
 /// 'A': every class except key-miss and new-key events.
 const EVENTS_ALL: u32 = {
-    use crate::pubsub::keyspace::class::*;
+    use super::keyspace_classes::*;
     GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE
 };
 

@@ -5,37 +5,8 @@
 use super::{Kind, PubSub};
 use crate::config::ObufLimit;
 
-/// Event classes (the letters of `notify-keyspace-events`; config/special.rs parses them into these bits).
-pub mod class {
-    /// `K`: publish on `__keyspace@<db>__:<key>`.
-    pub const KEYSPACE: u32 = 1 << 0;
-    /// `E`: publish on `__keyevent@<db>__:<event>`.
-    pub const KEYEVENT: u32 = 1 << 1;
-    /// `g`: DEL, EXPIRE, RENAME... (type-independent commands).
-    pub const GENERIC: u32 = 1 << 2;
-    /// `$`
-    pub const STRING: u32 = 1 << 3;
-    /// `l`
-    pub const LIST: u32 = 1 << 4;
-    /// `s`
-    pub const SET: u32 = 1 << 5;
-    /// `h`
-    pub const HASH: u32 = 1 << 6;
-    /// `z`
-    pub const ZSET: u32 = 1 << 7;
-    /// `x`: a key deleted because its TTL passed.
-    pub const EXPIRED: u32 = 1 << 8;
-    /// `e`: a key evicted by maxmemory.
-    pub const EVICTED: u32 = 1 << 9;
-    /// `t`
-    pub const STREAM: u32 = 1 << 10;
-    /// `m`: a read of a missing key.
-    pub const KEY_MISS: u32 = 1 << 11;
-    /// `d`
-    pub const MODULE: u32 = 1 << 12;
-    /// `n`: a key created.
-    pub const NEW: u32 = 1 << 13;
-}
+/// Event classes: the parsed letters of `notify-keyspace-events` (config).
+pub use crate::config::keyspace_classes as class;
 
 /// Publishes `event` for `key` of database `db` if its class is among the enabled `flags`.
 #[allow(clippy::too_many_arguments)]
