@@ -592,7 +592,7 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
 
 /// Runs a script until it ends, or until its interrupt hook yields it (it turned slow on the event loop): it is
 /// then kept in the engine, and the command answers `ScriptSuspended`; the same client's same command run
-/// again resumes it (server/script_gate.rs).
+/// again resumes it (engine/script_gate.rs).
 fn drive(engine: &mut Engine, ctx: &mut Ctx, run: Suspended, func: Option<Function>) -> Result<(), CmdError> {
     let Suspended { caller, id, client, flags } = run;
     let mut call_ctx = CallCtx {
@@ -620,7 +620,7 @@ fn drive(engine: &mut Engine, ctx: &mut Ctx, run: Suspended, func: Option<Functi
     }
     signals.stop.store(false, std::sync::atomic::Ordering::SeqCst);
     if signals.moved.load(std::sync::atomic::Ordering::SeqCst) {
-        // Nothing to answer: the script runs again off the event loop (server/script_gate.rs).
+        // Nothing to answer: the script runs again off the event loop (engine/script_gate.rs).
         return Err(CmdError::MovedOffEventLoop);
     }
     let (ok, value) = result.map_err(lua_error)?;
