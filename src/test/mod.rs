@@ -102,14 +102,27 @@ impl Builder {
     #[track_caller]
     pub fn start(self) -> Server {
         let mut server = self.prepare();
-        server.boot();
+        let mut handle = server.configure(crate::blocking::Server::builder()).start();
+        for _ in 0..PORT_ATTEMPTS {
+            if !server.port_taken(&handle) {
+                break;
+            }
+            handle = server.configure(crate::blocking::Server::builder()).start();
+        }
+        server.started(handle);
         server
     }
 
     /// As [`Builder::start`], awaiting the server's readiness instead of blocking on it.
     pub async fn start_async(self) -> Server {
         let mut server = self.prepare();
-        let handle = server.configure(crate::Server::builder()).start().await;
+        let mut handle = server.configure(crate::Server::builder()).start().await;
+        for _ in 0..PORT_ATTEMPTS {
+            if !server.port_taken(&handle) {
+                break;
+            }
+            handle = server.configure(crate::Server::builder()).start().await;
+        }
         server.started(handle);
         server
     }
@@ -121,6 +134,10 @@ impl Builder {
             Err(e) => panic!("embedis test server: cannot create a temporary directory: {e}"),
         };
         config.dir = dir.path().to_path_buf();
+        let chosen_port = config.port == 0;
+        if chosen_port {
+            config.port = restartable_port();
+        }
         if config.logfile.is_empty() {
             config.logfile = dir.path().join("embedis.log").display().to_string();
         }
@@ -128,8 +145,29 @@ impl Builder {
         if frozen {
             clock.freeze();
         }
-        Server { handle: None, dir, config, clock, seed, addr: None, selected_db: Default::default() }
+        Server { handle: None, dir, config, clock, seed, addr: None, selected_db: Default::default(), chosen_port }
     }
+}
+
+/// First starts that try another port when the one picked was taken meanwhile.
+const PORT_ATTEMPTS: usize = 20;
+
+/// A port for a server that restarts on it: below the kernel's ephemeral range, so that no client connection
+/// (of this process or another) can be handed it while the server is down, which would make the restart fail
+/// with "Address already in use". 0 (an ephemeral port) if none is found.
+fn restartable_port() -> u16 {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let low = range.split_whitespace().next().and_then(|p| p.parse::<u16>().ok()).unwrap_or(32768);
+    if low <= 11_000 {
+        return 0;
+    }
+    for _ in 0..100 {
+        let port = fastrand::u16(10_000..low);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    0
 }
 
 /// A running test server; dropping it shuts the server down and removes its directory.
@@ -143,6 +181,8 @@ pub struct Server {
     addr: Option<SocketAddr>,
     /// The database direct access uses (`select`).
     selected_db: std::sync::atomic::AtomicUsize,
+    /// The port was picked here (`restartable_port`), not asked for: a first start may pick another.
+    chosen_port: bool,
 }
 
 impl Server {
@@ -176,6 +216,16 @@ impl Server {
             Some(seed) => builder.seed(seed),
             None => builder,
         }
+    }
+
+    /// Did a first start fail because the port picked was taken meanwhile? Then another is picked.
+    fn port_taken(&mut self, handle: &Result<ServerHandle, crate::Error>) -> bool {
+        let taken = matches!(handle, Err(e) if e.to_string().contains("Address already in use"));
+        if taken && self.chosen_port {
+            self.config.port = restartable_port();
+            return true;
+        }
+        false
     }
 
     #[track_caller]

@@ -32,7 +32,7 @@ struct Redis {
 impl Redis {
     fn start() -> Option<Redis> {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = crate::support::restartable_port();
         let child = Self::spawn(port, dir.path())?;
         Some(Redis { child, port, dir })
     }

@@ -130,6 +130,21 @@ fn redis_server_command(port: u16, dir: &Path, options: &ServerOptions) -> Comma
     command
 }
 
+/// A free port for a server that restarts on it: below the kernel's ephemeral range, so that no client
+/// connection of the parallel tests can be handed it while the server is down (the restart would then fail
+/// with "Address already in use"). The test kit picks its ports the same way.
+pub fn restartable_port() -> u16 {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let low = range.split_whitespace().next().and_then(|p| p.parse::<u16>().ok()).unwrap_or(32768);
+    for _ in 0..100 {
+        let port = fastrand::u16(10_000..low.max(10_001));
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    free_port()
+}
+
 /// A port that was free a moment ago: bind port 0, read the port the kernel chose, release it.
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
