@@ -7,6 +7,25 @@
 //! that way, which is how lines whose replies vary between runs are found (and given a marker).
 //! `DIFF_TRANSCRIPT=1` (with `cargo test -- --nocapture`) prints each script's transcript even when it passes.
 
+/// The oracle itself: without redis-server 7.0 and redis-benchmark every differential test passes without
+/// comparing anything (each says so on stderr, which cargo hides), so this one fails, by name, in the summary.
+#[test]
+fn redis_server_7_0_and_redis_tools_are_installed_for_the_differential_tests() {
+    let version = |binary: &str| {
+        std::process::Command::new(binary)
+            .arg("--version")
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let install = "install them (Debian: apt-get install redis-server redis-tools) to run the differential tests";
+    let server = version("redis-server").unwrap_or_else(|| panic!("redis-server is not installed: {install}"));
+    assert!(server.contains("v=7.0."), "the differential tests need redis-server 7.0, found: {server}");
+    for tool in ["redis-cli", "redis-benchmark"] {
+        assert!(version(tool).is_some(), "{tool} is not installed: {install}");
+    }
+}
+
 mod reply;
 mod script;
 
