@@ -71,6 +71,9 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
+    // `--port auto` (embedis's own spelling): a free port the kernel picks, printed in the log and the test-mode
+    // ready line. redis-server's `--port 0` means no TCP at all, and does here too.
+    let port_auto = take_port_auto(&mut args);
     let mut config = match Config::from_args(&args) {
         Ok(c) => c,
         // Like redis-server: some errors are a log line on stdout, the rest the FATAL banner on stderr.
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    config.port_auto = port_auto && config.port == 0;
     // rename-command lines name commands: checked against the command table as Redis's loader checks them.
     if let Err(e) = embedis::internals::command_names(&config) {
         eprintln!("{e}");
@@ -266,6 +270,23 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     // Only now: a pidfile that is gone means the data is on disk.
     remove_pidfile(&pidfile, Some(&log));
     ExitCode::SUCCESS
+}
+
+/// Turns the last `--port auto` into `--port 0` for the configuration parser; true if the last `--port` said auto.
+fn take_port_auto(args: &mut [String]) -> bool {
+    let mut auto = false;
+    let mut i = 0;
+    while i + 1 < args.len() {
+        if args[i].eq_ignore_ascii_case("--port") {
+            auto = args[i + 1].eq_ignore_ascii_case("auto");
+            if auto {
+                args[i + 1] = "0".into();
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    auto
 }
 
 /// A second SIGINT: the user really wants to quit now, without waiting for the data to be saved.

@@ -101,7 +101,11 @@ with_blank! {
 /// answered by CONFIG GET, not yet acted on). A field's default is its directive's row's.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// 0: no TCP listener (only the unix socket), as in Redis.
     pub port: u16,
+    /// Listen on a port the kernel picks instead of `port` (the builder's `port(0)`, the binary's `--port auto`);
+    /// CONFIG GET port and INFO answer the port bound.
+    pub port_auto: bool,
     /// Addresses to listen on. Empty = `bind` never given: all interfaces (`*` and `-::*`), unless
     /// `bind_none` is set.
     pub bind: Vec<String>,

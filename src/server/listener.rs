@@ -11,7 +11,7 @@ use std::path::PathBuf;
 pub struct Bound {
     pub tcp: Vec<std::net::TcpListener>,
     pub unix: Option<(std::os::unix::net::UnixListener, PathBuf)>,
-    /// The port actually bound (the ephemeral one after `port 0`).
+    /// The port actually bound (the kernel's choice with `port_auto`; 0 without TCP).
     pub port: u16,
 }
 
@@ -59,6 +59,10 @@ pub fn bind(config: &Config) -> Result<Bound, Error> {
 pub fn bind_tcp(config: &Config) -> Result<(Vec<std::net::TcpListener>, u16), Error> {
     let mut port = config.port;
     let mut tcp = Vec::new();
+    if port == 0 && !config.port_auto {
+        // Redis's `port 0`: no TCP at all (a unix-socket-only server).
+        return Ok((tcp, 0));
+    }
     for addr in addresses(config) {
         let (optional, addr) = match addr.strip_prefix('-') {
             Some(a) => (true, a.to_string()),

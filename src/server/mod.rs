@@ -74,8 +74,11 @@ impl<Mode> ServerBuilder<Mode> {
     }
 
     /// TCP port; 0 picks a free one (read it back with `ServerHandle::addr`).
+    /// Listen on this TCP port; 0 = a free port the kernel picks (see `addr()`). A `Config` with `port: 0` and
+    /// no `port_auto` listens on no TCP port at all, as redis-server's `port 0`.
     pub fn port(mut self, port: u16) -> Self {
         self.config.port = port;
+        self.config.port_auto = port == 0;
         self
     }
 

@@ -137,6 +137,7 @@ impl Builder {
         let chosen_port = config.port == 0;
         if chosen_port {
             config.port = restartable_port();
+            config.port_auto = true;
         }
         if config.logfile.is_empty() {
             config.logfile = dir.path().join("embedis.log").display().to_string();

@@ -149,7 +149,7 @@ fn a_corrupt_record_stops_startup_with_the_file_and_the_reason() {
 /// The binary with the AOF on in `dir`: its port, read from the log.
 fn spawn_binary(dir: &Path, fsync: &str) -> (Child, SocketAddr) {
     let mut child = Command::new(BIN)
-        .args(["--port", "0", "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"])
+        .args(["--port", "auto", "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"])
         .args(["--appendfsync", fsync, "--dir"])
         .arg(dir)
         .stdout(Stdio::piped())
@@ -348,7 +348,7 @@ fn a_full_disk_refuses_writes_with_misconf_and_acknowledges_nothing_unwritten() 
     let dir = tempfile::tempdir().unwrap();
     // A file size limit of 16 KiB stands in for a full disk: writes past it fail with EFBIG (SIGXFSZ ignored).
     let script = format!(
-        "ulimit -S -f 32; trap '' XFSZ; exec {BIN} --port 0 --bind 127.0.0.1 --save '' --appendonly yes --dir {}",
+        "ulimit -S -f 32; trap '' XFSZ; exec {BIN} --port auto --bind 127.0.0.1 --save '' --appendonly yes --dir {}",
         dir.path().display()
     );
     let mut child =

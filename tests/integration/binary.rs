@@ -8,11 +8,11 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_embedis-server");
 
-/// Spawns the binary with `--port 0` and reads the chosen port from its log, as a test harness would.
+/// Spawns the binary with `--port auto` and reads the chosen port from its log, as a test harness would.
 fn spawn(args: &[&str]) -> (Child, SocketAddr) {
     let mut child = Command::new(BIN)
         .args(args)
-        .args(["--port", "0", "--bind", "127.0.0.1"])
+        .args(["--port", "auto", "--bind", "127.0.0.1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -107,7 +107,7 @@ fn config_from_stdin_and_file_with_overrides() {
     assert!(wait_exit(&mut child).success());
 
     let mut child = Command::new(BIN)
-        .args(["-", "--port", "0", "--bind", "127.0.0.1"])
+        .args(["-", "--port", "auto", "--bind", "127.0.0.1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -192,3 +192,39 @@ fn a_random_pick_count_no_reply_could_hold_closes_the_client_at_once() {
     }
     assert_eq!(other.cmd(&["SCARD", "s"]), b":2\r\n");
 }
+
+/// `port 0` is redis-server's "no TCP": a unix-socket-only configuration opens no TCP port (the log says port=0,
+/// INFO tcp_port:0, and CONFIG SET port then opens one, as Redis does). The builder's `port(0)` (and the binary's
+/// `--port auto`) is what asks for a free port.
+#[test]
+fn port_0_means_no_tcp_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("e.sock");
+    let config = embedis::Config {
+        port: 0,
+        unixsocket: Some(sock.clone()),
+        loglevel: embedis::config::LogLevel::Nothing,
+        ..embedis::Config::default()
+    };
+    let server = embedis::blocking::Server::builder().config(config).start().expect("start");
+    assert_eq!(server.addr().port(), 0, "no TCP address");
+    let ask = |s: &mut std::os::unix::net::UnixStream, command: &[u8]| {
+        s.write_all(command).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = vec![0; 1 << 16];
+        let n = s.read(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+    let info = ask(&mut s, b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n");
+    assert!(info.contains("tcp_port:0\r\n"), "{info}");
+    assert_eq!(ask(&mut s, b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$4\r\nport\r\n"), "*2\r\n$4\r\nport\r\n$1\r\n0\r\n");
+    // Nothing listens on TCP: a port that was free before the start is still free.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let set = format!("*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$4\r\nport\r\n${}\r\n{port}\r\n", port.to_string().len());
+    assert_eq!(ask(&mut s, set.as_bytes()), "+OK\r\n");
+    let mut tcp = Conn::connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    assert_eq!(tcp.cmd(&["PING"]), b"+PONG\r\n");
+}

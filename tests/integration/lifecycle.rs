@@ -19,14 +19,14 @@ pub(super) struct Proc {
 }
 
 impl Proc {
-    /// Spawns the binary in `dir` (`--dir`, `--logfile`, `--port 0` on loopback) and waits until it accepts
+    /// Spawns the binary in `dir` (`--dir`, `--logfile`, `--port auto` on loopback) and waits until it accepts
     /// connections. `setup` may add environment variables.
     fn start_with(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Proc {
         let log = dir.join("log");
         let _ = std::fs::remove_file(&log);
         let mut command = Command::new(BIN);
         command.args(args).arg("--dir").arg(dir).arg("--logfile").arg(&log);
-        command.args(["--port", "0", "--bind", "127.0.0.1"]).env_remove("NOTIFY_SOCKET");
+        command.args(["--port", "auto", "--bind", "127.0.0.1"]).env_remove("NOTIFY_SOCKET");
         command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         setup(&mut command);
         let child = command.spawn().expect("spawn embedis-server");
@@ -349,7 +349,7 @@ fn daemonize_forks_writes_the_pidfile_and_removes_it_at_exit() {
     let pidfile = d.path().join("embedis.pid");
     let log = d.path().join("log");
     let mut parent = Command::new(BIN)
-        .args(["--daemonize", "yes", "--port", "0", "--bind", "127.0.0.1", "--pidfile"])
+        .args(["--daemonize", "yes", "--port", "auto", "--bind", "127.0.0.1", "--pidfile"])
         .arg(&pidfile)
         .arg("--dir")
         .arg(d.path())
@@ -497,7 +497,7 @@ fn signals_while_loading() {
     let spawn = || {
         let _ = std::fs::remove_file(&log);
         let child = Command::new(BIN)
-            .args(["--appendonly", "yes", "--port", "0", "--bind", "127.0.0.1", "--dir"])
+            .args(["--appendonly", "yes", "--port", "auto", "--bind", "127.0.0.1", "--dir"])
             .arg(d.path())
             .arg("--logfile")
             .arg(&log)

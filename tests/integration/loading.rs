@@ -217,7 +217,7 @@ fn loading_a_large_file_does_not_hold_the_whole_file_in_memory() {
     let dir = aof_dir(&base);
     drop(base);
     let mut child = std::process::Command::new(BIN)
-        .args(["--port", "0", "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir"])
+        .args(["--port", "auto", "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir"])
         .arg(dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

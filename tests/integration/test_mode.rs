@@ -37,7 +37,7 @@ impl Drop for Spawned {
 /// Spawns the binary in test mode in `dir` and waits for its ready line; returns it with the address.
 fn spawn(dir: &Path, extra: &[&str]) -> (Spawned, SocketAddr, String) {
     let mut child = Command::new(BIN)
-        .args(["--port", "0", "--bind", "127.0.0.1", "--test-mode", "yes", "--dir"])
+        .args(["--port", "auto", "--bind", "127.0.0.1", "--test-mode", "yes", "--dir"])
         .arg(dir)
         .args(extra)
         .stdout(Stdio::piped())
