@@ -17,6 +17,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[export_name = "_rjem_malloc_conf"]
 pub static MALLOC_CONF: &[u8; 37] = b"dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
+/// redis-server's usage text, less what this server does not have (--test-memory, --check-system, Sentinel).
 const USAGE: &str = "Usage: ./embedis-server [/path/to/redis.conf] [options] [-]
        ./embedis-server - (read config from stdin)
        ./embedis-server -v or --version
@@ -24,11 +25,13 @@ const USAGE: &str = "Usage: ./embedis-server [/path/to/redis.conf] [options] [-]
 
 Examples:
        ./embedis-server (run the server with default conf)
+       echo 'maxmemory 128mb' | ./embedis-server -
        ./embedis-server /etc/redis/6379.conf
        ./embedis-server --port 7777
        ./embedis-server --port 7777 --replicaof 127.0.0.1 8888
        ./embedis-server /etc/myredis.conf --loglevel verbose -
        ./embedis-server /etc/myredis.conf --loglevel verbose
+
 ";
 
 /// Where a daemonized server without a `pidfile` writes its pid: redis-server's CONFIG_DEFAULT_PID_FILE, so
@@ -66,8 +69,9 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some("-h" | "--help") => {
+            // As redis-server's usage(): on stderr, exit status 1.
             eprint!("{USAGE}");
-            return ExitCode::SUCCESS;
+            return ExitCode::FAILURE;
         }
         _ => {}
     }

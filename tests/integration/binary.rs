@@ -139,9 +139,22 @@ fn version_and_help() {
         );
         assert_eq!(line, expected);
     }
-    let out = Command::new(BIN).arg("--help").output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: ./embedis-server"));
+    // redis-server's usage: on stderr, exit status 1, and every line of ours is one of its lines.
+    let redis = Command::new("redis-server").arg("--help").output().ok();
+    for flag in ["--help", "-h"] {
+        let out = Command::new(BIN).arg(flag).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+        let ours = String::from_utf8_lossy(&out.stderr).replace("embedis-server", "redis-server");
+        assert!(ours.starts_with("Usage: ./redis-server [/path/to/redis.conf] [options] [-]\n"), "{ours}");
+        if let Some(redis) = &redis {
+            assert_eq!(redis.status.code(), Some(1));
+            let theirs = String::from_utf8_lossy(&redis.stderr);
+            for line in ours.lines() {
+                assert!(theirs.lines().any(|l| l == line), "{line:?} is not redis-server's");
+            }
+        }
+    }
 }
 
 /// INFO names the allocator really in use: the binary's jemalloc, as redis-server does (an embedded server
