@@ -219,9 +219,17 @@ impl Shared {
     /// Stops the server as SIGKILL followed by a power loss would (the test kit's `crash`, `DEBUG CRASH`):
     /// the AOF keeps what its fsync policy made durable, no reply is sent from now on, no shutdown work runs.
     /// The caller holds the state lock (or runs inside a command), so no command runs across the crash.
+    /// Stops as a power loss would (the test kit's `crash`, DEBUG CRASH): see `Writer::crash`.
     pub fn crash(&self) {
         self.crashed.store(true, Ordering::SeqCst);
         self.aof.crash();
+        self.request_shutdown();
+    }
+
+    /// Stops as `kill -9` would (the test kit's `kill`): see `Writer::kill`.
+    pub fn kill(&self) {
+        self.crashed.store(true, Ordering::SeqCst);
+        self.aof.kill();
         self.request_shutdown();
     }
 

@@ -362,6 +362,19 @@ impl Server {
         handle.wait();
     }
 
+    /// Stops the server as `kill -9` alone (the machine stays up): no reply is sent from this instant, nothing
+    /// more is written, and the AOF keeps everything already written to it, fsynced or not, since the kernel's
+    /// page cache survives the process. With any fsync policy every acknowledged write survives; compare `crash`.
+    pub fn kill(&mut self) {
+        let Some(handle) = self.handle.take() else { return };
+        {
+            let shared = handle.shared();
+            let _state = shared.state.lock();
+            shared.kill();
+        }
+        handle.wait();
+    }
+
     /// The server crashes at the moment its AOF (`aof_current_size` in INFO persistence) reaches `offset`
     /// bytes: the write that would pass it stops there, its client gets no reply, and the file ends half-way
     /// through a record. If the AOF is already that long, it is cut back to `offset` and the server crashes

@@ -237,6 +237,31 @@ fn crash_with_appendfsync_no_loses_everything_not_fsynced_but_a_clean_stop_loses
     server.check_get("b", "2");
 }
 
+/// `kill` is `kill -9` without a power loss: whatever was written survives, fsynced or not, so with `everysec`
+/// and `no` every acknowledged write is back after the restart (where `crash` loses what no fsync covered).
+#[test]
+fn kill_keeps_every_acknowledged_write_whatever_the_fsync_policy() {
+    for fsync in ["everysec", "no"] {
+        let mut server = aof_server(fsync);
+        let mut c = Conn::connect(server.addr());
+        for i in 0..20 {
+            assert_eq!(c.cmd(&["SET", &format!("k{i}"), &i.to_string()]), b"+OK\r\n");
+        }
+        server.kill();
+        assert!(server.crashed());
+        assert!(c.try_cmd(&["PING"], Duration::from_secs(2)).is_err(), "the connection is gone");
+        server.restart();
+        assert_eq!(server.keys("k*").len(), 20, "appendfsync {fsync}");
+        server.check_get("k19", "19");
+        // The same writes and a crash (power loss): nothing was fsynced with the clock frozen.
+        let mut c = Conn::connect(server.addr());
+        assert_eq!(c.cmd(&["SET", "late", "1"]), b"+OK\r\n");
+        server.crash();
+        server.restart();
+        server.assert_key("late", "none");
+    }
+}
+
 #[test]
 fn restart_keeps_the_port_the_clock_and_the_directory() {
     let mut server = Server::builder().config("appendonly", "yes").frozen_clock().start();

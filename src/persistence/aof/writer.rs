@@ -343,6 +343,13 @@ impl Writer {
         self.stop_as_crashed(&mut inner);
     }
 
+    /// The test kit's kill: as SIGKILL alone, what was written stays (the kernel's page cache survives the
+    /// process), what was still waiting to be written is lost, and nothing more is written.
+    pub fn kill(&self) {
+        let mut inner = self.inner.lock();
+        self.stop_as_crashed(&mut inner);
+    }
+
     fn stop_as_crashed(&self, inner: &mut Inner) {
         inner.file = None;
         inner.policy = None;
