@@ -543,7 +543,9 @@ fn shown_byte(c: u8) -> u8 {
 /// Errors of the library API (starting a server, bad configuration).
 #[derive(Debug)]
 pub enum Error {
+    /// An I/O error (binding, the log file, the AOF directory).
     Io(std::io::Error),
+    /// A configuration error, worded as redis-server prints it.
     Config(String),
 }
 

@@ -17,6 +17,8 @@
 // The API is `Server`, `ServerBuilder`, `ServerHandle`, `Config` (with its module's types), `Error`, `blocking`
 // and `test`; everything else is the crate's own (`internals` re-exports the few pieces the package's binaries,
 // benchmarks and fuzz targets use).
+#![warn(missing_docs)]
+
 mod cmd;
 pub mod config;
 mod engine;
@@ -35,6 +37,7 @@ pub mod test;
 /// What this package's own binaries, benchmarks, examples and fuzz targets use from inside the crate: not API,
 /// and free to change.
 #[doc(hidden)]
+#[allow(missing_docs)]
 pub mod internals {
     pub use crate::log::{format_line, Logger};
     pub use crate::process::{sd_notify, set_allocator_name};
@@ -164,6 +167,7 @@ pub mod blocking {
     pub struct Server;
 
     impl Server {
+        /// A builder whose `start()` blocks until the server is ready.
         pub fn builder() -> crate::server::ServerBuilder<crate::server::Blocking> {
             crate::server::ServerBuilder::new()
         }

@@ -1,5 +1,7 @@
 //! Logging in redis-server's format: `pid:role day month year hh:mm:ss.mmm level message`, where the level is
 //! `.` debug, `-` verbose, `*` notice, `#` warning, so log watchers written for Redis keep working.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use crate::config::LogLevel;
 use parking_lot::Mutex;

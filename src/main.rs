@@ -193,7 +193,7 @@ async fn serve(config: Config, process: Process) -> ExitCode {
     // and acted on once the data is loaded, a second SIGINT exits at once (as during redis-server's loading).
     embedis::internals::set_allocator_name(jemalloc_name());
     let loaded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let builder = embedis::blocking::Server::builder().config(config).loaded_flag(loaded.clone());
+    let builder = embedis::blocking::Server::builder().with_config(config).loaded_flag(loaded.clone());
     let starting = tokio::task::spawn_blocking(move || builder.start());
     tokio::pin!(starting);
     let mut pending = None;

@@ -1,5 +1,7 @@
 //! What this process tells or reads of its environment, for INFO, MEMORY and the supervisor: its resident
 //! size and CPU time, its allocator's name, and systemd's readiness protocol.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 /// Resident set size of this process, from /proc.
 pub fn rss_bytes() -> u64 {

@@ -17,8 +17,8 @@ macro_rules! directive_enum {
     ) => {
         $(#[$meta])*
         pub enum $ty {
-            $($(#[$variant_meta])* $variant,)+
-            $($($(#[$extra_meta])* $extra,)+)?
+            $($(#[$variant_meta])* #[doc = concat!("`", $name, "`")] $variant,)+
+            $($($(#[$extra_meta])* #[doc = concat!("`", $extra_name, "`")] $extra,)+)?
         }
 
         impl $ty {

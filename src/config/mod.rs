@@ -74,7 +74,8 @@ macro_rules! with_blank {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)* }) => {
         $(#[$meta])*
         pub struct $name {
-            $($(#[$field_meta])* pub $field: $ty,)*
+            // A field is its directive (dashes as underscores): redis.conf documents each.
+            $($(#[$field_meta])* #[allow(missing_docs)] pub $field: $ty,)*
         }
 
         impl $name {
@@ -89,16 +90,20 @@ macro_rules! with_blank {
 /// `engine::table::Names::with_renames`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenameCommand {
+    /// The command's name as written on the line.
     pub from: String,
     /// Empty = remove the command.
     pub to: String,
+    /// The line's number in its file.
     pub line: usize,
+    /// The line as written (for the error banner).
     pub text: String,
 }
 
 with_blank! {
-/// The typed configuration. Every directive the server accepts has a field or lives in `stored` (accepted,
-/// answered by CONFIG GET, not yet acted on). A field's default is its directive's row's.
+/// The typed configuration. Every directive the server accepts has a field (named as the directive, dashes
+/// written as underscores: `maxmemory_policy` is `maxmemory-policy`, documented in redis.conf) or lives in
+/// `stored` (accepted, answered by CONFIG GET, not yet acted on). A field's default is its directive's row's.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// 0: no TCP listener (only the unix socket), as in Redis.

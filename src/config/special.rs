@@ -268,16 +268,22 @@ fn trim_double(s: &str) -> String {
 /// most `soft_seconds`. Zero disables a limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ObufLimit {
+    /// Bytes past which the client is closed at once (0: none).
     pub hard: u64,
+    /// Bytes past which, for `soft_seconds` in a row, the client is closed (0: none).
     pub soft: u64,
+    /// See `soft`.
     pub soft_seconds: u64,
 }
 
 /// `client-output-buffer-limit`, per client class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientOutputBufferLimits {
+    /// Normal clients (`normal`).
     pub normal: ObufLimit,
+    /// Replicas (`replica`, alias `slave`).
     pub replica: ObufLimit,
+    /// Pub/Sub subscribers (`pubsub`).
     pub pubsub: ObufLimit,
 }
 

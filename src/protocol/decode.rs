@@ -5,6 +5,8 @@
 //! buffer grows only as bytes arrive. Arguments are ranges into the read buffer (zero copy); inline arguments,
 //! which need unquoting, live in a small side arena. Parsing is resumable, so a large command that arrives in
 //! many reads is scanned once.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use super::number::parse_i64;
 use crate::error::ProtocolError;

@@ -1,4 +1,6 @@
 //! RESP: request decoding, reply encoding and Redis's number formats. Knows nothing of the server.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 pub mod decode;
 pub mod number;

@@ -2,6 +2,8 @@
 //! and the AOF readers: `string2ll`, C's `strtol`, `memtoull` (memory units), `strtod`-based doubles, `%.17g`
 //! replies and the long double arithmetic of INCRBYFLOAT. The C library does the floating-point text work, as
 //! in Redis, because any other algorithm differs in the last digit somewhere.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 /// Longest double text Redis accepts (`MAX_LONG_DOUBLE_CHARS`).
 const MAX_FLOAT_CHARS: usize = 5 * 1024;

@@ -3,6 +3,8 @@
 //! Handlers write straight into the client's output buffer through `Out` (as Redis's `addReply*`), so a GET
 //! copies the value once, from the keyspace into the buffer, and builds no intermediate reply value. Callers that
 //! need structured replies (MULTI, scripts) read these bytes back, as Redis does.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use super::number;
 use crate::error::CmdError;

@@ -1,5 +1,7 @@
 //! Reading recorded RESP3 frames back (command metadata copied from redis-server) and re-encoding them for a
 //! client's protocol: maps become flat arrays in RESP2, sets become arrays, and so on.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use super::number::parse_i64;
 use super::Out;

@@ -20,6 +20,7 @@ use std::time::Duration;
 pub struct Server;
 
 impl Server {
+    /// A builder for a server started from async code (`start().await`).
     pub fn builder() -> ServerBuilder {
         ServerBuilder::new()
     }
@@ -36,6 +37,8 @@ pub struct ServerBuilder<Mode = Async> {
     clock: Arc<crate::storage::Clock>,
     seed: Option<u64>,
     loaded: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// The first invalid `config(directive, value)`: `start()` answers it.
+    invalid: Option<Error>,
     mode: std::marker::PhantomData<Mode>,
 }
 
@@ -43,7 +46,14 @@ impl<Mode> ServerBuilder<Mode> {
     pub(crate) fn new() -> Self {
         // Embedded servers are silent unless asked (`loglevel`): a test suite's output is not the place for logs.
         let config = Config { loglevel: LogLevel::Nothing, ..Config::default() };
-        ServerBuilder { config, clock: Arc::default(), seed: None, loaded: None, mode: std::marker::PhantomData }
+        ServerBuilder {
+            config,
+            clock: Arc::default(),
+            seed: None,
+            loaded: None,
+            invalid: None,
+            mode: std::marker::PhantomData,
+        }
     }
 
     /// Set once the data is loaded (before the listeners accept): the binary tells a signal that arrives
@@ -67,9 +77,20 @@ impl<Mode> ServerBuilder<Mode> {
         self
     }
 
-    /// Replaces the whole configuration (what `embedis-server` does with its command line).
-    pub fn config(mut self, config: Config) -> Self {
+    /// Replaces the whole configuration with a typed one (what `embedis-server` does with its command line).
+    pub fn with_config(mut self, config: Config) -> Self {
         self.config = config;
+        self
+    }
+
+    /// A directive as in redis.conf (`config("appendonly", "yes")`, `config("save", "")`), as the test kit's
+    /// builder takes it. An invalid one makes `start()` fail with redis-server's message.
+    pub fn config(mut self, directive: &str, value: &str) -> Self {
+        // An empty value is written as redis.conf spells it: `save ""`.
+        let value_text = if value.is_empty() { "\"\"" } else { value };
+        if let Err(e) = self.config.load_str(&format!("{directive} {value_text}\n"), None) {
+            self.invalid.get_or_insert(Error::Config(e.to_string()));
+        }
         self
     }
 
@@ -88,21 +109,25 @@ impl<Mode> ServerBuilder<Mode> {
         self
     }
 
+    /// `requirepass`: clients must AUTH with this password (empty: none).
     pub fn requirepass(mut self, password: &str) -> Self {
         self.config.requirepass = (!password.is_empty()).then(|| password.as_bytes().to_vec());
         self
     }
 
+    /// The working directory (`dir`): the AOF directory and relative paths live in it.
     pub fn dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.config.dir = dir.as_ref().to_path_buf();
         self
     }
 
+    /// Also listen on this unix socket (`unixsocket`).
     pub fn unixsocket(mut self, path: impl AsRef<Path>) -> Self {
         self.config.unixsocket = Some(path.as_ref().to_path_buf());
         self
     }
 
+    /// `databases` (at least 1).
     pub fn databases(mut self, n: usize) -> Self {
         self.config.databases = n.max(1);
         self
@@ -114,6 +139,7 @@ impl<Mode> ServerBuilder<Mode> {
         self
     }
 
+    /// `loglevel` (embedded servers default to `LogLevel::Nothing`).
     pub fn loglevel(mut self, level: LogLevel) -> Self {
         self.config.loglevel = level;
         self
@@ -126,6 +152,9 @@ impl<Mode> ServerBuilder<Mode> {
 
     #[allow(clippy::type_complexity)]
     fn spawn(self) -> Result<(ServerHandle, tokio::sync::oneshot::Receiver<Result<(), Error>>), Error> {
+        if let Some(invalid) = self.invalid {
+            return Err(invalid);
+        }
         let config = self.config;
         let commands = command_names(&config)?;
         let logger = log::Logger::new(config.loglevel, &config.logfile)?;
@@ -359,6 +388,7 @@ impl ServerHandle {
         format!("redis://{host}:{}", self.addr.port())
     }
 
+    /// The unix socket's path, if the server listens on one.
     pub fn unix_socket(&self) -> Option<&Path> {
         self.unix_path.as_deref()
     }

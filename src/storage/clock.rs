@@ -3,6 +3,8 @@
 //! (`advance_time`, the test kit, `DEBUG ADVANCE-TIME`). Three modes: the wall clock (the default), the wall
 //! clock plus an offset, and frozen (time moves only when told). Only the script BUSY threshold and log
 //! timestamps keep the wall clock, so that a frozen clock cannot leave clients waiting on a runaway script.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

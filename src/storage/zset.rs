@@ -5,6 +5,8 @@
 //!
 //! The API is in ranks (0-based, ascending): every range command turns its bounds into a rank interval with
 //! `count_below_score` / `count_below_lex` / plain indexes, then reads or removes that interval.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use super::listpack::Listpack;
 use super::Key;

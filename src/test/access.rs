@@ -77,6 +77,7 @@ impl Server {
         Some(Duration::from_millis(at.saturating_sub(now).max(0) as u64))
     }
 
+    /// Does `key` exist (without expiring it or counting a hit)?
     pub fn exists(&self, key: impl AsRef<[u8]>) -> bool {
         let shared = self.shared();
         let state = shared.state.lock();
@@ -110,16 +111,19 @@ impl Server {
         self.command(&[b"PEXPIRE", key.as_ref(), ms.as_bytes()]);
     }
 
+    /// HSET `key` `field` `value`, as a client would send it.
     #[track_caller]
     pub fn hset(&self, key: impl AsRef<[u8]>, field: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
         self.command(&[b"HSET", key.as_ref(), field.as_ref(), value.as_ref()]);
     }
 
+    /// SADD `key` `member`, as a client would send it.
     #[track_caller]
     pub fn sadd(&self, key: impl AsRef<[u8]>, member: impl AsRef<[u8]>) {
         self.command(&[b"SADD", key.as_ref(), member.as_ref()]);
     }
 
+    /// ZADD `key` `score` `member`, as a client would send it.
     #[track_caller]
     pub fn zadd(&self, key: impl AsRef<[u8]>, score: f64, member: impl AsRef<[u8]>) {
         let mut text = Vec::new();
@@ -127,6 +131,7 @@ impl Server {
         self.command(&[b"ZADD", key.as_ref(), &text, member.as_ref()]);
     }
 
+    /// DEL `key`, as a client would send it.
     #[track_caller]
     pub fn del(&self, key: impl AsRef<[u8]>) {
         self.command(&[b"DEL", key.as_ref()]);

@@ -2,7 +2,7 @@
 //!
 //! * A guard ([`Server`]) that owns a temporary directory, shuts the server down and removes the directory when
 //!   dropped, and prints the server's last log lines when the test fails.
-//! * The server's clock: [`Server::advance`], [`Server::set_time`], [`Server::freeze`], [`Server::resume`]. It
+//! * The server's clock: [`Server::advance_time`], [`Server::set_time`], [`Server::freeze`], [`Server::resume`]. It
 //!   drives TTLs (lazy and active expiry, with their `expired` notifications), TIME, OBJECT IDLETIME, LFU
 //!   decay, client idle times and the AOF's `everysec` fsync. It survives [`Server::restart`].
 //! * Repeatable randomness: [`Builder::seed`] / [`Server::seed`] (SPOP, SRANDMEMBER, HRANDFIELD,
@@ -20,9 +20,9 @@
 //! let mut server = embedis::test::Server::builder().config("appendonly", "yes").frozen_clock().start();
 //! server.set("session:1", "alice");
 //! server.expire("session:1", Duration::from_secs(60));
-//! server.advance(Duration::from_secs(59));
+//! server.advance_time(Duration::from_secs(59));
 //! server.check_get("session:1", "alice");
-//! server.advance(Duration::from_secs(1));
+//! server.advance_time(Duration::from_secs(1));
 //! server.assert_key("session:1", "none");
 //!
 //! server.set("counter", "1");
@@ -89,7 +89,7 @@ impl Builder {
         self
     }
 
-    /// Starts with the clock frozen at the current time: it moves only with `advance` and `set_time`.
+    /// Starts with the clock frozen at the current time: it moves only with `advance_time` and `set_time`.
     pub fn frozen_clock(mut self) -> Self {
         self.frozen = true;
         self
@@ -198,6 +198,7 @@ impl Server {
         Server::builder().start_async().await
     }
 
+    /// A builder: directives, a seed, a frozen clock; then `start()`.
     pub fn builder() -> Builder {
         let config = Config {
             port: 0,
@@ -212,7 +213,7 @@ impl Server {
 
     /// The server's settings, clock and seed on a library builder.
     fn configure<M>(&self, builder: crate::server::ServerBuilder<M>) -> crate::server::ServerBuilder<M> {
-        let builder = builder.config(self.config.clone()).clock(self.clock.clone());
+        let builder = builder.with_config(self.config.clone()).clock(self.clock.clone());
         match self.seed {
             Some(seed) => builder.seed(seed),
             None => builder,
@@ -266,6 +267,7 @@ impl Server {
         self.handle.as_ref().map(ServerHandle::addr).or(self.addr).unwrap_or_else(|| ([127, 0, 0, 1], 0).into())
     }
 
+    /// The TCP port (also kept by `restart`).
     pub fn port(&self) -> u16 {
         self.addr().port()
     }
@@ -296,7 +298,7 @@ impl Server {
 
     /// Moves the server's clock forward: keys whose TTL passes expire (lazily and actively, with their
     /// `expired` events) as if the time had passed, without sleeping.
-    pub fn advance(&self, by: Duration) {
+    pub fn advance_time(&self, by: Duration) {
         self.clock.advance(by.as_millis().min(i64::MAX as u128) as i64);
         self.expire_now();
     }
@@ -311,7 +313,7 @@ impl Server {
         self.expire_now();
     }
 
-    /// Stops the clock: from now on it moves only by `advance` and `set_time`.
+    /// Stops the clock: from now on it moves only by `advance_time` and `set_time`.
     pub fn freeze(&self) {
         self.clock.freeze();
     }

@@ -25,7 +25,7 @@ fn start_in(dir: &Path, fsync: &str) -> embedis::blocking::ServerHandle {
         save: Vec::new(),
         ..embedis::Config::default()
     };
-    embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").dir(dir).start().expect("start")
+    embedis::blocking::Server::builder().with_config(config).port(0).bind("127.0.0.1").dir(dir).start().expect("start")
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn a_corrupt_record_stops_startup_with_the_file_and_the_reason() {
     std::fs::write(&incr, &bytes).unwrap();
     let config =
         embedis::Config { appendonly: true, loglevel: embedis::config::LogLevel::Nothing, ..Default::default() };
-    let err = embedis::blocking::Server::builder().config(config).port(0).dir(dir.path()).start().err();
+    let err = embedis::blocking::Server::builder().with_config(config).port(0).dir(dir.path()).start().err();
     let err = err.expect("startup must fail").to_string();
     assert!(err.contains("Bad file format reading the append only file appendonly.aof.1.incr.aof"), "{err}");
 }
@@ -473,7 +473,7 @@ fn turning_the_aof_on_at_runtime_writes_a_full_base_first() {
     let dir = tempfile::tempdir().unwrap();
     let config =
         embedis::Config { loglevel: embedis::config::LogLevel::Nothing, save: Vec::new(), ..Default::default() };
-    let server = embedis::blocking::Server::builder().config(config).port(0).dir(dir.path()).start().unwrap();
+    let server = embedis::blocking::Server::builder().with_config(config).port(0).dir(dir.path()).start().unwrap();
     let mut c = Conn::connect(server.addr());
     c.cmd(&["SET", "before", "1"]);
     c.cmd(&["HSET", "h", "f", "v"]);

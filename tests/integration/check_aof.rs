@@ -288,7 +288,7 @@ fn truncate_to_timestamp_recovers_what_embedis_wrote_before_a_moment() {
         .start();
     server.set_time(start);
     server.set("early", "1");
-    server.advance(std::time::Duration::from_secs(10));
+    server.advance_time(std::time::Duration::from_secs(10));
     server.set("late", "2");
     server.stop();
     let incr = std::fs::read_to_string(server.dir().join("appendonlydir/appendonly.aof.1.incr.aof")).unwrap();

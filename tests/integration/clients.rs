@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 fn server_with(config: impl FnOnce(&mut embedis::Config)) -> embedis::blocking::ServerHandle {
     let mut c = embedis::Config { loglevel: embedis::config::LogLevel::Nothing, ..embedis::Config::default() };
     config(&mut c);
-    embedis::blocking::Server::builder().config(c).port(0).bind("127.0.0.1").start().expect("start")
+    embedis::blocking::Server::builder().with_config(c).port(0).bind("127.0.0.1").start().expect("start")
 }
 
 fn server() -> embedis::blocking::ServerHandle {
@@ -381,8 +381,13 @@ fn a_unix_socket_client_has_flag_u() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("e.sock");
     let c = embedis::Config { loglevel: embedis::config::LogLevel::Nothing, ..embedis::Config::default() };
-    let server =
-        embedis::blocking::Server::builder().config(c).port(0).bind("127.0.0.1").unixsocket(&path).start().unwrap();
+    let server = embedis::blocking::Server::builder()
+        .with_config(c)
+        .port(0)
+        .bind("127.0.0.1")
+        .unixsocket(&path)
+        .start()
+        .unwrap();
     let mut s = std::os::unix::net::UnixStream::connect(&path).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     s.write_all(b"CLIENT INFO\r\n").unwrap();
@@ -437,7 +442,7 @@ fn wait_blocks_until_its_timeout_and_is_counted_as_blocked() {
     crate::support::eventually("the waiter is blocked", || info_field(&mut other, "blocked_clients") == "1");
     assert_eq!(info_field(&mut other, "clients_in_timeout_table"), "1");
     assert!(waiter.try_read_reply_bytes(Duration::from_millis(300)).is_err(), "answered before its timeout");
-    server.advance(Duration::from_millis(5000));
+    server.advance_time(Duration::from_millis(5000));
     assert_eq!(waiter.read_reply_bytes(), b":0\r\n");
     assert_eq!(waiter.read_reply_bytes(), b"$5\r\nafter\r\n");
     assert_eq!(info_field(&mut other, "blocked_clients"), "0");

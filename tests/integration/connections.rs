@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 fn server_with(config: impl FnOnce(&mut embedis::Config)) -> embedis::blocking::ServerHandle {
     let mut c = embedis::Config { loglevel: embedis::config::LogLevel::Nothing, ..embedis::Config::default() };
     config(&mut c);
-    embedis::blocking::Server::builder().config(c).port(0).bind("127.0.0.1").start().expect("start")
+    embedis::blocking::Server::builder().with_config(c).port(0).bind("127.0.0.1").start().expect("start")
 }
 
 /// Reads until the server closes the connection; everything it sent.
@@ -206,7 +206,7 @@ fn port_0_means_no_tcp_listener() {
         loglevel: embedis::config::LogLevel::Nothing,
         ..embedis::Config::default()
     };
-    let server = embedis::blocking::Server::builder().config(config).start().expect("start");
+    let server = embedis::blocking::Server::builder().with_config(config).start().expect("start");
     assert_eq!(server.addr().port(), 0, "no TCP address");
     let ask = |s: &mut std::os::unix::net::UnixStream, command: &[u8]| {
         s.write_all(command).unwrap();

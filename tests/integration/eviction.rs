@@ -15,7 +15,7 @@ fn server(policy: &str) -> (embedis::blocking::ServerHandle, Conn) {
         save: Vec::new(),
         ..Default::default()
     };
-    let server = embedis::blocking::Server::builder().config(config).port(0).start().unwrap();
+    let server = embedis::blocking::Server::builder().with_config(config).port(0).start().unwrap();
     let mut c = Conn::connect(server.addr());
     assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory-policy", policy]), b"+OK\r\n");
     assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory", LIMIT]), b"+OK\r\n");

@@ -10,7 +10,7 @@ fn exists_leaves_the_idle_time_alone() {
     let server = Server::builder().frozen_clock().start();
     let mut c = Conn::connect(server.addr());
     assert_eq!(c.cmd(&["SET", "k", "v"]), b"+OK\r\n");
-    server.advance(Duration::from_secs(10));
+    server.advance_time(Duration::from_secs(10));
     assert_eq!(c.cmd(&["EXISTS", "k", "missing"]), b":1\r\n");
     assert_eq!(c.cmd(&["OBJECT", "IDLETIME", "k"]), b":10\r\n");
     assert_eq!(c.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
@@ -135,7 +135,7 @@ fn a_slow_expire_cycle_is_a_latency_event() {
     let mut c = Conn::connect(server.addr());
     let script = "for i = 1, 50000 do redis.call('SET', 'k' .. i, 'v', 'PX', '10') end return 1";
     assert_eq!(c.cmd(&["EVAL", script, "0"]), b":1\r\n");
-    server.advance(Duration::from_secs(1));
+    server.advance_time(Duration::from_secs(1));
     crate::support::eventually("the cycle is recorded", || {
         String::from_utf8_lossy(&c.cmd(&["LATENCY", "LATEST"])).contains("expire-cycle")
     });

@@ -18,7 +18,7 @@ fn try_start(dir: &Path) -> Result<embedis::blocking::ServerHandle, String> {
         ..embedis::Config::default()
     };
     embedis::blocking::Server::builder()
-        .config(config)
+        .with_config(config)
         .port(0)
         .bind("127.0.0.1")
         .dir(dir)
@@ -57,7 +57,7 @@ fn a_ttl_extended_or_removed_after_the_original_one_passed_survives_a_restart() 
     assert_eq!(c.cmd(&["PERSIST", "persist"]), b":1\r\n");
     assert_eq!(c.cmd(&["GETEX", "getex-persist", "PERSIST"]), b"$5\r\nalice\r\n");
     assert_eq!(c.cmd(&["GETEX", "getex-ex", "EX", "3600"]), b"$5\r\nalice\r\n");
-    server.advance(Duration::from_secs(1));
+    server.advance_time(Duration::from_secs(1));
     server.restart();
     let mut c = Conn::connect(server.addr());
     assert_eq!(c.cmd(&["TTL", "expire"]), b":3599\r\n");

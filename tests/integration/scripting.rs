@@ -10,7 +10,7 @@ fn server(threshold_ms: u64) -> embedis::blocking::ServerHandle {
         loglevel: embedis::config::LogLevel::Nothing,
         ..embedis::Config::default()
     };
-    embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").start().unwrap()
+    embedis::blocking::Server::builder().with_config(config).port(0).bind("127.0.0.1").start().unwrap()
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn while_a_script_is_busy_only_authenticated_clients_can_kill_it() {
         loglevel: embedis::config::LogLevel::Nothing,
         ..embedis::Config::default()
     };
-    let server = embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").start().unwrap();
+    let server = embedis::blocking::Server::builder().with_config(config).port(0).bind("127.0.0.1").start().unwrap();
     let addr = server.addr();
     let mut stranger = Conn::connect(addr);
     let runner = std::thread::spawn(move || {
@@ -252,7 +252,7 @@ fn renamed_commands_stay_renamed_while_a_script_is_busy() {
     let mut config = embedis::Config { loglevel: embedis::config::LogLevel::Nothing, ..embedis::Config::default() };
     let renames = "rename-command SCRIPT MYSCRIPT\nrename-command SHUTDOWN \"\"\nbusy-reply-threshold 100\n";
     config.load_str(renames, None).unwrap();
-    let server = embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").start().unwrap();
+    let server = embedis::blocking::Server::builder().with_config(config).port(0).bind("127.0.0.1").start().unwrap();
     let addr = server.addr();
     let mut other = Conn::connect(addr);
     let runner = busy_script(addr, &mut other);
@@ -349,8 +349,13 @@ fn a_script_that_writes_then_turns_slow_goes_on_off_the_event_loop() {
         save: Vec::new(),
         ..embedis::Config::default()
     };
-    let server =
-        embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").dir(dir.path()).start().unwrap();
+    let server = embedis::blocking::Server::builder()
+        .with_config(config)
+        .port(0)
+        .bind("127.0.0.1")
+        .dir(dir.path())
+        .start()
+        .unwrap();
     let addr = server.addr();
     let mut other = Conn::connect(addr);
     let body = format!(

@@ -72,9 +72,9 @@ fn advancing_a_frozen_clock_expires_keys_and_publishes_expired_events() {
     server.expire("session", Duration::from_secs(30));
     std::thread::sleep(Duration::from_millis(250));
     assert_eq!(server.ttl("session"), Some(Duration::from_secs(30)), "a frozen clock does not move by itself");
-    server.advance(Duration::from_millis(29_999));
+    server.advance_time(Duration::from_millis(29_999));
     server.check_get("session", "alice");
-    server.advance(Duration::from_millis(1));
+    server.advance_time(Duration::from_millis(1));
     // Gone without anyone reading it: the active cycle ran before `advance` returned.
     assert!(!server.exists("session"));
     let event = sub.read_reply_bytes();
@@ -95,14 +95,14 @@ fn time_idle_times_and_lfu_decay_follow_the_clock() {
     let freq = |c: &mut Conn| String::from_utf8(c.cmd(&["OBJECT", "FREQ", "k"])).unwrap();
     let before: i64 = freq(&mut c).trim_start_matches(':').trim().parse().unwrap();
     assert!(before > 5, "{before}");
-    server.advance(Duration::from_secs(3 * 60));
+    server.advance_time(Duration::from_secs(3 * 60));
     let after: i64 = freq(&mut c).trim_start_matches(':').trim().parse().unwrap();
     assert_eq!(after, before - 3, "one decrement per minute (lfu-decay-time 1)");
     assert_eq!(server.now(), start + Duration::from_secs(180));
 
     let server = Server::builder().frozen_clock().start();
     server.set("k", "v");
-    server.advance(Duration::from_secs(42));
+    server.advance_time(Duration::from_secs(42));
     let mut c = Conn::connect(server.addr());
     assert_eq!(c.cmd(&["OBJECT", "IDLETIME", "k"]), b":42\r\n");
 }
@@ -213,7 +213,7 @@ fn crash_with_appendfsync_everysec_loses_what_came_after_the_last_fsync() {
     let mut c = Conn::connect(server.addr());
     assert_eq!(c.cmd(&["SET", "before", "1"]), b"+OK\r\n");
     // The clock drives the once-a-second fsync: a second passes, the file is fsynced.
-    server.advance(Duration::from_secs(1));
+    server.advance_time(Duration::from_secs(1));
     assert_eq!(c.cmd(&["SET", "after", "2"]), b"+OK\r\n");
     std::thread::sleep(Duration::from_millis(300));
     server.crash();
@@ -226,7 +226,7 @@ fn crash_with_appendfsync_everysec_loses_what_came_after_the_last_fsync() {
 fn crash_with_appendfsync_no_loses_everything_not_fsynced_but_a_clean_stop_loses_nothing() {
     let mut server = aof_server("no");
     server.set("a", "1");
-    server.advance(Duration::from_secs(10));
+    server.advance_time(Duration::from_secs(10));
     server.crash();
     server.restart();
     server.assert_key("a", "none");
@@ -268,7 +268,7 @@ fn restart_keeps_the_port_the_clock_and_the_directory() {
     let (port, dir) = (server.port(), server.dir().to_path_buf());
     server.set("k", "v");
     server.expire("k", Duration::from_secs(100));
-    server.advance(Duration::from_secs(60));
+    server.advance_time(Duration::from_secs(60));
     let now = server.now();
     server.restart();
     assert_eq!((server.port(), server.dir()), (port, dir.as_path()));
@@ -496,13 +496,13 @@ fn readme_example() {
     let mut con = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
 
     let _: () = redis::cmd("SET").arg("session:1").arg("alice").arg("EX").arg(60).query(&mut con).unwrap();
-    server.advance(Duration::from_secs(59));
+    server.advance_time(Duration::from_secs(59));
     server.check_get("session:1", "alice"); // direct access, readable failure messages
-    server.advance(Duration::from_secs(1)); // expired: gone, `expired` event published
+    server.advance_time(Duration::from_secs(1)); // expired: gone, `expired` event published
     server.assert_key("session:1", "none");
 
     server.set("user:1:name", "bob");
-    server.advance(Duration::from_secs(1)); // everysec's fsync follows the server's clock
+    server.advance_time(Duration::from_secs(1)); // everysec's fsync follows the server's clock
     server.set("user:2:name", "eve"); // written, not yet fsynced
     server.crash(); // kill -9 plus power loss
     server.restart(); // same directory, port, clock and seed

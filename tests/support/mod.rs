@@ -203,7 +203,8 @@ pub fn start_embedis_with_args(options: &ServerOptions, extra_args: &[(&str, &st
     for (name, value) in extra_args {
         config.load_str(&format!("{name} {value:?}\n"), None).expect("extra config directive");
     }
-    let mut builder = embedis::blocking::Server::builder().config(config).port(0).bind("127.0.0.1").dir(dir.path());
+    let mut builder =
+        embedis::blocking::Server::builder().with_config(config).port(0).bind("127.0.0.1").dir(dir.path());
     if let Some(password) = &options.requirepass {
         builder = builder.requirepass(password.as_str());
     }

@@ -1,6 +1,8 @@
 //! The manifest of an append-only directory, as Redis 7.0 writes and reads it (aof.c `aofInfoFormat`,
 //! `getAofManifestAsString`, `aofLoadManifestFromFile`): which base file and which incremental files make up
 //! the data, in order. One line per file: `file <name> seq <n> type <b|h|i>`.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use super::parse::{c_str, fgets};
 use crate::protocol::decode::split_args;

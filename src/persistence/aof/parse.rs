@@ -7,6 +7,8 @@
 //!   discarded unchecked), and it tells a tail cut short by a crash (truncated) from damage (corrupt).
 //! - [`check_file`] is redis-check-aof's reader: strict (every line must end in CRLF right after its number,
 //!   `*0` is an empty command, MULTI/EXEC must pair up) and it words each problem with the offset.
+// Not API: reachable from outside only through the hidden `internals` module, for this package's own tools.
+#![allow(missing_docs)]
 
 use crate::protocol::number::strtol;
 
