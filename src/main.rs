@@ -9,11 +9,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options: memory freed (evicted keys, expired keys) goes back to the OS within a second instead of
 /// ten, so under maxmemory the resident size follows the data.
+#[cfg(feature = "jemalloc")]
 #[export_name = "_rjem_malloc_conf"]
 pub static MALLOC_CONF: &[u8; 37] = b"dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
@@ -476,8 +478,8 @@ impl RawLog {
     }
 }
 
-/// An OS error as C's strerror() words it ("Permission denied", without Rust's "(os error 13)").
 /// The installed allocator as redis-server names it (`jemalloc-5.3.0`), from jemalloc's own `version`.
+#[cfg(feature = "jemalloc")]
 fn jemalloc_name() -> String {
     let mut version: *const std::ffi::c_char = std::ptr::null();
     let mut len = std::mem::size_of::<*const std::ffi::c_char>();
@@ -499,6 +501,13 @@ fn jemalloc_name() -> String {
     format!("jemalloc-{}", full.split('-').next().unwrap_or_default())
 }
 
+/// Built without the `jemalloc` feature: the system's allocator, as redis-server built with `MALLOC=libc` says.
+#[cfg(not(feature = "jemalloc"))]
+fn jemalloc_name() -> String {
+    "libc".to_string()
+}
+
+/// An OS error as C's strerror() words it ("Permission denied", without Rust's "(os error 13)").
 fn strerror(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {
