@@ -381,11 +381,17 @@ impl ServerHandle {
         self.addr
     }
 
-    /// `redis://host:port` for client libraries (`127.0.0.1` when listening on all interfaces).
+    /// `redis://host:port` for client libraries (`127.0.0.1` when listening on all interfaces), with the
+    /// password (`redis://:secret@host:port`) while `requirepass` is set, so that a client opened with it can
+    /// run commands. The password is percent-encoded, as URLs require.
     pub fn url(&self) -> String {
         let ip = if self.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { self.addr.ip().to_string() };
         let host = if ip.contains(':') { format!("[{ip}]") } else { ip };
-        format!("redis://{host}:{}", self.addr.port())
+        let auth = match self.shared.requirepass() {
+            Some(password) => format!(":{}@", percent_encode(&password)),
+            None => String::new(),
+        };
+        format!("redis://{auth}{host}:{}", self.addr.port())
     }
 
     /// The unix socket's path, if the server listens on one.
@@ -459,4 +465,17 @@ pub fn command_names(config: &Config) -> Result<crate::engine::table::Names, Err
     crate::engine::table::Names::new(crate::cmd::FAMILIES).with_renames(&config.rename_commands).map_err(
         |(line, reason)| Error::Config(crate::config::ConfigError::at_line(line.line, &line.text, reason).to_string()),
     )
+}
+
+/// RFC 3986's percent-encoding of everything but the unreserved characters.
+fn percent_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

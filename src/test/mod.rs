@@ -272,9 +272,12 @@ impl Server {
         self.addr().port()
     }
 
-    /// `redis://127.0.0.1:<port>`.
+    /// `redis://127.0.0.1:<port>`, with the password while `requirepass` is set (see `ServerHandle::url`).
     pub fn url(&self) -> String {
-        format!("redis://{}", self.addr())
+        match &self.handle {
+            Some(handle) => handle.url(),
+            None => format!("redis://{}", self.addr()),
+        }
     }
 
     /// The server's directory (`dir`): the AOF directory and the log are inside.

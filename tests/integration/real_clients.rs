@@ -158,3 +158,17 @@ fn redis_cli_sees_redis_command_docs_for_hints() {
     assert!(text.contains("Set the string value of a key"), "{text}");
     assert!(text.contains("condition"), "{text}");
 }
+
+/// The README's embedding snippet: a server with `requirepass`, and a client opened with `url()`, which carries
+/// the password (percent-encoded), so its commands are not refused with NOAUTH.
+#[tokio::test]
+async fn url_carries_the_password() {
+    let password = "s3cret/with:odd@chars";
+    let server = embedis::Server::builder().port(0).bind("127.0.0.1").requirepass(password).start().await.unwrap();
+    assert!(server.url().starts_with("redis://:s3cret%2Fwith%3Aodd%40chars@127.0.0.1:"), "{}", server.url());
+    let mut con = client(&server).await;
+    let _: () = con.set("k", "v").await.unwrap();
+    let v: String = con.get("k").await.unwrap();
+    assert_eq!(v, "v");
+    server.shutdown().await;
+}
