@@ -496,6 +496,22 @@ mod tests {
         }
     }
 
+    /// conf/embedis.conf lists every directive the server acts on (a line `name value`, or `# name value` for
+    /// one whose default is no value), so it cannot drift from the rows.
+    #[test]
+    fn shipped_config_lists_every_directive_acted_on() {
+        let conf = include_str!("../../conf/embedis.conf");
+        let listed = |name: &str| {
+            conf.lines().any(|line| {
+                let line = line.trim_start_matches('#').trim_start();
+                line.split_whitespace().next() == Some(name)
+            })
+        };
+        let missing: Vec<&str> =
+            DIRECTIVES.iter().filter(|d| d.has(ACTIVE) && !d.has(HIDDEN) && !listed(d.name)).map(|d| d.name).collect();
+        assert!(missing.is_empty(), "conf/embedis.conf does not list: {missing:?}");
+    }
+
     /// conf/embedis.conf documents the defaults: every value it sets is its row's.
     #[test]
     fn shipped_config_states_the_defaults() {
