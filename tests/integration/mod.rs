@@ -14,6 +14,7 @@ mod hardening;
 mod lifecycle;
 mod loading;
 mod pubsub;
+mod readme_examples;
 mod real_clients;
 mod redis_cli_modes;
 mod scripting;
