@@ -1,11 +1,9 @@
-# syntax=docker/dockerfile:1
-#
 # embedis in place of the redis image:
 #   docker build -t embedis .
 #   docker run -d -p 6379:6379 -v embedis-data:/data embedis --appendonly yes --requirepass secret
 # The arguments are redis-server's (a config file first, then `--directive value` pairs); a leading
 # `redis-server`, as compose files written for the redis image have, is accepted too. See docker-compose.yml
-# and the README's "Operations" section.
+# and the README's "Operations" section. Plain Dockerfile syntax: it builds with or without BuildKit.
 
 # ---- build ----
 # Debian 12 like the runtime image, so the binary links against the same glibc.
@@ -18,11 +16,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# The target directory is a cache mount, so the binary is copied out of it in the same step.
-RUN --mount=type=cache,target=/usr/local/cargo/registry \
-    --mount=type=cache,target=/src/target \
-    cargo build --release --locked --bin embedis-server \
- && cp target/release/embedis-server /usr/local/bin/embedis-server
+# Both binaries, stripped of their debug information (the release profile keeps it for profiling).
+RUN cargo build --release --locked --bins \
+ && strip --strip-debug target/release/embedis-server target/release/embedis-check-aof \
+ && cp target/release/embedis-server target/release/embedis-check-aof /usr/local/bin/
 
 # ---- run ----
 FROM debian:bookworm-slim
@@ -37,7 +34,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /data \
  && chown redis:redis /data
-COPY --from=build /usr/local/bin/embedis-server /usr/local/bin/embedis-server
+COPY --from=build /usr/local/bin/embedis-server /usr/local/bin/embedis-check-aof /usr/local/bin/
 VOLUME /data
 WORKDIR /data
 # Numeric, so orchestrators can check that it is not root (the `redis` user above).

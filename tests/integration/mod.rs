@@ -8,6 +8,7 @@ mod clients;
 mod config_rewrite;
 mod connections;
 mod diagnostics;
+mod docker;
 mod embedding;
 mod eviction;
 mod hardening;
