@@ -131,6 +131,11 @@ pub mod fuzzing {
     }
 }
 
+/// The README's Rust examples compile as they are written there (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
+
 pub use config::Config;
 pub use error::Error;
 pub use server::{Server, ServerBuilder, ServerHandle};
