@@ -155,8 +155,10 @@ fn parse_save(args: &[Vec<u8>]) -> Result<Vec<(u64, u64)>, String> {
     }
     let mut points = Vec::new();
     for pair in args.chunks(2) {
-        let seconds = strtol_whole(&pair[0], 10).map(|v| v.0).filter(|v| *v >= 1).ok_or(INVALID)?;
-        let changes = strtol_whole(&pair[1], 10).map(|v| v.0).filter(|v| *v >= 0).ok_or(INVALID)?;
+        // strtoll over C strings: a NUL ends each number, as in Redis.
+        let number = |arg: &[u8]| strtol_whole(super::value::c_string(arg), 10).map(|v| v.0);
+        let seconds = number(&pair[0]).filter(|v| *v >= 1).ok_or(INVALID)?;
+        let changes = number(&pair[1]).filter(|v| *v >= 0).ok_or(INVALID)?;
         points.push((seconds as u64, changes as u64));
     }
     Ok(points)

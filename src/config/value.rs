@@ -265,11 +265,17 @@ fn enum_name(values: &[(&str, u32)], bits: u32, bit_flags: bool) -> String {
     }
 }
 
+/// What C's string functions see of `arg`: the bytes before its first NUL.
+pub(super) fn c_string(arg: &[u8]) -> &[u8] {
+    arg.split(|&b| b == 0).next().unwrap_or_default()
+}
+
 /// numericParseString: the number as a C `long long`, or the kind's error.
 fn parse_num(arg: &[u8], fmt: NumFmt) -> Result<i64, String> {
     let parsed = match fmt {
         NumFmt::Int => parse_i64(arg),
-        NumFmt::Memory | NumFmt::MemoryPercent => memtoull(arg).map(|v| v as i64),
+        // memtoull reads a C string: a NUL ends the number (`maxmemory "5\0x"` is 5 in Redis too).
+        NumFmt::Memory | NumFmt::MemoryPercent => memtoull(c_string(arg)).map(|v| v as i64),
         // An overflowing octal number (ERANGE) is refused.
         NumFmt::Octal => strtol_whole(arg, 8).filter(|(_, overflow)| !overflow).map(|(v, _)| v),
     };

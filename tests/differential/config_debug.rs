@@ -49,6 +49,30 @@ fn config_get_and_set_several_at_once() {
     );
 }
 
+/// Memory values and `save` numbers are read as C strings by redis-server: a NUL ends the number.
+#[test]
+fn config_numbers_end_at_a_nul_where_redis_reads_c_strings() {
+    diff_script(
+        "config_nul",
+        r#"
+        CONFIG SET maxmemory "5\x00x"
+        CONFIG GET maxmemory
+        CONFIG SET maxmemory "5mb\x00"
+        CONFIG GET maxmemory
+        CONFIG SET maxmemory "\x005"
+        CONFIG SET maxmemory-clients "5%\x00"
+        CONFIG SET save "5\x00x 1"
+        CONFIG GET save
+        CONFIG SET save "5 1\x00x"
+        CONFIG GET save
+        CONFIG SET maxmemory-samples "5\x00"
+        CONFIG SET hz "5\x00"
+        CONFIG SET maxmemory 0
+        CONFIG SET save ""
+        "#,
+    );
+}
+
 #[test]
 fn command_list_filters_and_count() {
     diff_script(
