@@ -15,6 +15,7 @@ mod hardening;
 mod lifecycle;
 mod loading;
 mod pubsub;
+mod python_package;
 mod readme_examples;
 mod real_clients;
 mod redis_cli_modes;
