@@ -3,5 +3,6 @@
 
 pub mod aof;
 pub mod effects;
+pub mod rdb;
 
 pub use effects::Effects;

@@ -347,8 +347,9 @@ fn debug_protocol_resp3() {
     );
 }
 
-/// DEBUG OBJECT's line has addresses and clocks; the rest (refcount, encoding, serializedlength) is compared
-/// for values whose RDB form is not LZF-compressed by Redis (short strings, small aggregates).
+/// DEBUG OBJECT's line has addresses and clocks; the rest (refcount, encoding, serializedlength) is compared,
+/// strings LZF-compressed as Redis compresses them included (small aggregates only: their listpacks are not
+/// compressed here yet).
 #[test]
 fn debug_object_fields() {
     let Some(redis) = RedisServer::start() else { return };
@@ -359,6 +360,12 @@ fn debug_object_fields() {
         &["SET", "n", "12345678901"],
         &["SET", "neg", "-40000"],
         &["SET", "long", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-+="],
+        &["SET", "x100", &"x".repeat(100)],
+        &["SET", "ab22", &"ab".repeat(11)],
+        &["SET", "text", &"the quick brown fox jumps over the lazy dog; ".repeat(40)],
+        &["SET", "x17", &"y".repeat(17)],
+        &["SET", "x21", &"y".repeat(21)],
+        &["SET", "x4k", &"0123456789abcdef".repeat(300)],
         &["HSET", "h", "a", "1", "b", "hello"],
         &["SADD", "is", "1", "2", "300"],
         &["SADD", "wide", "1", "70000"],
@@ -368,7 +375,9 @@ fn debug_object_fields() {
         &["HSET", "ht", "a", "1", "bb", "22"],
         &["ZADD", "zs", "1", "a", "2", "b"],
     ];
-    let keys = ["s", "shared", "n", "neg", "long", "h", "is", "wide", "ws", "z", "ht", "zs"];
+    let keys =
+        ["s", "shared", "n", "neg", "long", "x100", "ab22", "text", "x17", "x21", "x4k", "h", "is", "wide", "ws", "z"];
+    let keys = [&keys[..], &["ht", "zs"]].concat();
     let fields = |addr| {
         let mut c = Conn::connect(addr);
         for cmd in setup {

@@ -164,6 +164,7 @@ fn atoi(s: &[u8]) -> i64 {
 fn object(ctx: &mut Ctx, key: &[u8]) -> Result<(), CmdError> {
     let (now, shares) = (ctx.now, ctx.state.config.shares_integers());
     let lfu = ctx.state.config.lfu_policy();
+    let compress = ctx.state.config.value("rdbcompression").as_deref() != Some("no");
     // i64::MIN is before every expiry time: an expired key not yet deleted is shown too.
     let e = ctx.db().get_ref(key, i64::MIN).ok_or(CmdError::NoSuchKey)?;
     let shared =
@@ -176,7 +177,7 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> Result<(), CmdError> {
         &e.value,
         if shared { i32::MAX as i64 } else { 1 },
         e.value.encoding(),
-        rdb::value_len(&e.value),
+        rdb::value_len(&e.value, compress),
     );
     ctx.out.simple(line.as_bytes());
     Ok(())
@@ -488,8 +489,11 @@ mod rdb {
     use crate::protocol::number;
     use crate::storage::{RString, Value};
 
-    pub fn value_len(v: &Value) -> usize {
+    /// rdbSavedObjectLen, with `compress` as `rdbcompression`. Strings are exact (LZF included); listpacks and
+    /// intsets count as uncompressed until the RDB writer produces their bytes.
+    pub fn value_len(v: &Value, compress: bool) -> usize {
         let mut scratch = itoa::Buffer::new();
+        let string_len = |s: &[u8]| string_len(s, compress);
         match v {
             Value::String(RString::Int(n)) => int_len(*n).unwrap_or_else(|| string_len(scratch.format(*n).as_bytes())),
             Value::String(s) => string_len(s.as_bytes(&mut scratch)),
@@ -533,10 +537,16 @@ mod rdb {
     }
 
     /// rdbSaveRawString (uncompressed): short canonical integers are stored as integers.
-    fn string_len(s: &[u8]) -> usize {
+    fn string_len(s: &[u8], compress: bool) -> usize {
         if s.len() <= 11 {
             if let Some(len) = number::canonical_i64(s).and_then(int_len) {
                 return len;
+            }
+        }
+        // rdbSaveLzfStringObject: over 20 bytes, LZF when it saves at least 4.
+        if compress && s.len() > 20 {
+            if let Some(packed) = crate::persistence::rdb::lzf::compress(s) {
+                return 1 + len_len(packed.len()) + len_len(s.len()) + packed.len();
             }
         }
         len_len(s.len()) + s.len()
@@ -591,10 +601,14 @@ mod rdb {
         #[test]
         fn strings_as_redis_saves_them() {
             // Values redis-server 7.0.15 reports in DEBUG OBJECT's serializedlength.
-            assert_eq!(value_len(&Value::String(RString::from_bytes(b"hello"))), 6);
-            assert_eq!(value_len(&Value::String(RString::from_bytes(b"123"))), 2);
-            assert_eq!(value_len(&Value::String(RString::from_bytes(b"12345678901"))), 12);
-            assert_eq!(value_len(&Value::String(RString::from_bytes(&[b'x'; 100]))), 102);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"hello")), true), 6);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"123")), true), 2);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"12345678901")), true), 12);
+            // redis-server 7.0.15's DEBUG OBJECT: 13 (LZF), 10 and 25 (too short to gain 4 bytes).
+            assert_eq!(value_len(&Value::String(RString::from_bytes(&[b'x'; 100])), true), 13);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(&b"ab".repeat(11))), true), 10);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(b"abcdefghijklmnopqrstuvwx")), true), 25);
+            assert_eq!(value_len(&Value::String(RString::from_bytes(&[b'x'; 100])), false), 102);
         }
 
         #[test]

@@ -1,0 +1,228 @@
+//! LZF (liblzf 3.6 as Redis bundles it: lzf_c.c, lzf_d.c): how RDB files and DUMP payloads compress strings
+//! longer than 20 bytes. The compressor follows Redis's build (HLOG 16, VERY_FAST, offsets in the hash table), so
+//! the same input gives Redis's bytes; Redis leaves its hash table uninitialized, which can, rarely, let it find a
+//! match a fresh table does not: both outputs decompress to the same string.
+
+/// Literal runs are at most 32 bytes; back references reach 8 KB back and copy up to 264 bytes.
+const MAX_LIT: usize = 1 << 5;
+const MAX_OFF: usize = 1 << 13;
+const MAX_REF: usize = (1 << 8) + (1 << 3);
+const HLOG: u32 = 16;
+const HSIZE: usize = 1 << HLOG;
+
+/// VERY_FAST's hash of the three bytes in `h`.
+fn idx(h: u32) -> usize {
+    ((h >> (3 * 8 - HLOG)).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1)
+}
+
+/// `lzf_compress(input, out_len = input.len() - 4)` as Redis's rdbSaveLzfStringObject calls it: the compressed
+/// bytes, or None when they would not save at least 4 bytes (Redis then stores the string as it is).
+pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
+    let out_len = input.len().checked_sub(4)?;
+    let in_len = input.len();
+    if in_len == 0 || out_len == 0 {
+        return None;
+    }
+    let mut out = vec![0u8; out_len];
+    let mut htab = vec![0u32; HSIZE];
+    let (mut ip, mut op) = (0usize, 1usize);
+    let mut lit = 0usize;
+    let first = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
+    let next = |v: u32, p: usize| (v << 8) | u32::from(input[p + 2]);
+    let mut hval = if in_len >= 2 { first(ip) } else { 0 };
+    while in_len >= 3 && ip < in_len - 2 {
+        hval = next(hval, ip);
+        let slot = idx(hval);
+        let r = htab[slot] as usize;
+        htab[slot] = ip as u32;
+        // ref > in_data (a slot never written is offset 0) and within reach, with three equal bytes.
+        let off = ip.wrapping_sub(r).wrapping_sub(1);
+        if r > 0 && off < MAX_OFF && input[r + 2] == input[ip + 2] && input[r..r + 2] == input[ip..ip + 2] {
+            let mut len = 2;
+            let maxlen = (in_len - ip - len).min(MAX_REF);
+            if op + 3 + 1 >= out_len && op - usize::from(lit == 0) + 3 + 1 >= out_len {
+                return None;
+            }
+            out[op - lit - 1] = (lit as u8).wrapping_sub(1);
+            op -= usize::from(lit == 0);
+            // lzf_c.c's loop, quirks included: with more than 16 bytes to go it compares 16 bytes unrolled (no
+            // length check), then its do-while counts one more byte before checking the limit.
+            let mut mismatch = false;
+            if maxlen > 16 {
+                for _ in 0..16 {
+                    len += 1;
+                    if input[r + len] != input[ip + len] {
+                        mismatch = true;
+                        break;
+                    }
+                }
+            }
+            if !mismatch {
+                loop {
+                    len += 1;
+                    if !(len < maxlen && input[r + len] == input[ip + len]) {
+                        break;
+                    }
+                }
+            }
+            len -= 2;
+            ip += 1;
+            if len < 7 {
+                out[op] = ((off >> 8) + (len << 5)) as u8;
+                op += 1;
+            } else {
+                out[op] = ((off >> 8) + (7 << 5)) as u8;
+                out[op + 1] = (len - 7) as u8;
+                op += 2;
+            }
+            out[op] = off as u8;
+            op += 1;
+            lit = 0;
+            op += 1;
+            ip += len + 1;
+            if ip >= in_len - 2 {
+                break;
+            }
+            // VERY_FAST: the two positions just before the new one enter the table too.
+            ip -= 2;
+            hval = first(ip);
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip as u32;
+            ip += 1;
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip as u32;
+            ip += 1;
+        } else {
+            if op >= out_len {
+                return None;
+            }
+            lit += 1;
+            out[op] = input[ip];
+            op += 1;
+            ip += 1;
+            if lit == MAX_LIT {
+                out[op - lit - 1] = (lit - 1) as u8;
+                lit = 0;
+                op += 1;
+            }
+        }
+    }
+    if op + 3 > out_len {
+        return None;
+    }
+    while ip < in_len {
+        lit += 1;
+        out[op] = input[ip];
+        op += 1;
+        ip += 1;
+        if lit == MAX_LIT {
+            out[op - lit - 1] = (lit - 1) as u8;
+            lit = 0;
+            op += 1;
+        }
+    }
+    out[op - lit - 1] = (lit as u8).wrapping_sub(1);
+    op -= usize::from(lit == 0);
+    out.truncate(op);
+    Some(out)
+}
+
+/// For the RDB reader (issue 17); tested now against Redis's bytes.
+#[allow(dead_code)]
+/// `lzf_decompress` into exactly `len` bytes (the length the RDB stores beside the data). None for data that
+/// is not LZF or does not decompress to `len` bytes; `len` must already be checked against a limit.
+pub fn decompress(data: &[u8], len: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(len);
+    let mut ip = 0;
+    while ip < data.len() {
+        let ctrl = usize::from(data[ip]);
+        ip += 1;
+        if ctrl < 32 {
+            // A literal run of ctrl + 1 bytes.
+            let run = data.get(ip..ip + ctrl + 1)?;
+            if out.len() + run.len() > len {
+                return None;
+            }
+            out.extend_from_slice(run);
+            ip += ctrl + 1;
+        } else {
+            // A back reference: 3 bits (or an extra byte) of length, 13 bits of offset.
+            let mut count = ctrl >> 5;
+            if count == 7 {
+                count += usize::from(*data.get(ip)?);
+                ip += 1;
+            }
+            let off = ((ctrl & 0x1f) << 8) + usize::from(*data.get(ip)?) + 1;
+            ip += 1;
+            let from = out.len().checked_sub(off)?;
+            if out.len() + count + 2 > len {
+                return None;
+            }
+            for i in 0..count + 2 {
+                let byte = out[from + i];
+                out.push(byte);
+            }
+        }
+    }
+    (out.len() == len).then_some(out)
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    pub(in crate::persistence::rdb) fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+    }
+
+    /// DUMP payloads of redis-server 7.0.15 for LZF-compressed strings: (value, compressed bytes in the payload).
+    fn redis_cases() -> Vec<(Vec<u8>, Vec<u8>)> {
+        let s3 =
+            b"hello world, hello world, hello world, this is a test of the lzf compressor in redis 7.0 - hello world";
+        // The payload: type 0, 0xc3 (LZF), compressed length, original length, the compressed bytes, RDB
+        // version, CRC-64.
+        let p2 = unhex("00c3094064016161e057000161610a00e8a3b507b06df271");
+        let p3 = unhex(
+            "00c3404c40660d68656c6c6f20776f726c642c2068e0100c047468697320200208612074657374206f6620111665206c7a66\
+             20636f6d70726573736f7220696e20726564202504372e30202de0014d016c640a008da54a41136db6db",
+        );
+        vec![(vec![b'a'; 100], p2[5..14].to_vec()), (s3.to_vec(), p3[6..6 + 76].to_vec())]
+    }
+
+    #[test]
+    fn compresses_to_redis_bytes_and_back() {
+        for (value, compressed) in redis_cases() {
+            assert_eq!(compress(&value).as_deref(), Some(&compressed[..]), "{}", String::from_utf8_lossy(&value));
+            assert_eq!(decompress(&compressed, value.len()).as_deref(), Some(&value[..]));
+        }
+    }
+
+    #[test]
+    fn incompressible_input_is_left_as_it_is() {
+        assert_eq!(compress(b""), None);
+        assert_eq!(compress(b"a"), None);
+        let noise: Vec<u8> = (0..200u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        if let Some(c) = compress(&noise) {
+            assert!(c.len() < noise.len());
+            assert_eq!(decompress(&c, noise.len()), Some(noise));
+        }
+    }
+
+    #[test]
+    fn round_trips_and_rejects_bad_data() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..300 {
+            let n = rng.usize(1..3000);
+            let alphabet = rng.u8(1..8);
+            let value: Vec<u8> = (0..n).map(|_| b'a' + rng.u8(0..alphabet)).collect();
+            if let Some(c) = compress(&value) {
+                assert_eq!(decompress(&c, value.len()).as_deref(), Some(&value[..]));
+                assert_eq!(decompress(&c, value.len() + 1), None, "wrong length");
+                assert_eq!(decompress(&c[..c.len() - 1], value.len()), None, "truncated");
+            }
+        }
+        // A back reference before the start, a literal past the end.
+        assert_eq!(decompress(&[0x20, 0x05], 10), None);
+        assert_eq!(decompress(&[0x05, b'a'], 6), None);
+    }
+}
