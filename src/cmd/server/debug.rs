@@ -486,8 +486,9 @@ fn hex(d: &[u8]) -> String {
 /// rdbSavedObjectLen: the bytes a value takes in an RDB file, without LZF compression (which Redis applies to
 /// strings over 20 bytes that compress, listpacks and intsets included, so its figure is smaller for those).
 mod rdb {
+    use crate::persistence::rdb::encode;
     use crate::protocol::number;
-    use crate::storage::{RString, Value};
+    use crate::storage::Value;
 
     /// rdbSavedObjectLen, with `compress` as `rdbcompression`. Strings are exact (LZF included); listpacks and
     /// intsets count as uncompressed until the RDB writer produces their bytes.
@@ -495,7 +496,6 @@ mod rdb {
         let mut scratch = itoa::Buffer::new();
         let string_len = |s: &[u8]| string_len(s, compress);
         match v {
-            Value::String(RString::Int(n)) => int_len(*n).unwrap_or_else(|| string_len(scratch.format(*n).as_bytes())),
             Value::String(s) => string_len(s.as_bytes(&mut scratch)),
             Value::Hash(h) if h.encoding() == "listpack" => {
                 blob(listpack_len(h.iter().flat_map(|(f, v)| [f.to_vec(), v.to_vec()])))
@@ -516,40 +516,18 @@ mod rdb {
         }
     }
 
-    /// rdbSaveLen.
+    /// rdbSaveLen's bytes.
     fn len_len(n: usize) -> usize {
-        match n {
-            0..=63 => 1,
-            64..=16383 => 2,
-            _ if n <= u32::MAX as usize => 5,
-            _ => 9,
-        }
+        let mut out = Vec::new();
+        encode::save_len(&mut out, n as u64);
+        out.len()
     }
 
-    /// rdbEncodeInteger: integers of 32 bits or fewer take a type byte and their bytes.
-    fn int_len(n: i64) -> Option<usize> {
-        match n {
-            -128..=127 => Some(2),
-            -32768..=32767 => Some(3),
-            _ if i32::try_from(n).is_ok() => Some(5),
-            _ => None,
-        }
-    }
-
-    /// rdbSaveRawString (uncompressed): short canonical integers are stored as integers.
+    /// rdbSaveRawString's bytes (integer-encoded, LZF-compressed or plain, as Redis decides).
     fn string_len(s: &[u8], compress: bool) -> usize {
-        if s.len() <= 11 {
-            if let Some(len) = number::canonical_i64(s).and_then(int_len) {
-                return len;
-            }
-        }
-        // rdbSaveLzfStringObject: over 20 bytes, LZF when it saves at least 4.
-        if compress && s.len() > 20 {
-            if let Some(packed) = crate::persistence::rdb::lzf::compress(s) {
-                return 1 + len_len(packed.len()) + len_len(s.len()) + packed.len();
-            }
-        }
-        len_len(s.len()) + s.len()
+        let mut out = Vec::new();
+        encode::save_string(&mut out, s, compress);
+        out.len()
     }
 
     /// A blob (listpack, intset) saved as a raw string.
@@ -597,6 +575,7 @@ mod rdb {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use crate::storage::RString;
 
         #[test]
         fn strings_as_redis_saves_them() {

@@ -1,0 +1,140 @@
+//! Writing RDB's building blocks as Redis 7.0's rdb.c writes them: lengths (rdbSaveLen), strings (rdbSaveRawString:
+//! integer-encoded when they are a small canonical integer, LZF-compressed when long enough and `rdbcompression`
+//! is on), and the DUMP payload's trailer (RDB version and CRC-64).
+
+use super::{crc64, lzf};
+use crate::protocol::number;
+
+/// The RDB version Redis 7.0 writes (DUMP payloads carry it too).
+#[allow(dead_code)]
+pub const RDB_VERSION: u16 = 10;
+
+const ENCVAL: u8 = 3 << 6;
+const ENC_INT8: u8 = 0;
+const ENC_INT16: u8 = 1;
+const ENC_INT32: u8 = 2;
+const ENC_LZF: u8 = 3;
+
+/// rdbSaveLen: 6 bits, 14 bits, 32 bits or 64 bits, big endian after the marker.
+pub fn save_len(out: &mut Vec<u8>, n: u64) {
+    if n < 1 << 6 {
+        out.push(n as u8);
+    } else if n < 1 << 14 {
+        out.extend_from_slice(&[(1 << 6) | (n >> 8) as u8, n as u8]);
+    } else if n <= u64::from(u32::MAX) {
+        out.push(0x80);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    } else {
+        out.push(0x81);
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+}
+
+/// rdbEncodeInteger: a value that fits 8, 16 or 32 bits, little endian after its marker.
+fn encode_integer(out: &mut Vec<u8>, v: i64) -> bool {
+    if let Ok(v) = i8::try_from(v) {
+        out.extend_from_slice(&[ENCVAL | ENC_INT8, v as u8]);
+    } else if let Ok(v) = i16::try_from(v) {
+        out.push(ENCVAL | ENC_INT16);
+        out.extend_from_slice(&v.to_le_bytes());
+    } else if let Ok(v) = i32::try_from(v) {
+        out.push(ENCVAL | ENC_INT32);
+        out.extend_from_slice(&v.to_le_bytes());
+    } else {
+        return false;
+    }
+    true
+}
+
+/// rdbSaveRawString: a string of up to 11 bytes that is a canonical integer of 32 bits or fewer is stored as
+/// that integer; with `compress`, one over 20 bytes is stored LZF-compressed if that saves 4 bytes; otherwise
+/// length and bytes.
+pub fn save_string(out: &mut Vec<u8>, s: &[u8], compress: bool) {
+    if s.len() <= 11 {
+        if let Some(v) = number::canonical_i64(s) {
+            if encode_integer(out, v) {
+                return;
+            }
+        }
+    }
+    if compress && s.len() > 20 {
+        if let Some(packed) = lzf::compress(s) {
+            out.push(ENCVAL | ENC_LZF);
+            save_len(out, packed.len() as u64);
+            save_len(out, s.len() as u64);
+            out.extend_from_slice(&packed);
+            return;
+        }
+    }
+    save_len(out, s.len() as u64);
+    out.extend_from_slice(s);
+}
+
+/// For DUMP (issue 17); tested now against redis-server's payloads.
+#[allow(dead_code)]
+/// createDumpPayload's trailer: the RDB version (2 bytes, little endian), then the CRC-64 of everything before.
+pub fn finish_dump_payload(payload: &mut Vec<u8>) {
+    payload.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crc64::crc64(0, payload);
+    payload.extend_from_slice(&crc.to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persistence::rdb::lzf::tests::unhex;
+
+    /// A string's DUMP payload: the type (0, string), the string, the trailer.
+    fn dump_string(s: &[u8]) -> Vec<u8> {
+        let mut payload = vec![0];
+        save_string(&mut payload, s, true);
+        finish_dump_payload(&mut payload);
+        payload
+    }
+
+    #[test]
+    fn string_payloads_are_redis_bytes() {
+        // DUMP on redis-server 7.0.15 (rdbcompression yes).
+        let s3 =
+            b"hello world, hello world, hello world, this is a test of the lzf compressor in redis 7.0 - hello world";
+        let cases: [(&[u8], &str); 4] = [
+            (b"12345", "00c139300a009d94ea2793fc08b9"),
+            (&[b'a'; 100], "00c3094064016161e057000161610a00e8a3b507b06df271"),
+            (
+                s3,
+                "00c3404c40660d68656c6c6f20776f726c642c2068e0100c047468697320200208612074657374206f6620111665206c7a66\
+                 20636f6d70726573736f7220696e20726564202504372e30202de0014d016c640a008da54a41136db6db",
+            ),
+            (b"short", "000573686f72740a00c47ccd5215235c12"),
+        ];
+        for (value, hex) in cases {
+            assert_eq!(dump_string(value), unhex(hex), "{}", String::from_utf8_lossy(value));
+        }
+    }
+
+    #[test]
+    fn lengths_and_integers_take_redis_widths() {
+        let encoded = |n: u64| {
+            let mut v = Vec::new();
+            save_len(&mut v, n);
+            v
+        };
+        assert_eq!(encoded(63), [63]);
+        assert_eq!(encoded(64), [0x40, 64]);
+        assert_eq!(encoded(16383), [0x7f, 0xff]);
+        assert_eq!(encoded(16384), [0x80, 0, 0, 0x40, 0]);
+        assert_eq!(encoded(1 << 32), [0x81, 0, 0, 0, 1, 0, 0, 0, 0]);
+        let string = |s: &[u8]| {
+            let mut v = Vec::new();
+            save_string(&mut v, s, true);
+            v
+        };
+        assert_eq!(string(b"-1"), [0xc0, 0xff]);
+        assert_eq!(string(b"300"), [0xc1, 0x2c, 0x01]);
+        assert_eq!(string(b"-2147483648"), [0xc2, 0, 0, 0, 0x80]);
+        assert_eq!(string(b"2147483648"), [10, b'2', b'1', b'4', b'7', b'4', b'8', b'3', b'6', b'4', b'8']);
+        assert_eq!(string(b"007"), [3, b'0', b'0', b'7'], "not canonical");
+        assert_eq!(string(b"abcdefghijklmnopqrstu")[..1], [21], "nothing to gain: stored as it is");
+        assert_eq!(string(&[b'y'; 20])[..1], [20], "20 bytes or fewer are never compressed");
+    }
+}
