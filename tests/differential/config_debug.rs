@@ -347,9 +347,8 @@ fn debug_protocol_resp3() {
     );
 }
 
-/// DEBUG OBJECT's line has addresses and clocks; the rest (refcount, encoding, serializedlength) is compared,
-/// strings LZF-compressed as Redis compresses them included (small aggregates only: their listpacks are not
-/// compressed here yet).
+/// DEBUG OBJECT's line has addresses and clocks; the rest (refcount, encoding, serializedlength) is compared:
+/// strings, listpacks and intsets written (and LZF-compressed) as Redis writes them.
 #[test]
 fn debug_object_fields() {
     let Some(redis) = RedisServer::start() else { return };
@@ -366,6 +365,9 @@ fn debug_object_fields() {
         &["SET", "x17", &"y".repeat(17)],
         &["SET", "x21", &"y".repeat(21)],
         &["SET", "x4k", &"0123456789abcdef".repeat(300)],
+        &["HSET", "hlz", "a", &"v".repeat(60), "b", &"v".repeat(60), "n", "-100000", "big", "12345678901234"],
+        &["ZADD", "zlz", "1", &"member".repeat(10), "2.5", &"member".repeat(9), "-3", "x"],
+        &["SADD", "iwide", "1", "-70000", "5000000000", "3"],
         &["HSET", "h", "a", "1", "b", "hello"],
         &["SADD", "is", "1", "2", "300"],
         &["SADD", "wide", "1", "70000"],

@@ -483,8 +483,8 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// rdbSavedObjectLen: the bytes a value takes in an RDB file, without LZF compression (which Redis applies to
-/// strings over 20 bytes that compress, listpacks and intsets included, so its figure is smaller for those).
+/// rdbSavedObjectLen: the bytes a value takes in an RDB file, measured by writing its strings and small
+/// encodings as Redis does (LZF included, with `rdbcompression`).
 mod rdb {
     use crate::persistence::rdb::encode;
     use crate::protocol::number;
@@ -498,20 +498,25 @@ mod rdb {
         match v {
             Value::String(s) => string_len(s.as_bytes(&mut scratch)),
             Value::Hash(h) if h.encoding() == "listpack" => {
-                blob(listpack_len(h.iter().flat_map(|(f, v)| [f.to_vec(), v.to_vec()])))
+                string_len(&encode::listpack(h.iter().flat_map(|(f, v)| [f, v])))
             }
             Value::Hash(h) => len_len(h.len()) + h.iter().map(|(f, v)| string_len(f) + string_len(v)).sum::<usize>(),
             Value::Set(s) if s.encoding() == "intset" => {
-                let ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut scratch))).collect();
-                let width = ints.iter().map(|n| int_width(*n)).max().unwrap_or(2);
-                blob(8 + width * ints.len())
+                let mut ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut scratch))).collect();
+                string_len(&encode::intset(&mut ints))
             }
             Value::Set(s) => len_len(s.len()) + s.iter().map(|m| string_len(m.as_bytes(&mut scratch))).sum::<usize>(),
-            Value::ZSet(z) if z.encoding() == "listpack" => blob(listpack_len(z.iter().flat_map(|(m, score)| {
-                let mut text = Vec::new();
-                number::format_g17(score, &mut text);
-                [m.to_vec(), text]
-            }))),
+            Value::ZSet(z) if z.encoding() == "listpack" => {
+                let entries: Vec<Vec<u8>> = z
+                    .iter()
+                    .flat_map(|(m, score)| {
+                        let mut text = Vec::new();
+                        number::format_g17(score, &mut text);
+                        [m.to_vec(), text]
+                    })
+                    .collect();
+                string_len(&encode::listpack(entries.iter().map(Vec::as_slice)))
+            }
             Value::ZSet(z) => len_len(z.len()) + z.iter().map(|(m, _)| string_len(m) + 8).sum::<usize>(),
         }
     }
@@ -528,48 +533,6 @@ mod rdb {
         let mut out = Vec::new();
         encode::save_string(&mut out, s, compress);
         out.len()
-    }
-
-    /// A blob (listpack, intset) saved as a raw string.
-    fn blob(bytes: usize) -> usize {
-        len_len(bytes) + bytes
-    }
-
-    fn int_width(n: i64) -> usize {
-        if i16::try_from(n).is_ok() {
-            2
-        } else if i32::try_from(n).is_ok() {
-            4
-        } else {
-            8
-        }
-    }
-
-    /// The bytes of a Redis listpack holding `entries`: header, each entry's encoding and back-length, end byte.
-    fn listpack_len(entries: impl Iterator<Item = Vec<u8>>) -> usize {
-        let mut total = 6 + 1;
-        for e in entries {
-            let encoded = match number::canonical_i64(&e) {
-                Some(0..=127) => 1,
-                Some(-4096..=4095) => 2,
-                Some(n) if i16::try_from(n).is_ok() => 3,
-                Some(n) if (-(1 << 23)..(1 << 23)).contains(&n) => 4,
-                Some(n) if i32::try_from(n).is_ok() => 5,
-                Some(_) => 9,
-                None if e.len() < 64 => 1 + e.len(),
-                None if e.len() < 4096 => 2 + e.len(),
-                None => 5 + e.len(),
-            };
-            let backlen = match encoded {
-                0..=127 => 1,
-                128..=16382 => 2,
-                16383..=2097150 => 3,
-                2097151..=268435454 => 4,
-                _ => 5,
-            };
-            total += encoded + backlen;
-        }
-        total
     }
 
     #[cfg(test)]
@@ -591,9 +554,11 @@ mod rdb {
         }
 
         #[test]
-        fn listpack_sizes() {
-            // One small integer and one 5-byte string: header 6, [1+1], [6+1], end 1.
-            assert_eq!(listpack_len([b"1".to_vec(), b"hello".to_vec()].into_iter()), 16);
+        fn small_aggregates_as_redis_saves_them() {
+            // One small integer and one 5-byte string: header 6, [1+1], [6+1], end 1, saved as a 16-byte string.
+            let mut h = crate::storage::RHash::default();
+            h.set(b"1", b"hello", crate::storage::hash::Limits { entries: 128, value: 64 });
+            assert_eq!(value_len(&Value::Hash(h), true), 17);
         }
     }
 }
