@@ -14,6 +14,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("unlink", -2, WRITE | FAST, (1, -1, 1), del).group("generic"),
     CommandSpec::new("exists", -2, READONLY | FAST, (1, -1, 1), exists).group("generic"),
     CommandSpec::new("type", 2, READONLY | FAST, (1, 1, 1), type_).group("generic"),
+    CommandSpec::new("dump", 2, READONLY, (1, 1, 1), dump).group("generic"),
     CommandSpec::new("keys", 2, READONLY, (0, 0, 0), keys).group("generic"),
     CommandSpec::new("scan", -2, READONLY, (0, 0, 0), scan).group("generic"),
     CommandSpec::new("randomkey", 1, READONLY, (0, 0, 0), randomkey).group("generic"),
@@ -77,6 +78,20 @@ fn type_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let name = ctx.db().get_no_touch(argv[1], now, true).map_or("none", |e| e.value.type_name());
     ctx.out.simple(name.as_bytes());
+    Ok(())
+}
+
+/// DUMP key: the value as Redis serializes it (RDB encoding, RDB version, CRC-64), or nil.
+fn dump(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
+    let compress = ctx.state.config.value("rdbcompression").as_deref() != Some("no");
+    let now = ctx.now;
+    match ctx.db().get(argv[1], now) {
+        Some(e) => {
+            let payload = crate::persistence::rdb::encode::dump_payload(&e.value, compress);
+            ctx.out.bulk(&payload);
+        }
+        None => ctx.out.null(),
+    }
     Ok(())
 }
 

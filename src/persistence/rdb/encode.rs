@@ -4,9 +4,18 @@
 
 use super::{crc64, lzf};
 use crate::protocol::number;
+use crate::storage::Value;
+
+/// RDB type bytes of Redis 7.0 (rdb.h) for the values this server holds.
+const TYPE_STRING: u8 = 0;
+const TYPE_SET: u8 = 2;
+const TYPE_HASH: u8 = 4;
+const TYPE_ZSET_2: u8 = 5;
+const TYPE_SET_INTSET: u8 = 11;
+const TYPE_HASH_LISTPACK: u8 = 16;
+const TYPE_ZSET_LISTPACK: u8 = 17;
 
 /// The RDB version Redis 7.0 writes (DUMP payloads carry it too).
-#[allow(dead_code)]
 pub const RDB_VERSION: u16 = 10;
 
 const ENCVAL: u8 = 3 << 6;
@@ -161,8 +170,71 @@ pub fn intset(members: &mut [i64]) -> Vec<u8> {
     out
 }
 
-/// For DUMP (issue 17); tested now against redis-server's payloads.
-#[allow(dead_code)]
+/// rdbSaveObjectType + rdbSaveObject: a value as RDB stores it, in its current encoding.
+pub fn save_object(out: &mut Vec<u8>, value: &Value, compress: bool) {
+    let mut digits = itoa::Buffer::new();
+    match value {
+        Value::String(s) => {
+            out.push(TYPE_STRING);
+            save_string(out, s.as_bytes(&mut digits), compress);
+        }
+        Value::Hash(h) if h.encoding() == "listpack" => {
+            out.push(TYPE_HASH_LISTPACK);
+            save_string(out, &listpack(h.iter().flat_map(|(f, v)| [f, v])), compress);
+        }
+        Value::Hash(h) => {
+            out.push(TYPE_HASH);
+            save_len(out, h.len() as u64);
+            for (field, value) in h.iter() {
+                save_string(out, field, compress);
+                save_string(out, value, compress);
+            }
+        }
+        Value::Set(s) if s.encoding() == "intset" => {
+            out.push(TYPE_SET_INTSET);
+            let mut ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut digits))).collect();
+            save_string(out, &intset(&mut ints), compress);
+        }
+        Value::Set(s) => {
+            out.push(TYPE_SET);
+            save_len(out, s.len() as u64);
+            for member in s.iter() {
+                save_string(out, member.as_bytes(&mut digits), compress);
+            }
+        }
+        Value::ZSet(z) if z.encoding() == "listpack" => {
+            out.push(TYPE_ZSET_LISTPACK);
+            let entries: Vec<Vec<u8>> = z
+                .iter()
+                .flat_map(|(member, score)| {
+                    let mut text = Vec::new();
+                    number::format_g17(score, &mut text);
+                    [member.to_vec(), text]
+                })
+                .collect();
+            save_string(out, &listpack(entries.iter().map(Vec::as_slice)), compress);
+        }
+        Value::ZSet(z) => {
+            // From the highest score down, as Redis saves its skiplist (so that loading appends at the head).
+            out.push(TYPE_ZSET_2);
+            save_len(out, z.len() as u64);
+            let elements: Vec<(&[u8], f64)> = z.iter().collect();
+            for (member, score) in elements.into_iter().rev() {
+                save_string(out, member, compress);
+                out.extend_from_slice(&score.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// DUMP's payload: the value as RDB stores it, then the RDB version and the CRC-64 (createDumpPayload).
+pub fn dump_payload(value: &Value, compress: bool) -> Vec<u8> {
+    let mut payload = Vec::new();
+    save_object(&mut payload, value, compress);
+    finish_dump_payload(&mut payload);
+    payload
+}
+
 /// createDumpPayload's trailer: the RDB version (2 bytes, little endian), then the CRC-64 of everything before.
 pub fn finish_dump_payload(payload: &mut Vec<u8>) {
     payload.extend_from_slice(&RDB_VERSION.to_le_bytes());
