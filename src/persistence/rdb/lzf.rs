@@ -43,7 +43,7 @@ pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
             if op + 3 + 1 >= out_len && op - usize::from(lit == 0) + 3 + 1 >= out_len {
                 return None;
             }
-            out[op - lit - 1] = (lit as u8).wrapping_sub(1);
+            *out.get_mut(op - lit - 1)? = (lit as u8).wrapping_sub(1);
             op -= usize::from(lit == 0);
             // lzf_c.c's loop, quirks included: with more than 16 bytes to go it compares 16 bytes unrolled (no
             // length check), then its do-while counts one more byte before checking the limit.
@@ -68,14 +68,14 @@ pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
             len -= 2;
             ip += 1;
             if len < 7 {
-                out[op] = ((off >> 8) + (len << 5)) as u8;
+                *out.get_mut(op)? = ((off >> 8) + (len << 5)) as u8;
                 op += 1;
             } else {
-                out[op] = ((off >> 8) + (7 << 5)) as u8;
-                out[op + 1] = (len - 7) as u8;
+                *out.get_mut(op)? = ((off >> 8) + (7 << 5)) as u8;
+                *out.get_mut(op + 1)? = (len - 7) as u8;
                 op += 2;
             }
-            out[op] = off as u8;
+            *out.get_mut(op)? = off as u8;
             op += 1;
             lit = 0;
             op += 1;
@@ -107,7 +107,7 @@ pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
         push_literal(&mut out, &mut op, &mut lit, input[ip])?;
         ip += 1;
     }
-    out[op - lit - 1] = (lit as u8).wrapping_sub(1);
+    *out.get_mut(op - lit - 1)? = (lit as u8).wrapping_sub(1);
     op -= usize::from(lit == 0);
     out.truncate(op);
     Some(out)
@@ -205,6 +205,34 @@ pub(super) mod tests {
         if let Some(c) = compress(&noise) {
             assert!(c.len() < noise.len());
             assert_eq!(decompress(&c, noise.len()), Some(noise));
+        }
+    }
+
+    /// Long inputs: back references near the 8 KB reach and at the 264-byte length limit, long literal runs.
+    #[test]
+    fn long_inputs_round_trip() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..40 {
+            let n = rng.usize(8_000..120_000);
+            let mut value = Vec::with_capacity(n);
+            while value.len() < n {
+                match rng.u8(0..3) {
+                    // A copy of something 1 to 9,000 bytes back (sometimes out of reach).
+                    0 if value.len() > 10 => {
+                        let back = rng.usize(1..value.len().min(9_000));
+                        let len = rng.usize(1..600).min(back);
+                        let start = value.len() - back;
+                        for i in 0..len {
+                            value.push(value[start + i]);
+                        }
+                    }
+                    1 => value.extend(std::iter::repeat_n(rng.u8(..), rng.usize(1..400))),
+                    _ => value.extend((0..rng.usize(1..100)).map(|_| rng.u8(..))),
+                }
+            }
+            if let Some(c) = compress(&value) {
+                assert_eq!(decompress(&c, value.len()).as_deref(), Some(&value[..]));
+            }
         }
     }
 
