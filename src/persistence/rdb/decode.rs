@@ -1,0 +1,170 @@
+//! Reading RDB's building blocks (rdbLoadLen, rdbGenericLoadStringObject): never trusting a length before
+//! checking it against what remains, never allocating by a length read from the input beyond that. RESTORE and
+//! the RDB loader build on it (issue 17).
+
+use super::lzf;
+
+/// Why reading stopped: what was expected, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub offset: usize,
+    pub expected: &'static str,
+}
+
+/// A cursor over RDB bytes.
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+/// A length, or the marker of a specially encoded string (integer or LZF) in the low bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Len {
+    Plain(u64),
+    Encoded(u8),
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, pos: 0 }
+    }
+
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    fn fail<T>(&self, expected: &'static str) -> Result<T, DecodeError> {
+        Err(DecodeError { offset: self.pos, expected })
+    }
+
+    /// The next `n` bytes.
+    pub fn bytes(&mut self, n: usize, expected: &'static str) -> Result<&'a [u8], DecodeError> {
+        match self.data.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(b) => {
+                self.pos += n;
+                Ok(b)
+            }
+            None => self.fail(expected),
+        }
+    }
+
+    pub fn byte(&mut self, expected: &'static str) -> Result<u8, DecodeError> {
+        Ok(self.bytes(1, expected)?[0])
+    }
+
+    /// rdbLoadLenByRef.
+    pub fn len(&mut self) -> Result<Len, DecodeError> {
+        let first = self.byte("a length")?;
+        Ok(match first >> 6 {
+            0 => Len::Plain(u64::from(first & 0x3f)),
+            1 => Len::Plain((u64::from(first & 0x3f) << 8) | u64::from(self.byte("a 14-bit length")?)),
+            2 if first == 0x80 => {
+                let b = self.bytes(4, "a 32-bit length")?;
+                Len::Plain(u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+            }
+            2 if first == 0x81 => {
+                let b = self.bytes(8, "a 64-bit length")?;
+                let mut be = [0u8; 8];
+                be.copy_from_slice(b);
+                Len::Plain(u64::from_be_bytes(be))
+            }
+            2 => return self.fail("a length (unknown length encoding)"),
+            _ => Len::Encoded(first & 0x3f),
+        })
+    }
+
+    /// A plain length (not an encoded string marker) no larger than what remains: a count of items, each at
+    /// least one byte.
+    pub fn count(&mut self) -> Result<usize, DecodeError> {
+        match self.len()? {
+            Len::Plain(n) if n <= (self.data.len() - self.pos) as u64 => Ok(n as usize),
+            _ => self.fail("a count within the remaining bytes"),
+        }
+    }
+
+    /// rdbGenericLoadStringObject: a string stored plain, as an 8/16/32-bit integer, or LZF-compressed. `max` bounds
+    /// the decompressed length (the caller's limit, e.g. `proto-max-bulk-len`).
+    pub fn string(&mut self, max: usize) -> Result<Vec<u8>, DecodeError> {
+        match self.len()? {
+            Len::Plain(n) => {
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                Ok(self.bytes(n, "the bytes of a string")?.to_vec())
+            }
+            Len::Encoded(0) => Ok((self.byte("an 8-bit integer")? as i8).to_string().into_bytes()),
+            Len::Encoded(1) => {
+                let b = self.bytes(2, "a 16-bit integer")?;
+                Ok(i16::from_le_bytes([b[0], b[1]]).to_string().into_bytes())
+            }
+            Len::Encoded(2) => {
+                let b = self.bytes(4, "a 32-bit integer")?;
+                Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]).to_string().into_bytes())
+            }
+            Len::Encoded(3) => {
+                let (Len::Plain(clen), Len::Plain(len)) = (self.len()?, self.len()?) else {
+                    return self.fail("the lengths of an LZF string");
+                };
+                let len = usize::try_from(len).unwrap_or(usize::MAX);
+                if len > max {
+                    return self.fail("an LZF string within the size limit");
+                }
+                let clen = usize::try_from(clen).unwrap_or(usize::MAX);
+                let at = self.pos;
+                let packed = self.bytes(clen, "the bytes of an LZF string")?;
+                lzf::decompress(packed, len).ok_or(DecodeError { offset: at, expected: "valid LZF data" })
+            }
+            Len::Encoded(_) => self.fail("a string (unknown string encoding)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encode::{save_len, save_string};
+    use super::*;
+
+    #[test]
+    fn reads_what_the_writer_writes() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut samples: Vec<Vec<u8>> = vec![b"".to_vec(), b"0".to_vec(), b"-128".to_vec(), b"2147483647".to_vec()];
+        samples.extend((0..300).map(|_| {
+            let n = rng.usize(0..3000);
+            let alphabet = [1, 2, 10, 255][rng.usize(0..4)];
+            (0..n).map(|_| b'a'.wrapping_add(rng.u8(0..alphabet))).collect()
+        }));
+        let mut all = Vec::new();
+        for s in &samples {
+            save_string(&mut all, s, true);
+        }
+        for n in [0u64, 63, 64, 16383, 16384, u64::from(u32::MAX), 1 << 40] {
+            save_len(&mut all, n);
+        }
+        let mut r = Reader::new(&all);
+        for s in &samples {
+            assert_eq!(&r.string(1 << 20).unwrap(), s);
+        }
+        for n in [0u64, 63, 64, 16383, 16384, u64::from(u32::MAX), 1 << 40] {
+            assert_eq!(r.len().unwrap(), Len::Plain(n));
+        }
+        assert_eq!(r.offset(), all.len());
+    }
+
+    #[test]
+    fn truncated_or_lying_input_is_an_error_never_a_panic() {
+        let mut full = Vec::new();
+        save_string(&mut full, &[b'x'; 500], true);
+        save_string(&mut full, b"hello", true);
+        for cut in 0..full.len() {
+            let mut r = Reader::new(&full[..cut]);
+            let read = r.string(1 << 20).and_then(|_| r.string(1 << 20));
+            assert!(read.is_err(), "cut at {cut}");
+        }
+        // A length claiming more than there is, an LZF string over the limit, an unknown encoding.
+        assert!(Reader::new(&[0x80, 0xff, 0xff, 0xff, 0xff, b'a']).string(1 << 20).is_err());
+        assert!(Reader::new(&[0x80, 0xff, 0xff, 0xff, 0xff]).count().is_err());
+        assert_eq!(
+            Reader::new(&full).string(100).map(|s| s.len()),
+            Err(DecodeError { offset: 4, expected: "an LZF string within the size limit" })
+        );
+        assert!(Reader::new(&[0xc5]).string(10).is_err());
+    }
+}
