@@ -21,7 +21,8 @@ LAYERS = [
     # The formats and writers of saved data: no engine in them.
     ("records", ["persistence/mod.rs", "persistence/effects.rs", "persistence/aof/dir.rs",
                  "persistence/aof/manifest.rs", "persistence/aof/parse.rs", "persistence/aof/writer.rs",
-                 "persistence/aof/snapshot.rs", "persistence/aof/rewrite.rs", "persistence/aof/state.rs"]),
+                 "persistence/aof/snapshot.rs", "persistence/aof/rewrite.rs", "persistence/aof/state.rs",
+                 "persistence/rdb/"]),
     ("engine", ["engine/"]),
     # Loading, rewrites and turning the AOF on and off: they drive the engine.
     ("persistence", ["persistence/"]),
