@@ -83,7 +83,7 @@ fn type_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 /// DUMP key: the value as Redis serializes it (RDB encoding, RDB version, CRC-64), or nil.
 fn dump(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let compress = ctx.state.config.value("rdbcompression").as_deref() != Some("no");
+    let compress = ctx.state.config.rdb_compression();
     let now = ctx.now;
     match ctx.db().get(argv[1], now) {
         Some(e) => {

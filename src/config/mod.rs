@@ -231,6 +231,11 @@ impl Config {
         self.maxmemory == 0 || !self.maxmemory_policy.tracks_access()
     }
 
+    /// `rdbcompression`: strings written to RDB (files, DUMP) over 20 bytes are LZF-compressed when it pays.
+    pub fn rdb_compression(&self) -> bool {
+        self.value("rdbcompression").as_deref() != Some("no")
+    }
+
     /// Is an LFU maxmemory policy selected (OBJECT FREQ vs IDLETIME)?
     pub fn lfu_policy(&self) -> bool {
         matches!(self.maxmemory_policy, MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu)

@@ -164,7 +164,7 @@ fn atoi(s: &[u8]) -> i64 {
 fn object(ctx: &mut Ctx, key: &[u8]) -> Result<(), CmdError> {
     let (now, shares) = (ctx.now, ctx.state.config.shares_integers());
     let lfu = ctx.state.config.lfu_policy();
-    let compress = ctx.state.config.value("rdbcompression").as_deref() != Some("no");
+    let compress = ctx.state.config.rdb_compression();
     // i64::MIN is before every expiry time: an expired key not yet deleted is shown too.
     let e = ctx.db().get_ref(key, i64::MIN).ok_or(CmdError::NoSuchKey)?;
     let shared =
@@ -483,56 +483,17 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// rdbSavedObjectLen: the bytes a value takes in an RDB file, measured by writing its strings and small
-/// encodings as Redis does (LZF included, with `rdbcompression`).
+/// rdbSavedObjectLen: the bytes a value takes in an RDB file, measured by writing it as Redis does.
 mod rdb {
     use crate::persistence::rdb::encode;
-    use crate::protocol::number;
     use crate::storage::Value;
 
-    /// rdbSavedObjectLen, with `compress` as `rdbcompression`. Strings are exact (LZF included); listpacks and
-    /// intsets count as uncompressed until the RDB writer produces their bytes.
+    /// rdbSavedObjectLen, with `compress` as `rdbcompression`: what the RDB writer writes for the value, less
+    /// its type byte.
     pub fn value_len(v: &Value, compress: bool) -> usize {
-        let mut scratch = itoa::Buffer::new();
-        let string_len = |s: &[u8]| string_len(s, compress);
-        match v {
-            Value::String(s) => string_len(s.as_bytes(&mut scratch)),
-            Value::Hash(h) if h.encoding() == "listpack" => {
-                string_len(&encode::listpack(h.iter().flat_map(|(f, v)| [f, v])))
-            }
-            Value::Hash(h) => len_len(h.len()) + h.iter().map(|(f, v)| string_len(f) + string_len(v)).sum::<usize>(),
-            Value::Set(s) if s.encoding() == "intset" => {
-                let mut ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut scratch))).collect();
-                string_len(&encode::intset(&mut ints))
-            }
-            Value::Set(s) => len_len(s.len()) + s.iter().map(|m| string_len(m.as_bytes(&mut scratch))).sum::<usize>(),
-            Value::ZSet(z) if z.encoding() == "listpack" => {
-                let entries: Vec<Vec<u8>> = z
-                    .iter()
-                    .flat_map(|(m, score)| {
-                        let mut text = Vec::new();
-                        number::format_g17(score, &mut text);
-                        [m.to_vec(), text]
-                    })
-                    .collect();
-                string_len(&encode::listpack(entries.iter().map(Vec::as_slice)))
-            }
-            Value::ZSet(z) => len_len(z.len()) + z.iter().map(|(m, _)| string_len(m) + 8).sum::<usize>(),
-        }
-    }
-
-    /// rdbSaveLen's bytes.
-    fn len_len(n: usize) -> usize {
         let mut out = Vec::new();
-        encode::save_len(&mut out, n as u64);
-        out.len()
-    }
-
-    /// rdbSaveRawString's bytes (integer-encoded, LZF-compressed or plain, as Redis decides).
-    fn string_len(s: &[u8], compress: bool) -> usize {
-        let mut out = Vec::new();
-        encode::save_string(&mut out, s, compress);
-        out.len()
+        encode::save_object(&mut out, v, compress);
+        out.len() - 1
     }
 
     #[cfg(test)]

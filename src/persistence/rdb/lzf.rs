@@ -15,16 +15,64 @@ fn idx(h: u32) -> usize {
     ((h >> (3 * 8 - HLOG)).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1)
 }
 
+/// The compressor's hash table (input offsets by hash of 3 bytes), kept per thread between calls: each entry
+/// carries the call that wrote it (upper 32 bits), so entries of earlier calls read as empty without clearing
+/// 64K slots per call.
+struct HashTable {
+    call: u32,
+    slots: Vec<u64>,
+}
+
+impl HashTable {
+    fn new() -> HashTable {
+        HashTable { call: 0, slots: vec![0; HSIZE] }
+    }
+
+    /// A new call: every slot empty.
+    fn begin(&mut self) {
+        self.call = self.call.wrapping_add(1);
+        if self.call == 0 {
+            self.slots.fill(0);
+            self.call = 1;
+        }
+    }
+
+    /// The offset in `slot` (0: none, as a fresh table).
+    fn get(&self, slot: usize) -> usize {
+        let entry = self.slots[slot];
+        if (entry >> 32) as u32 == self.call {
+            entry as u32 as usize
+        } else {
+            0
+        }
+    }
+
+    fn set(&mut self, slot: usize, offset: usize) {
+        self.slots[slot] = (u64::from(self.call) << 32) | u64::from(offset as u32);
+    }
+}
+
+thread_local! {
+    static TABLE: std::cell::RefCell<HashTable> = std::cell::RefCell::new(HashTable::new());
+}
+
 /// `lzf_compress(input, out_len = input.len() - 4)` as Redis's rdbSaveLzfStringObject calls it: the compressed
 /// bytes, or None when they would not save at least 4 bytes (Redis then stores the string as it is).
 pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
+    TABLE.with(|table| match table.try_borrow_mut() {
+        Ok(mut table) => compress_with(&mut table, input),
+        Err(_) => compress_with(&mut HashTable::new(), input),
+    })
+}
+
+fn compress_with(htab: &mut HashTable, input: &[u8]) -> Option<Vec<u8>> {
     let out_len = input.len().checked_sub(4)?;
     let in_len = input.len();
     if in_len == 0 || out_len == 0 {
         return None;
     }
     let mut out = vec![0u8; out_len];
-    let mut htab = vec![0u32; HSIZE];
+    htab.begin();
     let (mut ip, mut op) = (0usize, 1usize);
     let mut lit = 0usize;
     let first = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
@@ -33,8 +81,8 @@ pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
     while in_len >= 3 && ip < in_len - 2 {
         hval = next(hval, ip);
         let slot = idx(hval);
-        let r = htab[slot] as usize;
-        htab[slot] = ip as u32;
+        let r = htab.get(slot);
+        htab.set(slot, ip);
         // ref > in_data (a slot never written is offset 0) and within reach, with three equal bytes.
         let off = ip.wrapping_sub(r).wrapping_sub(1);
         if r > 0 && off < MAX_OFF && input[r + 2] == input[ip + 2] && input[r..r + 2] == input[ip..ip + 2] {
@@ -87,10 +135,10 @@ pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
             ip -= 2;
             hval = first(ip);
             hval = next(hval, ip);
-            htab[idx(hval)] = ip as u32;
+            htab.set(idx(hval), ip);
             ip += 1;
             hval = next(hval, ip);
-            htab[idx(hval)] = ip as u32;
+            htab.set(idx(hval), ip);
             ip += 1;
         } else {
             if op >= out_len {
