@@ -482,8 +482,9 @@ enum Placement {
     Offload(Option<ScriptId>),
 }
 
-/// Scripts (not inside MULTI: EXEC runs its queue in one go) run off the event loop unless their last run was
-/// quick or they are read-only. EVAL is known by its body's SHA1, EVALSHA by its argument.
+/// Scripts (not inside MULTI: EXEC runs its queue in one go) run on the event loop unless their last run was
+/// slow (one that turns slow there is suspended and goes on off it). EVAL is known by its body's SHA1, EVALSHA by
+/// its argument.
 fn placement(shared: &Shared, names: &Names, client: &Client, argv: &[&[u8]]) -> Placement {
     if let Some(queue) = &client.multi {
         // EXEC of a transaction that runs a script runs where a slow script does: others get BUSY meanwhile and
