@@ -324,6 +324,19 @@ impl Db {
         }
     }
 
+    /// Every entry, expired or not, in storage order (RDB files save them all, as Redis does).
+    pub fn entries(&self) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.keys.iter()
+    }
+
+    /// Sets the access history of an existing key (RESTORE's IDLETIME/FREQ, a loaded file's idle time or LFU
+    /// counter): the `lru` field as the policy reads it.
+    pub fn set_lru(&mut self, key: &[u8], lru: u32) {
+        if let Some(e) = self.keys.get_mut(key) {
+            e.lru = lru;
+        }
+    }
+
     /// Deletes a key. Returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let i = self.keys.get_index_of(key)?;

@@ -1,10 +1,11 @@
 //! Redis's CRC-64 (crc64.c: the Jones polynomial, reflected, init 0, no final xor): the checksum closing an RDB
-//! file and a DUMP payload. Table-driven, one byte at a time; the table is built at compile time.
+//! file and a DUMP payload. Slicing by 8 as Redis's crcspeed does (eight tables, eight bytes a step), built at
+//! compile time.
 
 /// The Jones polynomial 0xad93d23594c935a9, bit-reversed (the reflected form the byte-wise loop uses).
 const POLY: u64 = 0x95ac_9329_ac4b_c9b5;
 
-const TABLE: [u64; 256] = {
+const fn byte_table() -> [u64; 256] {
     let mut table = [0u64; 256];
     let mut i = 0;
     while i < 256 {
@@ -18,12 +19,43 @@ const TABLE: [u64; 256] = {
         i += 1;
     }
     table
+}
+
+/// TABLES[k][b]: the CRC of byte b followed by k zero bytes.
+const TABLES: [[u64; 256]; 8] = {
+    let mut t = [[0u64; 256]; 8];
+    t[0] = byte_table();
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    t
 };
 
 /// Continues `crc` over `data` (start with 0), as Redis's `crc64(crc, data, len)`.
 pub fn crc64(mut crc: u64, data: &[u8]) -> u64 {
-    for &byte in data {
-        crc = TABLE[((crc ^ u64::from(byte)) & 0xff) as usize] ^ (crc >> 8);
+    let mut chunks = data.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = crc ^ u64::from_le_bytes(word);
+        crc = TABLES[7][(x & 0xff) as usize]
+            ^ TABLES[6][((x >> 8) & 0xff) as usize]
+            ^ TABLES[5][((x >> 16) & 0xff) as usize]
+            ^ TABLES[4][((x >> 24) & 0xff) as usize]
+            ^ TABLES[3][((x >> 32) & 0xff) as usize]
+            ^ TABLES[2][((x >> 40) & 0xff) as usize]
+            ^ TABLES[1][((x >> 48) & 0xff) as usize]
+            ^ TABLES[0][(x >> 56) as usize];
+    }
+    for &byte in chunks.remainder() {
+        crc = TABLES[0][((crc ^ u64::from(byte)) & 0xff) as usize] ^ (crc >> 8);
     }
     crc
 }
@@ -38,6 +70,12 @@ mod tests {
         assert_eq!(crc64(0, b"123456789"), 0xe9c6_d914_c4b8_d9ca);
         // Continuing equals one pass.
         assert_eq!(crc64(crc64(0, b"1234"), b"56789"), crc64(0, b"123456789"));
+        // Eight bytes at a time equals one at a time, at every split.
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 3) as u8).collect();
+        let bytewise = data.iter().fold(0, |crc, &b| crc64(crc, &[b]));
+        for split in [0, 1, 7, 8, 9, 500, 999] {
+            assert_eq!(crc64(crc64(0, &data[..split]), &data[split..]), bytewise);
+        }
     }
 
     #[test]

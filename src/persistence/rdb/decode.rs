@@ -3,13 +3,23 @@
 //! the RDB loader build on it (issue 17).
 
 use super::lzf;
+use std::borrow::Cow;
 
 /// Why reading stopped: what was expected, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     pub offset: usize,
-    pub expected: &'static str,
+    pub expected: Cow<'static, str>,
 }
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at offset {}: expected {}", self.offset, self.expected)
+    }
+}
+
+/// LZF's best ratio: a 3-byte back reference copies 264 bytes. A longer claimed output is a lie.
+const LZF_MAX_RATIO: usize = 88;
 
 /// A cursor over RDB bytes.
 pub struct Reader<'a> {
@@ -33,8 +43,51 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
-    fn fail<T>(&self, expected: &'static str) -> Result<T, DecodeError> {
-        Err(DecodeError { offset: self.pos, expected })
+    /// An error at the current offset.
+    pub fn fail<T>(&self, expected: impl Into<Cow<'static, str>>) -> Result<T, DecodeError> {
+        Err(DecodeError { offset: self.pos, expected: expected.into() })
+    }
+
+    /// An error at `offset` (the start of what turned out wrong).
+    pub fn fail_at<T>(&self, offset: usize, expected: impl Into<Cow<'static, str>>) -> Result<T, DecodeError> {
+        Err(DecodeError { offset, expected: expected.into() })
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// Everything read so far (the checksum covers it).
+    pub fn consumed(&self) -> &'a [u8] {
+        &self.data[..self.pos]
+    }
+
+    /// A fixed-size field (little endian, as rdbLoadMillisecondTime, rdbLoadType's u32s).
+    pub fn array<const N: usize>(&mut self, expected: &'static str) -> Result<[u8; N], DecodeError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.bytes(N, expected)?);
+        Ok(out)
+    }
+
+    /// rdbLoadBinaryDoubleValue: 8 bytes, little endian (ZSET_2 scores).
+    pub fn binary_double(&mut self) -> Result<f64, DecodeError> {
+        Ok(f64::from_le_bytes(self.array("a binary double")?))
+    }
+
+    /// rdbLoadDoubleValue (RDB type ZSET, before 3.2): a length byte, 253 NaN, 254 +inf, 255 -inf, else that
+    /// many bytes of `%.17g` text.
+    pub fn text_double(&mut self) -> Result<f64, DecodeError> {
+        let at = self.pos;
+        match self.byte("a double")? {
+            253 => Ok(f64::NAN),
+            254 => Ok(f64::INFINITY),
+            255 => Ok(f64::NEG_INFINITY),
+            n => {
+                let text = self.bytes(usize::from(n), "the text of a double")?;
+                crate::protocol::number::parse_f64(text)
+                    .map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
+            }
+        }
     }
 
     /// The next `n` bytes.
@@ -82,6 +135,25 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A plain length with no bound but its encoding (database numbers, table sizes, idle seconds).
+    pub fn count_any(&mut self) -> Result<u64, DecodeError> {
+        match self.len()? {
+            Len::Plain(n) => Ok(n),
+            Len::Encoded(_) => self.fail("a plain length"),
+        }
+    }
+
+    /// A string, borrowed from the input when stored plain (keys and values of files read whole).
+    pub fn string_cow(&mut self) -> Result<Cow<'a, [u8]>, DecodeError> {
+        let at = self.pos;
+        if let Len::Plain(n) = self.len()? {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            return Ok(Cow::Borrowed(self.bytes(n, "the bytes of a string")?));
+        }
+        self.pos = at;
+        self.string(usize::MAX).map(Cow::Owned)
+    }
+
     /// rdbGenericLoadStringObject: a string stored plain, as an 8/16/32-bit integer, or LZF-compressed. `max` bounds
     /// the decompressed length (the caller's limit, e.g. `proto-max-bulk-len`).
     pub fn string(&mut self, max: usize) -> Result<Vec<u8>, DecodeError> {
@@ -104,13 +176,13 @@ impl<'a> Reader<'a> {
                     return self.fail("the lengths of an LZF string");
                 };
                 let len = usize::try_from(len).unwrap_or(usize::MAX);
-                if len > max {
+                let clen = usize::try_from(clen).unwrap_or(usize::MAX);
+                if len > max || len / LZF_MAX_RATIO > clen {
                     return self.fail("an LZF string within the size limit");
                 }
-                let clen = usize::try_from(clen).unwrap_or(usize::MAX);
                 let at = self.pos;
                 let packed = self.bytes(clen, "the bytes of an LZF string")?;
-                lzf::decompress(packed, len).ok_or(DecodeError { offset: at, expected: "valid LZF data" })
+                lzf::decompress(packed, len).map_or_else(|| self.fail_at(at, "valid LZF data"), Ok)
             }
             Len::Encoded(_) => self.fail("a string (unknown string encoding)"),
         }
@@ -163,7 +235,7 @@ mod tests {
         assert!(Reader::new(&[0x80, 0xff, 0xff, 0xff, 0xff]).count().is_err());
         assert_eq!(
             Reader::new(&full).string(100).map(|s| s.len()),
-            Err(DecodeError { offset: 4, expected: "an LZF string within the size limit" })
+            Err(DecodeError { offset: 4, expected: "an LZF string within the size limit".into() })
         );
         assert!(Reader::new(&[0xc5]).string(10).is_err());
     }

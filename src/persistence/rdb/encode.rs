@@ -2,21 +2,10 @@
 //! integer-encoded when they are a small canonical integer, LZF-compressed when long enough and `rdbcompression`
 //! is on), and the DUMP payload's trailer (RDB version and CRC-64).
 
-use super::{crc64, lzf};
+use super::format::*;
+use super::{crc64, intset, listpack, lzf};
 use crate::protocol::number;
 use crate::storage::Value;
-
-/// RDB type bytes of Redis 7.0 (rdb.h) for the values this server holds.
-const TYPE_STRING: u8 = 0;
-const TYPE_SET: u8 = 2;
-const TYPE_HASH: u8 = 4;
-const TYPE_ZSET_2: u8 = 5;
-const TYPE_SET_INTSET: u8 = 11;
-const TYPE_HASH_LISTPACK: u8 = 16;
-const TYPE_ZSET_LISTPACK: u8 = 17;
-
-/// The RDB version Redis 7.0 writes (DUMP payloads carry it too).
-pub const RDB_VERSION: u16 = 10;
 
 const ENCVAL: u8 = 3 << 6;
 const ENC_INT8: u8 = 0;
@@ -79,111 +68,36 @@ pub fn save_string(out: &mut Vec<u8>, s: &[u8], compress: bool) {
     out.extend_from_slice(s);
 }
 
-/// A listpack as Redis 7.0's lpAppend builds it from `entries` (hashes and sorted sets in their small encoding
-/// save these bytes as one string): a string that is a canonical integer takes the smallest integer encoding.
-pub fn listpack<'a>(entries: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
-    let mut lp = vec![0; 6];
-    let mut count: usize = 0;
-    for entry in entries {
-        let start = lp.len();
-        match number::canonical_i64(entry) {
-            Some(v) => listpack_int(&mut lp, v),
-            None => listpack_str(&mut lp, entry),
-        }
-        let len = lp.len() - start;
-        listpack_backlen(&mut lp, len as u64);
-        count += 1;
+/// rdbSaveObjectType: the type byte of a value in its current encoding.
+pub fn object_type(value: &Value) -> u8 {
+    match value {
+        Value::String(_) => TYPE_STRING,
+        Value::Hash(h) if h.encoding() == "listpack" => TYPE_HASH_LISTPACK,
+        Value::Hash(_) => TYPE_HASH,
+        Value::Set(s) if s.encoding() == "intset" => TYPE_SET_INTSET,
+        Value::Set(_) => TYPE_SET,
+        Value::ZSet(z) if z.encoding() == "listpack" => TYPE_ZSET_LISTPACK,
+        Value::ZSet(_) => TYPE_ZSET_2,
     }
-    lp.push(0xff);
-    let total = lp.len() as u32;
-    lp[..4].copy_from_slice(&total.to_le_bytes());
-    // More elements than 16 bits can count are stored as "unknown" (65535).
-    lp[4..6].copy_from_slice(&(count.min(65535) as u16).to_le_bytes());
-    lp
-}
-
-fn listpack_int(lp: &mut Vec<u8>, v: i64) {
-    if (0..=127).contains(&v) {
-        lp.push(v as u8);
-    } else if (-4096..=4095).contains(&v) {
-        let u = (v as u64 & 0x1fff) as u16;
-        lp.extend_from_slice(&[0xc0 | (u >> 8) as u8, u as u8]);
-    } else if let Ok(v) = i16::try_from(v) {
-        lp.push(0xf1);
-        lp.extend_from_slice(&v.to_le_bytes());
-    } else if (-8_388_608..=8_388_607).contains(&v) {
-        lp.push(0xf2);
-        lp.extend_from_slice(&(v as i32).to_le_bytes()[..3]);
-    } else if let Ok(v) = i32::try_from(v) {
-        lp.push(0xf3);
-        lp.extend_from_slice(&v.to_le_bytes());
-    } else {
-        lp.push(0xf4);
-        lp.extend_from_slice(&v.to_le_bytes());
-    }
-}
-
-fn listpack_str(lp: &mut Vec<u8>, s: &[u8]) {
-    let len = s.len();
-    if len < 64 {
-        lp.push(0x80 | len as u8);
-    } else if len < 4096 {
-        lp.extend_from_slice(&[0xe0 | (len >> 8) as u8, len as u8]);
-    } else {
-        lp.push(0xf0);
-        lp.extend_from_slice(&(len as u32).to_le_bytes());
-    }
-    lp.extend_from_slice(s);
-}
-
-/// lpEncodeBacklen: an entry's length, readable from its end (7 bits per byte, the high bit on all but the first).
-fn listpack_backlen(lp: &mut Vec<u8>, l: u64) {
-    let bytes = match l {
-        0..=127 => 1,
-        128..=16382 => 2,
-        16383..=2_097_150 => 3,
-        2_097_151..=268_435_454 => 4,
-        _ => 5,
-    };
-    for i in (0..bytes).rev() {
-        let part = ((l >> (7 * i)) & 127) as u8;
-        lp.push(if i == bytes - 1 { part } else { part | 128 });
-    }
-}
-
-/// An intset as Redis lays it out (sets of integers in their small encoding save these bytes as one string): the
-/// width every member needs (2, 4 or 8 bytes), the count, then the members in ascending order, little endian.
-pub fn intset(members: &mut [i64]) -> Vec<u8> {
-    members.sort_unstable();
-    let width_of = |v: i64| match v {
-        _ if i16::try_from(v).is_ok() => 2,
-        _ if i32::try_from(v).is_ok() => 4,
-        _ => 8,
-    };
-    let width: usize = members.iter().map(|&v| width_of(v)).max().unwrap_or(2);
-    let mut out = Vec::with_capacity(8 + width * members.len());
-    out.extend_from_slice(&(width as u32).to_le_bytes());
-    out.extend_from_slice(&(members.len() as u32).to_le_bytes());
-    for v in members.iter() {
-        out.extend_from_slice(&v.to_le_bytes()[..width]);
-    }
-    out
 }
 
 /// rdbSaveObjectType + rdbSaveObject: a value as RDB stores it, in its current encoding.
 pub fn save_object(out: &mut Vec<u8>, value: &Value, compress: bool) {
+    out.push(object_type(value));
+    save_value(out, value, compress);
+}
+
+/// rdbSaveObject: the value's body, after its type byte (and, in a file, its key).
+pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
     let mut digits = itoa::Buffer::new();
     match value {
         Value::String(s) => {
-            out.push(TYPE_STRING);
             save_string(out, s.as_bytes(&mut digits), compress);
         }
         Value::Hash(h) if h.encoding() == "listpack" => {
-            out.push(TYPE_HASH_LISTPACK);
-            save_string(out, &listpack(h.iter().flat_map(|(f, v)| [f, v])), compress);
+            save_string(out, &listpack::write(h.iter().flat_map(|(f, v)| [f, v])), compress);
         }
         Value::Hash(h) => {
-            out.push(TYPE_HASH);
             save_len(out, h.len() as u64);
             for (field, value) in h.iter() {
                 save_string(out, field, compress);
@@ -191,19 +105,16 @@ pub fn save_object(out: &mut Vec<u8>, value: &Value, compress: bool) {
             }
         }
         Value::Set(s) if s.encoding() == "intset" => {
-            out.push(TYPE_SET_INTSET);
             let mut ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut digits))).collect();
-            save_string(out, &intset(&mut ints), compress);
+            save_string(out, &intset::write(&mut ints), compress);
         }
         Value::Set(s) => {
-            out.push(TYPE_SET);
             save_len(out, s.len() as u64);
             for member in s.iter() {
                 save_string(out, member.as_bytes(&mut digits), compress);
             }
         }
         Value::ZSet(z) if z.encoding() == "listpack" => {
-            out.push(TYPE_ZSET_LISTPACK);
             let entries: Vec<Vec<u8>> = z
                 .iter()
                 .flat_map(|(member, score)| {
@@ -212,11 +123,10 @@ pub fn save_object(out: &mut Vec<u8>, value: &Value, compress: bool) {
                     [member.to_vec(), text]
                 })
                 .collect();
-            save_string(out, &listpack(entries.iter().map(Vec::as_slice)), compress);
+            save_string(out, &listpack::write(entries.iter().map(Vec::as_slice)), compress);
         }
         Value::ZSet(z) => {
             // From the highest score down, as Redis saves its skiplist (so that loading appends at the head).
-            out.push(TYPE_ZSET_2);
             save_len(out, z.len() as u64);
             let elements: Vec<(&[u8], f64)> = z.iter().collect();
             for (member, score) in elements.into_iter().rev() {
@@ -286,11 +196,11 @@ mod tests {
     #[test]
     fn listpack_and_intset_payloads_are_redis_bytes() {
         // DUMP on redis-server 7.0.15 of `HSET h a 1 b hello`, `ZADD z 1 a 2.5 b`, `SADD is 1 2 300`.
-        let h = listpack([&b"a"[..], b"1", b"b", b"hello"].into_iter());
+        let h = listpack::write([&b"a"[..], b"1", b"b", b"hello"].into_iter());
         assert_eq!(dump_blob(16, &h), unhex("101616000000040081610201018162028568656c6c6f06ff0a00e8c5fe99ee07955d"));
-        let z = listpack([&b"a"[..], b"1", b"b", b"2.5"].into_iter());
+        let z = listpack::write([&b"a"[..], b"1", b"b", b"2.5"].into_iter());
         assert_eq!(dump_blob(17, &z), unhex("1114140000000400816102010181620283322e3504ff0a00d44c6ea4f644d9d7"));
-        let is = intset(&mut [300, 1, 2]);
+        let is = intset::write(&mut [300, 1, 2]);
         assert_eq!(dump_blob(11, &is), unhex("0b0e0200000003000000010002002c010a00e510b28e7b9529aa"));
         // Every integer width, a 64-byte string, and LZF over the blob: a listpack hash of 13 fields.
         let q = vec![b'q'; 64];
@@ -321,7 +231,7 @@ mod tests {
             b"2147483648",
         ];
         assert_eq!(
-            dump_blob(16, &listpack(h2.into_iter())),
+            dump_blob(16, &listpack::write(h2.into_iter())),
             unhex(
                 "10c3406d40a51fa50000001800816e02f26079fe048362696704f4f22fce733a0b00000981730202e04071e036001f42816d\
                  02f1881303836e656704dffb0281740200018175027f01817602c0800218817702d00002817802f1ff7f03817902f2ffff7f\

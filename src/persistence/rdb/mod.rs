@@ -1,10 +1,15 @@
-//! Redis's RDB format: the pieces its files and DUMP payloads are made of: the checksum (`crc64`), the string
-//! compression (`lzf`) and the writing of values (`encode`: DUMP, DEBUG OBJECT's serializedlength). The reader,
-//! RESTORE and RDB files build on them (issue 17).
+//! Redis's RDB format: its numbers (`format`), checksum (`crc64`), string compression (`lzf`), the compact blobs
+//! values are saved as (`listpack`, `intset`, and the legacy `ziplist` and `zipmap`), writing values (`encode`:
+//! DUMP, DEBUG OBJECT's serializedlength) and reading them back (`decode`, `object`: RESTORE, loading).
 
 pub mod crc64;
-// For RESTORE and the RDB loader (issue 17); tested now.
-#[allow(dead_code)]
 pub mod decode;
 pub mod encode;
+pub mod file;
+pub mod format;
+pub mod intset;
+pub mod listpack;
 pub mod lzf;
+pub mod object;
+pub mod ziplist;
+pub mod zipmap;
