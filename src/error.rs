@@ -248,6 +248,28 @@ pub fn aof_rewrite_fork_failed(e: impl fmt::Display) -> String {
     format!("ERR Can't rewrite append only file in background: fork: {e}")
 }
 
+// --- RDB snapshots (SAVE, BGSAVE) and DUMP/RESTORE ---
+pub const BGSAVE_IN_PROGRESS: CmdError = CmdError::Static("ERR Background save already in progress");
+pub const BGSAVE_OTHER_CHILD: CmdError = CmdError::Static(
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule \
+     a BGSAVE whenever possible.",
+);
+/// SAVE or BGSAVE failed (Redis's bare shared.err): the log says why.
+pub const SAVE_FAILED: CmdError = CmdError::Static("ERR");
+/// Writes refused after a failed background save (stop-writes-on-bgsave-error).
+pub const MISCONF_RDB: CmdError = CmdError::Static(
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands \
+     that may modify the data set are disabled, because this instance is configured to report errors during \
+     writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for \
+     details about the RDB error.",
+);
+pub const BUSYKEY: CmdError = CmdError::Static("BUSYKEY Target key name already exists.");
+pub const RESTORE_BAD_PAYLOAD: CmdError = CmdError::Static("ERR DUMP payload version or checksum are wrong");
+pub const RESTORE_BAD_DATA: CmdError = CmdError::Static("ERR Bad data format");
+pub const RESTORE_INVALID_TTL: CmdError = CmdError::Static("ERR Invalid TTL value, must be >= 0");
+pub const RESTORE_INVALID_IDLETIME: CmdError = CmdError::Static("ERR Invalid IDLETIME value, must be >= 0");
+pub const RESTORE_INVALID_FREQ: CmdError = CmdError::Static("ERR Invalid FREQ value, must be >= 0 and <= 255");
+
 // --- lifecycle (SHUTDOWN) ---
 pub const SHUTDOWN_FAILED: CmdError = CmdError::Static("ERR Errors trying to SHUTDOWN. Check logs.");
 

@@ -14,7 +14,6 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("unlink", -2, WRITE | FAST, (1, -1, 1), del).group("generic"),
     CommandSpec::new("exists", -2, READONLY | FAST, (1, -1, 1), exists).group("generic"),
     CommandSpec::new("type", 2, READONLY | FAST, (1, 1, 1), type_).group("generic"),
-    CommandSpec::new("dump", 2, READONLY, (1, 1, 1), dump).group("generic"),
     CommandSpec::new("keys", 2, READONLY, (0, 0, 0), keys).group("generic"),
     CommandSpec::new("scan", -2, READONLY, (0, 0, 0), scan).group("generic"),
     CommandSpec::new("randomkey", 1, READONLY, (0, 0, 0), randomkey).group("generic"),
@@ -78,20 +77,6 @@ fn type_(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     let now = ctx.now;
     let name = ctx.db().get_no_touch(argv[1], now, true).map_or("none", |e| e.value.type_name());
     ctx.out.simple(name.as_bytes());
-    Ok(())
-}
-
-/// DUMP key: the value as Redis serializes it (RDB encoding, RDB version, CRC-64), or nil.
-fn dump(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let compress = ctx.state.config.rdb_compression();
-    let now = ctx.now;
-    match ctx.db().get(argv[1], now) {
-        Some(e) => {
-            let payload = crate::persistence::rdb::encode::dump_payload(&e.value, compress);
-            ctx.out.bulk(&payload);
-        }
-        None => ctx.out.null(),
-    }
     Ok(())
 }
 
@@ -323,13 +308,20 @@ fn flushdb(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 
 fn flushall(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     flush_mode(argv)?;
-    // No key events; `dirty` counts the keys removed plus one, so that FLUSHALL always propagates.
+    // No key events; `dirty` counts the keys removed.
     let mut removed = 0;
     for db in &mut ctx.state.dbs {
         removed += db.len() as u64;
         db.clear();
     }
-    ctx.state.dirty += removed + 1;
+    // As flushAllDataAndResetRDB: a background save of the old data is stopped, and with save points the
+    // (empty) dataset is saved at once; the extra change makes FLUSHALL always propagate.
+    ctx.state.dirty += removed;
+    crate::persistence::save::kill_bgsave(ctx.state);
+    if !ctx.state.config.save.is_empty() {
+        let _ = crate::persistence::save::save(ctx.state, ctx.shared, ctx.now);
+    }
+    ctx.state.dirty += 1;
     ctx.out.ok();
     Ok(())
 }

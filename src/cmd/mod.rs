@@ -3,10 +3,12 @@
 pub mod client;
 pub mod connection;
 pub mod diagnostics;
+pub mod dump;
 pub mod hash;
 pub mod introspection;
 pub mod keyspace;
 pub mod memory;
+pub mod persistence;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -22,12 +24,14 @@ pub const FAMILIES: &[&[crate::engine::CommandSpec]] = &[
     client::COMMANDS,
     string::COMMANDS,
     keyspace::COMMANDS,
+    dump::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
     sorted_set::COMMANDS,
     transactions::COMMANDS,
     pubsub::COMMANDS,
     server::COMMANDS,
+    persistence::COMMANDS,
     introspection::COMMANDS,
     memory::COMMANDS,
     scripting::COMMANDS,

@@ -1,4 +1,4 @@
-//! Server commands: INFO, CONFIG, TIME, LASTSAVE, SHUTDOWN, DEBUG.
+//! Server commands: INFO, CONFIG, TIME, WAIT, SHUTDOWN, DEBUG.
 
 use super::{is, reply_help, Args};
 use crate::engine::flags::*;
@@ -11,14 +11,12 @@ mod debug;
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("info", -1, LOADING | STALE, (0, 0, 0), info).group("server"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, (0, 0, 0), time).group("server"),
-    CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, (0, 0, 0), lastsave).group("server"),
     CommandSpec::new("wait", 3, NOSCRIPT, (0, 0, 0), wait).group("generic"),
     CommandSpec::new("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY, (0, 0, 0), shutdown)
         .group("server"),
     CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED, (0, 0, 0), debug::debug)
         .group("server"),
     CommandSpec::container("config", CONFIG),
-    CommandSpec::new("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, (0, 0, 0), bgrewriteaof).group("server"),
 ];
 
 const CONFIG: &[CommandSpec] = &[
@@ -68,52 +66,6 @@ fn info(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// INFO persistence: Redis 7.0's fields, the AOF ones live, the RDB ones at their "never saved" values.
-fn write_persistence(
-    s: &mut String,
-    st: &crate::engine::state::State,
-    w: &crate::persistence::aof::writer::WriterInfo,
-    now: i64,
-) -> std::fmt::Result {
-    use std::fmt::Write;
-    let aof = &st.aof;
-    let rewriting = aof.rewrite.as_ref();
-    let status = |ok: bool| if ok { "ok" } else { "err" };
-    write!(
-        s,
-        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n\
-         current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n\
-         current_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:0\r\n\
-         rdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n\
-         rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n\
-         rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\naof_enabled:{}\r\n\
-         aof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\n\
-         aof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\n\
-         aof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:0\r\n\
-         module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-        st.dirty,
-        st.lastsave,
-        w.enabled as u8,
-        rewriting.is_some() as u8,
-        aof.rewrite_scheduled as u8,
-        aof.last_rewrite_time_sec,
-        rewriting.map_or(-1, |r| (now - r.started_ms).max(0) / 1000),
-        status(aof.last_rewrite_ok),
-        aof.rewrites,
-        aof.consecutive_failures,
-        status(w.error.is_none()),
-    )?;
-    if w.enabled {
-        write!(
-            s,
-            "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:0\r\naof_buffer_length:{}\r\n\
-             aof_pending_bio_fsync:{}\r\naof_delayed_fsync:0\r\n",
-            w.current_size, w.base_size, w.pending, w.fsync_running as u8
-        )?;
-    }
-    Ok(())
-}
-
 fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
     let st = &*ctx.state;
     let now = ctx.now;
@@ -157,7 +109,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
             st.clients.iter().filter(|c| c.live.blocked_with_timeout).count(),
         ),
         "memory" => super::memory::write_info(ctx, s),
-        "persistence" => write_persistence(s, st, &ctx.shared.aof.info(), ctx.now),
+        "persistence" => super::persistence::write_info(s, st, &ctx.shared.aof.info(), ctx.now),
         "stats" => {
             let ks = st.keyspace_stats();
             write!(
@@ -193,7 +145,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 st.pubsub.channels(crate::pubsub::Kind::Channel, None).len(),
                 st.pubsub.numpat(),
                 st.pubsub.channels(crate::pubsub::Kind::Shard, None).len(),
-                st.aof.rewrites + st.aof.consecutive_failures,
+                st.aof.rewrites + st.aof.consecutive_failures + st.rdb.forks,
                 st.observe.total_error_replies,
             )
         }
@@ -237,15 +189,10 @@ fn time(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
     Ok(())
 }
 
-fn lastsave(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
-    ctx.out.int(ctx.state.lastsave);
-    Ok(())
-}
-
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the server stops and this client gets no reply, as with
 /// Redis; a shutdown that can't go ahead answers an error and the server keeps running.
 fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let mut flags = crate::engine::shutdown::ShutdownFlags::default();
+    let mut flags = crate::persistence::shutdown::ShutdownFlags::default();
     let mut abort = false;
     for a in &argv[1..] {
         match () {
@@ -257,14 +204,14 @@ fn shutdown(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
             _ => return Err(CmdError::Syntax),
         }
     }
-    if (flags.save && flags.nosave) || (abort && flags != crate::engine::shutdown::ShutdownFlags::default()) {
+    if (flags.save && flags.nosave) || (abort && flags != crate::persistence::shutdown::ShutdownFlags::default()) {
         return Err(CmdError::Syntax);
     }
     if abort {
         // Shutdowns here never wait for replicas, so there is never one in progress to abort.
         return Err(CmdError::NoShutdownInProgress);
     }
-    if !crate::engine::shutdown::prepare_shutdown(ctx.state, ctx.shared, flags) {
+    if !crate::persistence::shutdown::prepare_shutdown(ctx.state, ctx.shared, flags) {
         return Err(crate::error::SHUTDOWN_FAILED);
     }
     ctx.client.close_after_reply = true;
@@ -351,15 +298,6 @@ fn apply_config(
                 return Err((argument, why));
             }
         }
-    }
-    Ok(())
-}
-
-fn bgrewriteaof(ctx: &mut Ctx, _argv: Args) -> Result<(), CmdError> {
-    use crate::persistence::aof::{start_rewrite, Started};
-    match start_rewrite(ctx.state, ctx.shared, ctx.now).map_err(CmdError::Coded)? {
-        Started::Started => ctx.out.simple(b"Background append only file rewriting started"),
-        Started::Scheduled => ctx.out.simple(b"Background append only file rewriting scheduled"),
     }
     Ok(())
 }

@@ -236,6 +236,36 @@ impl Config {
         self.value("rdbcompression").as_deref() != Some("no")
     }
 
+    /// A yes/no directive kept as text (not a typed field) that is `yes`.
+    pub fn is_yes(&self, name: &str) -> bool {
+        self.value(name).as_deref() == Some("yes")
+    }
+
+    /// `rdbchecksum`: RDB files end with a CRC-64 (checked when loading), or with zeros.
+    pub fn rdb_checksum(&self) -> bool {
+        self.is_yes("rdbchecksum")
+    }
+
+    /// `stop-writes-on-bgsave-error`: after a failed background save, writes get MISCONF (when save points are set).
+    pub fn stop_writes_on_bgsave_error(&self) -> bool {
+        self.is_yes("stop-writes-on-bgsave-error")
+    }
+
+    /// `aof-use-rdb-preamble`: AOF rewrites write the base as an RDB file.
+    pub fn aof_use_rdb_preamble(&self) -> bool {
+        self.is_yes("aof-use-rdb-preamble")
+    }
+
+    /// `rdb-key-save-delay` (hidden): microseconds a save sleeps per key, to make saves slow in tests.
+    pub fn rdb_key_save_delay(&self) -> i64 {
+        self.value("rdb-key-save-delay").and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+
+    /// The RDB file: `dbfilename` in `dir`.
+    pub fn rdb_path(&self) -> PathBuf {
+        self.dir.join(&self.dbfilename)
+    }
+
     /// Is an LFU maxmemory policy selected (OBJECT FREQ vs IDLETIME)?
     pub fn lfu_policy(&self) -> bool {
         matches!(self.maxmemory_policy, MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu)

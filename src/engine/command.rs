@@ -37,6 +37,8 @@ pub mod flags {
     pub const OFFLOAD: u32 = 1 << 22;
     /// Internal: runs other commands and is recorded for the AOF as those (EXEC, EVAL...), never as itself.
     pub const PROPAGATES_PARTS: u32 = 1 << 23;
+    /// Cluster's ASKING flag (RESTORE-ASKING): accepted for a slot being imported. Printed, not acted on.
+    pub const ASKING: u32 = 1 << 24;
 
     /// (flag, name) in the order Redis 7.0 prints them in COMMAND INFO; MAY_REPLICATE, SENTINEL and PROTECTED
     /// are hidden on purpose there.
@@ -52,6 +54,7 @@ pub mod flags {
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
         (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),

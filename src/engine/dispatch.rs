@@ -248,9 +248,12 @@ pub fn dispatch(state: &mut State, shared: &Shared, client: &mut Client, argv: &
             return reject_cmd(state, cmd, client, out, &crate::error::OOM);
         }
     }
-    // While the AOF cannot be written, writes are refused rather than acknowledged unpersisted; PING too, so
-    // health checks notice (as Redis does).
+    // While the data cannot be persisted (a failed background save, an AOF that cannot be written), writes are
+    // refused rather than acknowledged unpersisted; PING too, so health checks notice (as Redis does).
     if gate & flags::WRITE != 0 || exec_has(cmd, client, flags::WRITE) || cmd.name == "ping" {
+        if state.rdb_writes_denied() {
+            return reject_cmd(state, cmd, client, out, &crate::error::MISCONF_RDB);
+        }
         if let Some(why) = shared.aof.write_error() {
             return reject_cmd(state, cmd, client, out, &CmdError::Misconf(why));
         }

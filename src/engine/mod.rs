@@ -19,7 +19,6 @@ pub mod memory;
 pub mod observe;
 pub mod script_gate;
 pub mod script_id;
-pub mod shutdown;
 pub mod state;
 pub mod table;
 

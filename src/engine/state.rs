@@ -34,7 +34,7 @@ pub struct State {
     /// The 40-hex-digit run id (INFO server).
     pub run_id: String,
     pub started_ms: i64,
-    /// Unix seconds of the last successful save (LASTSAVE): startup until persistence exists.
+    /// Unix seconds of the last successful RDB save (LASTSAVE), or of startup.
     pub lastsave: i64,
     /// The TCP port actually bound (after `port 0`).
     pub port: u16,
@@ -49,6 +49,8 @@ pub struct State {
     pub effects: crate::persistence::Effects,
     /// The append-only directory, rewrites and their statistics.
     pub aof: crate::persistence::aof::state::Aof,
+    /// RDB snapshots: the background save, save points' bookkeeping and statistics.
+    pub rdb: crate::persistence::rdb::state::Rdb,
     /// Channels, patterns and their subscribers.
     pub pubsub: crate::pubsub::PubSub,
     /// Changes made to the data since startup (Redis's server.dirty): a command that changed nothing is not
@@ -96,6 +98,7 @@ impl State {
             scripts: None,
             effects,
             aof: Default::default(),
+            rdb: Default::default(),
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,
             tracked_notify_flags: 0,
@@ -122,6 +125,12 @@ impl State {
     }
 
     /// Enters or leaves loading, for the state and every database's lookups.
+    /// Writes are refused (MISCONF) after a failed background save, while save points are configured and
+    /// `stop-writes-on-bgsave-error` is on (Redis's writeCommandsDeniedByDiskError, its RDB half).
+    pub fn rdb_writes_denied(&self) -> bool {
+        !self.rdb.last_bgsave_ok && !self.config.save.is_empty() && self.config.stop_writes_on_bgsave_error()
+    }
+
     pub fn set_loading(&mut self, loading: bool) {
         self.loading = loading;
         for db in &mut self.dbs {

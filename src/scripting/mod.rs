@@ -553,6 +553,9 @@ fn run_in(engine: &mut Engine, ctx: &mut Ctx, id: ScriptId, opts: RunOptions) ->
     // scriptPrepareForRun: what a script that declared its flags may not do (the gates checked the rest).
     if let Some(shebang) = shebang {
         if !shebang.no_writes {
+            if ctx.state.rdb_writes_denied() {
+                return Err(error::MISCONF_RDB);
+            }
             if let Some(why) = ctx.shared.aof.write_error() {
                 return Err(CmdError::Misconf(why));
             }

@@ -42,6 +42,7 @@ pub async fn run(shared: Arc<Shared>) {
             }
             state.stats.used_memory_peak = state.stats.used_memory_peak.max(state.used_memory());
             state.effects.publish();
+            crate::persistence::save::cron(state, &shared, now);
             crate::persistence::aof::cron(state, &shared, now);
         }
         shared.aof.kick();

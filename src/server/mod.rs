@@ -174,6 +174,7 @@ impl<Mode> ServerBuilder<Mode> {
         shared.bind_tcp = listener::bind_tcp;
         let shared = Arc::new(shared);
         crate::persistence::aof::open_at_startup(&shared).map_err(Error::Config)?;
+        crate::persistence::load::load_at_startup(&shared).map_err(Error::Config)?;
         if let Some(loaded) = &self.loaded {
             loaded.store(true, std::sync::atomic::Ordering::SeqCst);
         }
@@ -266,6 +267,7 @@ fn run_server(shared: Arc<Shared>, bound: listener::Bound, ready: tokio::sync::o
             if let Some(rw) = state.aof.rewrite.take() {
                 crate::persistence::aof::rewrite::kill(&rw);
             }
+            crate::persistence::save::kill_bgsave(&mut state);
             return;
         }
         crate::persistence::aof::shutdown(&mut state, &shared);
@@ -441,11 +443,11 @@ impl ServerHandle {
     }
 
     /// The binary's SIGTERM / SIGINT: SHUTDOWN's checks and log lines with `shutdown-on-sigterm` /
-    /// `shutdown-on-sigint`'s flags (`engine::shutdown::signal_shutdown`). False when refused: the server goes on.
+    /// `shutdown-on-sigint`'s flags (`persistence::shutdown::signal_shutdown`). False when refused: the server goes on.
     /// Waits for the state lock off the caller's thread, so a second SIGINT can still be handled meanwhile.
     pub async fn shutdown_on_signal(&self, sigint: bool) -> bool {
         let shared = self.shared.clone();
-        let asked = tokio::task::spawn_blocking(move || crate::engine::shutdown::signal_shutdown(&shared, sigint));
+        let asked = tokio::task::spawn_blocking(move || crate::persistence::shutdown::signal_shutdown(&shared, sigint));
         asked.await.unwrap_or(false)
     }
 }

@@ -21,6 +21,11 @@ pub fn lfu_new(now_ms: i64) -> u32 {
     (minutes(now_ms) << 8) | LFU_INIT_VAL
 }
 
+/// The `lru` field of an entry given its counter now (RESTORE FREQ, a loaded file's FREQ).
+pub fn lfu_with_counter(now_ms: i64, counter: u32) -> u32 {
+    (minutes(now_ms) << 8) | counter.min(255)
+}
+
 /// Redis's LFUDecrAndReturn: the counter after the decay for the minutes elapsed since its last decrement.
 pub fn lfu_counter(lru: u32, lfu: Lfu, now_ms: i64) -> u32 {
     let (ldt, counter) = (lru >> 8, lru & 0xff);

@@ -3,12 +3,9 @@
 //! ADVANCE-TIME (ours: moves the clock for expiry tests). Anything else (JMAP, QUICKLIST-PACKED-THRESHOLD,
 //! the crash and allocator probes) is refused as Redis refuses an unknown subcommand.
 //!
-//! RELOAD has no RDB file to go through: the dataset is written as the commands of an AOF rewrite, emptied,
-//! and replayed from that image in memory, which checks the same thing (persist, flush, load back) and
-//! leaves every value in the encoding a fresh load gives it.
+//! RELOAD goes through the RDB file, as in Redis: saved, emptied, loaded back.
 
 use super::super::{is, reply_help, Args};
-use crate::engine::client::Client;
 use crate::engine::Ctx;
 use crate::error::{self, CmdError};
 use crate::protocol::number;
@@ -183,8 +180,11 @@ fn object(ctx: &mut Ctx, key: &[u8]) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE].
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: the RDB file saved (unless NOSAVE), the data emptied (unless
+/// NOFLUSH) and the file loaded back, as Redis does. A key of the file already present stops Redis (it
+/// panics); here, without MERGE, such a reload is refused before anything changes.
 fn reload(ctx: &mut Ctx, options: Args) -> Result<(), CmdError> {
+    use crate::persistence::load::{load_bytes, Duplicates};
     let (mut flush, mut save, mut merge) = (true, true, false);
     for opt in options {
         match () {
@@ -194,42 +194,54 @@ fn reload(ctx: &mut Ctx, options: Args) -> Result<(), CmdError> {
             _ => return Err(error::DEBUG_RELOAD_OPTIONS),
         }
     }
-    if !save {
-        ctx.shared.log.warning("DEBUG RELOAD NOSAVE: there is no RDB file to load (embedis does not write one)");
-        return Err(error::DEBUG_RELOAD_FAILED);
+    if save && crate::persistence::save::save(ctx.state, ctx.shared, ctx.now).is_err() {
+        return Err(error::SAVE_FAILED);
     }
-    // The snapshot is the data itself: without a flush every key conflicts. Redis dies on the first
-    // duplicate; we refuse before changing anything.
+    let path = ctx.state.config.rdb_path();
+    let failed = |ctx: &mut Ctx, why: String| {
+        ctx.shared.log.warning(&format!("DEBUG RELOAD: {why}"));
+        error::DEBUG_RELOAD_FAILED
+    };
+    let data = match std::fs::read(&path) {
+        Ok(data) => data,
+        Err(e) => return Err(failed(ctx, format!("Fatal error loading the DB {}: {e}", path.display()))),
+    };
     if !flush && !merge {
-        if let Some((i, key)) =
-            ctx.state.dbs.iter().enumerate().find_map(|(i, db)| db.live_keys(ctx.now).next().map(|(k, _)| (i, k)))
-        {
-            ctx.shared.log.warning(&format!("RDB has duplicated key '{}' in DB {i}", String::from_utf8_lossy(key)));
-            return Err(error::DEBUG_RELOAD_FAILED);
+        if let Some((i, key)) = first_conflict(ctx, &data) {
+            let why = format!("RDB has duplicated key '{}' in DB {i}", String::from_utf8_lossy(&key));
+            return Err(failed(ctx, why));
         }
     }
-    let mut image = Vec::new();
-    crate::persistence::aof::snapshot::write_snapshot(&ctx.state.dbs, ctx.now, false, &mut image)
-        .map_err(|_| error::DEBUG_RELOAD_FAILED)?;
-    // Idle times and LFU counters survive a reload when a policy uses them (Redis saves them in the RDB).
-    let access = ctx.state.config.maxmemory_policy.tracks_access().then(|| access_times(ctx));
-    for db in &mut ctx.state.dbs {
-        db.clear();
-    }
-    if let Err(why) = replay(ctx, &image) {
-        ctx.shared.log.warning(&format!("DEBUG RELOAD failed: {why}"));
-        return Err(error::DEBUG_RELOAD_FAILED);
-    }
-    if let Some(access) = access {
-        for (i, key, lru) in access {
-            if let Some(e) = ctx.state.dbs[i].get_mut(&key, ctx.now) {
-                e.lru = lru;
-            }
+    if flush {
+        for db in &mut ctx.state.dbs {
+            db.clear();
         }
+    }
+    let duplicates = if merge { Duplicates::Replace } else { Duplicates::Refuse };
+    if let Err(e) = load_bytes(ctx.state, &data, false, duplicates, ctx.now) {
+        return Err(failed(ctx, format!("Bad RDB file {}: {e}", path.display())));
     }
     ctx.shared.log.warning("DB reloaded by DEBUG RELOAD");
     ctx.out.ok();
     Ok(())
+}
+
+/// The first key of an RDB image already present in the databases.
+fn first_conflict(ctx: &Ctx, data: &[u8]) -> Option<(usize, Vec<u8>)> {
+    use crate::persistence::rdb::file::{read_rdb, ReadOptions};
+    let opts = ReadOptions {
+        limits: crate::persistence::rdb::object::Limits::of(&ctx.state.config),
+        databases: ctx.state.dbs.len(),
+        verify_checksum: false,
+    };
+    let mut found = None;
+    let _ = read_rdb(data, &opts, |rec| {
+        if found.is_none() && ctx.state.dbs[rec.db].get_ref(&rec.key, ctx.now).is_some() {
+            found = Some((rec.db, rec.key.to_vec()));
+        }
+        Ok(())
+    });
+    found
 }
 
 /// DEBUG LOADAOF: what is pending is written, the data emptied and the append-only directory loaded again, as
@@ -255,62 +267,6 @@ fn loadaof(ctx: &mut Ctx) -> Result<(), CmdError> {
     ctx.shared.log.warning("Append Only File loaded by DEBUG LOADAOF");
     ctx.out.ok();
     Ok(())
-}
-
-fn access_times(ctx: &Ctx) -> Vec<(usize, Vec<u8>, u32)> {
-    let mut out = Vec::new();
-    for (i, db) in ctx.state.dbs.iter().enumerate() {
-        out.extend(db.live_keys(ctx.now).map(|(k, e)| (i, k.to_vec(), e.lru)));
-    }
-    out
-}
-
-/// Runs the image's commands straight through their handlers, as a load does: no statistics, no MONITOR, no
-/// keyspace events, nothing for the AOF (the data did not change), and `dirty` as it was.
-fn replay(ctx: &mut Ctx, image: &[u8]) -> Result<(), String> {
-    use crate::persistence::aof::parse::{next_command, Next};
-    let state = &mut *ctx.state;
-    let (dirty, recording, notify) = (state.dirty, state.effects.enabled, state.config.notify_flags);
-    let stats: Vec<_> = state.dbs.iter().map(|db| db.stats).collect();
-    state.effects.enabled = false;
-    state.config.notify_flags = 0;
-    let mut client = Client::new(0, true, true);
-    let mut out = crate::protocol::Out::new(false);
-    let mut at = 0;
-    let mut result = Ok(());
-    while let Next::Command(argv, end) = next_command(image, at) {
-        at = end;
-        let Some((cmd, handler)) = state.commands.original(argv[0]).and_then(|c| Some((c, c.handler?))) else {
-            result = Err(format!("unknown command {}", String::from_utf8_lossy(argv[0])));
-            break;
-        };
-        let mut load = Ctx {
-            state: &mut *state,
-            shared: ctx.shared,
-            client: &mut client,
-            out: &mut out,
-            now: ctx.now,
-            force_propagate: false,
-            propagated: false,
-            error_reply: crate::engine::dispatch::ErrorReply::None,
-        };
-        if let Err(e) = handler(&mut load, &argv) {
-            result = Err(e.to_string());
-            break;
-        }
-        // Values grown in place (a hash written 64 fields at a time): their memory as execute() counts it.
-        let db = &mut state.dbs[client.db];
-        cmd.for_each_key(&argv, |i| db.reaccount(argv[i]));
-        out.buf.clear();
-    }
-    for (db, stats) in state.dbs.iter_mut().zip(stats) {
-        db.stats = stats;
-        db.key_events.clear();
-    }
-    state.dirty = dirty;
-    state.effects.enabled = recording;
-    state.config.notify_flags = notify;
-    result
 }
 
 /// DEBUG POPULATE count [prefix] [size]: string keys `prefix:N` = `value:N` (cut or zero-padded to `size`);

@@ -13,9 +13,10 @@ pub mod state;
 pub mod writer;
 
 use crate::engine::state::{Shared, State};
+use crate::persistence::child::Outcome;
 use dir::AofDir;
 use manifest::{base_name, FileKind};
-use rewrite::{Outcome, Rewrite};
+use rewrite::Rewrite;
 
 /// Startup with `appendonly yes`: loads the directory (or migrates a Redis 6 single file, or creates a fresh
 /// one), then appends from here on.
@@ -114,8 +115,9 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
     if state.aof.rewrite.is_some() {
         return Err(crate::error::AOF_REWRITE_IN_PROGRESS.into());
     }
-    if state.effects.in_unit() {
-        // Inside EXEC or a script the effects of the unit are still being gathered: start after it.
+    if state.effects.in_unit() || state.rdb.bgsave.is_some() {
+        // Inside EXEC or a script the effects of the unit are still being gathered, and one child at a time
+        // writes the dataset: start after them.
         state.aof.rewrite_scheduled = true;
         return Ok(Started::Scheduled);
     }
@@ -139,10 +141,10 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
         u64::MAX
     };
     let temp = dir.path.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-    let pid = rewrite::fork_writer(&state.dbs, now, state.config.aof_timestamp_enabled, &temp)
+    let child = rewrite::fork_writer(&state.dbs, now, state.config.aof_timestamp_enabled, &temp)
         .map_err(crate::error::aof_rewrite_fork_failed)?;
-    shared.log.notice(&format!("Background append only file rewriting started by pid {pid}"));
-    state.aof.rewrite = Some(Rewrite { pid, temp, first_kept_incr, started_ms: now });
+    shared.log.notice(&format!("Background append only file rewriting started by pid {}", child.pid));
+    state.aof.rewrite = Some(Rewrite { child, temp, first_kept_incr, started_ms: now });
     state.aof.rewrite_scheduled = false;
     Ok(Started::Started)
 }
@@ -152,10 +154,13 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
 pub fn cron(state: &mut State, shared: &Shared, now: i64) {
     shared.aof.tick(now);
     if let Some(rw) = &state.aof.rewrite {
-        match rewrite::poll(rw.pid) {
+        match rw.child.poll() {
             Outcome::Running => return,
-            Outcome::Succeeded => finish_rewrite(state, shared, now),
-            Outcome::Failed(why) => {
+            Outcome::Succeeded { cow_bytes } => {
+                state.aof.last_cow_bytes = cow_bytes;
+                finish_rewrite(state, shared, now)
+            }
+            Outcome::Failed { why, .. } => {
                 shared.log.warning(&format!("Background AOF rewrite failed: {why}"));
                 if let Some(rw) = state.aof.rewrite.take() {
                     let _ = std::fs::remove_file(&rw.temp);
@@ -163,6 +168,9 @@ pub fn cron(state: &mut State, shared: &Shared, now: i64) {
                 note_rewrite(state, false, now);
             }
         }
+    }
+    if state.rdb.bgsave.is_some() {
+        return;
     }
     if state.aof.rewrite_scheduled || (state.aof.waiting_first_base && state.aof.rewrite.is_none()) {
         let _ = start_rewrite(state, shared, now);

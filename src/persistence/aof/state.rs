@@ -20,6 +20,8 @@ pub struct Aof {
     pub consecutive_failures: u64,
     /// The AOF's size after the last load or rewrite: automatic rewrites measure growth from it.
     pub rewrite_base_size: u64,
+    /// What copy-on-write cost the last successful rewrite's child (INFO `aof_last_cow_size`).
+    pub last_cow_bytes: u64,
 }
 
 impl Default for Aof {
@@ -34,6 +36,7 @@ impl Default for Aof {
             rewrites: 0,
             consecutive_failures: 0,
             rewrite_base_size: 0,
+            last_cow_bytes: 0,
         }
     }
 }

@@ -53,15 +53,6 @@ impl<'a> Reader<'a> {
         Err(DecodeError { offset, expected: expected.into() })
     }
 
-    pub fn remaining(&self) -> usize {
-        self.data.len() - self.pos
-    }
-
-    /// Everything read so far (the checksum covers it).
-    pub fn consumed(&self) -> &'a [u8] {
-        &self.data[..self.pos]
-    }
-
     /// A fixed-size field (little endian, as rdbLoadMillisecondTime, rdbLoadType's u32s).
     pub fn array<const N: usize>(&mut self, expected: &'static str) -> Result<[u8; N], DecodeError> {
         let mut out = [0u8; N];

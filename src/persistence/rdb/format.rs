@@ -6,7 +6,6 @@ pub const RDB_VERSION: u16 = 10;
 pub const NEWEST_READABLE: u16 = 11;
 
 pub const TYPE_STRING: u8 = 0;
-pub const TYPE_LIST: u8 = 1;
 pub const TYPE_SET: u8 = 2;
 pub const TYPE_ZSET: u8 = 3;
 pub const TYPE_HASH: u8 = 4;

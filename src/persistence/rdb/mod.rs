@@ -11,5 +11,6 @@ pub mod intset;
 pub mod listpack;
 pub mod lzf;
 pub mod object;
+pub mod state;
 pub mod ziplist;
 pub mod zipmap;

@@ -1,6 +1,7 @@
 //! Redis's prepareForShutdown, shared by SHUTDOWN and the signal handlers: whether the server may stop now,
-//! with the log lines Redis writes, and the request to stop.
+//! with the log lines Redis writes, the final snapshot, and the request to stop.
 
+use crate::engine::state::{Shared, State};
 use crate::process::{sd_notify, supervised_by_systemd};
 
 /// SHUTDOWN's options, and the values of `shutdown-on-sigterm` / `shutdown-on-sigint`.
@@ -22,19 +23,11 @@ impl ShutdownFlags {
     }
 }
 
-/// Redis's prepareForShutdown and finishShutdown, up to the exit: logs as Redis does and asks the server to
-/// stop (true), or logs why it can't (false: the server keeps running). The server thread then flushes and
-/// fsyncs the AOF (`persistence::aof::shutdown`) and says goodbye; commands that other clients already sent
-/// may still run first, and what they write reaches the AOF too.
-///
-/// Without RDB support the save points (`save`) are not a reason to write anything: the AOF is the only
-/// persistence. An explicit SAVE asks for the data on disk: with the AOF on, the final fsync is that save;
-/// with it off there is nowhere to save to, which Redis treats like a failed save: refused unless FORCE.
-pub fn prepare_shutdown(
-    state: &mut crate::engine::state::State,
-    shared: &crate::engine::state::Shared,
-    flags: ShutdownFlags,
-) -> bool {
+/// Redis's prepareForShutdown and finishShutdown, up to the exit: logs as Redis does, stops a background save,
+/// writes the final RDB snapshot when save points are configured (or SAVE asks) and asks the server to stop
+/// (true), or logs why it can't (false: the server keeps running). The server thread then flushes and fsyncs
+/// the AOF (`persistence::aof::shutdown`) and says goodbye.
+pub fn prepare_shutdown(state: &mut State, shared: &Shared, flags: ShutdownFlags) -> bool {
     let log = &shared.log;
     log.warning("User requested shutdown...");
     let systemd = supervised_by_systemd(&state.config);
@@ -48,6 +41,10 @@ pub fn prepare_shutdown(
         }
         log.warning("Errors trying to shut down the server. Check the logs for more information.");
     };
+    if state.rdb.bgsave.is_some() {
+        log.warning("There is a child saving an .rdb. Killing it!");
+        crate::persistence::save::kill_bgsave(state);
+    }
     if state.aof.rewrite.is_some() {
         // The AOF turned on at runtime has no base yet: exiting now would lose what it holds.
         if state.aof.waiting_first_base {
@@ -59,13 +56,19 @@ pub fn prepare_shutdown(
         }
         log.warning("There is a child rewriting the AOF. Killing it!");
     }
-    if flags.save && !shared.aof.enabled() {
-        log.warning("Can't save the final snapshot: embedis writes no RDB file and the AOF is off (appendonly no).");
-        if !flags.force {
-            refuse("Error trying to save the DB");
-            return false;
+    if (!state.config.save.is_empty() && !flags.nosave) || flags.save {
+        log.notice("Saving the final RDB snapshot before exiting.");
+        if systemd {
+            let _ = sd_notify("STATUS=Saving the final RDB snapshot\n");
         }
-        log.warning("Error trying to save the DB. Exit anyway.");
+        let now = shared.clock.now_ms();
+        if crate::persistence::save::save(state, shared, now).is_err() {
+            if !flags.force {
+                refuse("Error trying to save the DB");
+                return false;
+            }
+            log.warning("Error trying to save the DB. Exit anyway.");
+        }
     }
     shared.request_shutdown();
     true
