@@ -37,6 +37,11 @@ fn shown(b: &[u8]) -> String {
     format!("\"{}\"", b.escape_ascii())
 }
 
+/// The keys of the connection's current database.
+pub fn keys(conn: &mut Conn) -> Vec<Vec<u8>> {
+    items(frame(conn, &[b"KEYS", b"*"]))
+}
+
 /// Reads databases `0..dbs` of the server behind `conn` (which is left on database 0).
 pub fn dump(conn: &mut Conn, dbs: usize) -> Dump {
     let mut out = Dump::new();

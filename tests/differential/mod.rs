@@ -45,6 +45,7 @@ mod memory;
 mod protocol;
 mod protocol_fuzz;
 mod pubsub;
+mod rdb;
 mod restart_equivalence;
 mod sandbox;
 mod scripting;

@@ -58,10 +58,18 @@ impl RedisServer {
 
     /// The same, with extra `--name value` arguments after the test defaults (which they override).
     pub fn start_with_args(options: &ServerOptions, extra_args: &[(&str, &str)]) -> Option<RedisServer> {
+        Self::start_in(tempfile::tempdir().expect("create redis-server temp dir"), options, extra_args)
+    }
+
+    /// The same, working in `dir` (which may hold a `dump.rdb` to load).
+    pub fn start_in(
+        mut dir: tempfile::TempDir,
+        options: &ServerOptions,
+        extra_args: &[(&str, &str)],
+    ) -> Option<RedisServer> {
         // redis-server cannot report a port it picked itself, so we pick one; another process may grab it
         // between our probe and redis binding it, hence the retries.
         for _ in 0..10 {
-            let dir = tempfile::tempdir().expect("create redis-server temp dir");
             let port = free_port();
             let mut command = redis_server_command(port, dir.path(), options);
             for (name, value) in extra_args {
@@ -79,8 +87,16 @@ impl RedisServer {
             if server.wait_until_ready(options) {
                 return Some(server);
             }
+            let _ = server.child.kill();
+            let _ = server.child.wait();
+            dir = std::mem::replace(&mut server.dir, tempfile::tempdir().expect("temp dir"));
         }
         panic!("redis-server did not start after 10 attempts");
+    }
+
+    /// The directory it works in.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -176,6 +192,11 @@ impl EmbedisServer {
     pub fn addr(&self) -> SocketAddr {
         self.handle.addr()
     }
+
+    /// The directory it works in.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
 }
 
 pub fn start_embedis() -> EmbedisServer {
@@ -189,7 +210,16 @@ pub fn start_embedis_with(options: &ServerOptions) -> EmbedisServer {
 
 /// The same, with extra config directives (`name value`, as redis-server's `--name value`) after the defaults.
 pub fn start_embedis_with_args(options: &ServerOptions, extra_args: &[(&str, &str)]) -> EmbedisServer {
-    let dir = tempfile::tempdir().expect("create embedis temp dir");
+    start_embedis_in(tempfile::tempdir().expect("create embedis temp dir"), options, extra_args)
+        .expect("start embedis")
+}
+
+/// The same, working in `dir` (which may hold a `dump.rdb` to load); Err holds why it did not start.
+pub fn start_embedis_in(
+    dir: tempfile::TempDir,
+    options: &ServerOptions,
+    extra_args: &[(&str, &str)],
+) -> Result<EmbedisServer, String> {
     // The same settings the oracle is started with; `config()` replaces the builder's defaults, so keep its
     // quiet log level (no startup banner in test output).
     let mut config = embedis::Config {
@@ -208,8 +238,8 @@ pub fn start_embedis_with_args(options: &ServerOptions, extra_args: &[(&str, &st
     if let Some(password) = &options.requirepass {
         builder = builder.requirepass(password.as_str());
     }
-    let handle = builder.start().expect("start embedis");
-    EmbedisServer { handle, dir }
+    let handle = builder.start().map_err(|e| e.to_string())?;
+    Ok(EmbedisServer { handle, dir })
 }
 
 /// Runs the `redis-cli` binary against `addr` with `args`; None (after reporting the skip) when it is not
