@@ -57,6 +57,11 @@ pub mod internals {
         pub use crate::persistence::aof::parse;
     }
 
+    /// The RDB format (`embedis-check-rdb`, `embedis-check-aof` for RDB bases).
+    pub mod rdb {
+        pub use crate::persistence::rdb::check::{check, render, Report};
+    }
+
     /// Commands through the dispatcher, without sockets (benches/protocol.rs).
     pub mod engine {
         use crate::engine::{client::Client, state, table::Names};

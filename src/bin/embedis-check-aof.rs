@@ -3,12 +3,13 @@
 //! file, that file. `--fix` cuts the last file back to its last valid command (after asking);
 //! `--truncate-to-timestamp <ts>` cuts it at the first `#TS:` annotation later than `ts`.
 //!
-//! Unlike redis-check-aof it cannot check RDB-format base files (embedis does not read them) and says so.
+//! An RDB-format base (Redis 7.0's default) is checked as embedis-check-rdb checks a file.
 
 use embedis::internals::aof::parse::{self, fgets, CheckState, CheckStop};
 use embedis::internals::aof::Manifest;
 use embedis::internals::format_line;
 use embedis::internals::protocol::strtol;
+use embedis::internals::rdb::{check as rdb_check, render};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::process::exit;
@@ -111,11 +112,28 @@ impl Checker {
         if data.is_empty() {
             return Verdict::Empty;
         }
-        if rdb {
-            fail(format!("AOF {name} starts with an RDB preamble, which embedis does not support, aborting."));
-        }
+        // An RDB base (or preamble) is checked as redis-check-rdb would, then the commands after it.
+        let skip = if rdb {
+            let now_ms =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+            let report = rdb_check(&data, now_ms);
+            print!("{}", render(&report, path, data.len()));
+            match &report.result {
+                Some(Ok(summary)) => {
+                    say("RDB preamble is OK, proceeding with AOF tail...");
+                    summary.end
+                }
+                _ => fail("RDB preamble of AOF file is not sane, aborting."),
+            }
+        } else {
+            0
+        };
         let ts = self.options.to_timestamp;
-        let check = parse::check_file(&data, path, ts, &mut self.state);
+        let mut check = parse::check_file(&data[skip..], path, ts, &mut self.state);
+        check.ok_up_to += skip;
+        if let CheckStop::TimestampAt(at) = &mut check.stop {
+            *at += skip;
+        }
         match check.stop {
             CheckStop::End => {}
             CheckStop::FormatError => say(format!("AOF {name} format error")),

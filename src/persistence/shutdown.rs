@@ -56,6 +56,15 @@ pub fn prepare_shutdown(state: &mut State, shared: &Shared, flags: ShutdownFlags
         }
         log.warning("There is a child rewriting the AOF. Killing it!");
     }
+    if shared.aof.enabled() {
+        // flushAppendOnlyFile(1) + fsync: what is appended is on disk before the snapshot.
+        log.notice("Calling fsync() on the AOF file.");
+        state.effects.publish();
+        if let Err(e) = shared.aof.sync_now() {
+            log.warning(&format!("Fail to fsync the AOF file: {e}"));
+        }
+        state.aof.flushed_for_shutdown = true;
+    }
     if (!state.config.save.is_empty() && !flags.nosave) || flags.save {
         log.notice("Saving the final RDB snapshot before exiting.");
         if systemd {

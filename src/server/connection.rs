@@ -661,6 +661,11 @@ fn execute_batch(
         return Batch::WaitForScript;
     }
     let mut state = shared.state.lock();
+    if shared.shutting_down() {
+        // The final snapshot is taken: nothing more runs (Redis exits right after it), so nothing is
+        // acknowledged that the files do not hold.
+        return Batch::Done;
+    }
     if std::mem::take(&mut client.unwatch_deferred) {
         client.unwatch_all(&mut state.dbs);
     }

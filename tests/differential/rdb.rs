@@ -71,7 +71,12 @@ fn build(conn: &mut Conn) {
             current = db;
         }
         let reply = conn.cmd(&args);
-        assert!(!reply.starts_with(b"-"), "{:?}: {}", String::from_utf8_lossy(&args[0]), String::from_utf8_lossy(&reply));
+        assert!(
+            !reply.starts_with(b"-"),
+            "{:?}: {}",
+            String::from_utf8_lossy(&args[0]),
+            String::from_utf8_lossy(&reply)
+        );
     }
     conn.cmd(&["SELECT", "0"]);
 }

@@ -98,9 +98,10 @@ fn a_rewrite_compacts_the_files_and_keeps_the_data() {
     });
     let aof_dir = dir.path().join("appendonlydir");
     let manifest = std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).unwrap();
-    assert_eq!(manifest, "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+    // The base is an RDB file (aof-use-rdb-preamble yes, as in Redis 7.0), named as Redis names it.
+    assert_eq!(manifest, "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
     assert!(!aof_dir.join("appendonly.aof.1.incr.aof").exists(), "the old incremental file is deleted");
-    let base = std::fs::metadata(aof_dir.join("appendonly.aof.2.base.aof")).unwrap().len();
+    let base = std::fs::metadata(aof_dir.join("appendonly.aof.2.base.rdb")).unwrap().len();
     assert!(base < 1000, "the base holds 11 keys, not 2000 commands: {base} bytes");
     c.cmd(&["INCR", "hits"]);
     drop(server);

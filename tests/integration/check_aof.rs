@@ -265,11 +265,14 @@ fn names_redis_quotes_in_its_manifest() {
 
 #[test]
 fn what_embedis_does_differently() {
-    // An RDB-format base: embedis cannot read one, and says so instead of misreading it.
+    // An RDB-format base is checked as embedis-check-rdb checks a file (redis-check-aof runs
+    // redis-check-rdb's code): a cut one is refused with the offset and reason.
     let owned = dir_with(b"REDIS0010\xfa\x09redis-ver", PING, PING);
     let r = run(OURS, &files(&owned), &["appendonly.aof.manifest"], b"").expect("ours");
     assert_eq!(r.code, Some(1));
-    assert!(r.stdout.contains("Start to check BASE AOF (RDB format).\nAOF appendonly.aof.1.base.aof starts with an RDB preamble, which embedis does not support, aborting.\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("Start to check BASE AOF (RDB format).\n[offset 0] Checking RDB file"), "{}", r.stdout);
+    assert!(r.stdout.contains("--- RDB ERROR DETECTED ---\n[offset 20] expected"), "{}", r.stdout);
+    assert!(r.stdout.contains("RDB preamble of AOF file is not sane, aborting."), "{}", r.stdout);
     // redis-check-aof takes an AOF with a line starting with "file" (here a key) for a manifest.
     let aof = cat(&[b"*3\r\n$3\r\nSET\r\n$6\r\nfile:1\r\n$1\r\nx\r\n"]);
     let r = run(OURS, &[("x.aof", &aof)], &["x.aof"], b"").expect("ours");

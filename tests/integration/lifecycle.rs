@@ -153,6 +153,8 @@ fn sigterm_writes_the_aof_and_exits_0_with_redis_log_lines() {
             "Received SIGTERM scheduling shutdown...",
             "User requested shutdown...",
             "Calling fsync() on the AOF file.",
+            "Saving the final RDB snapshot before exiting.",
+            "DB saved on disk",
             "embedis is now ready to exit, bye bye...",
         ],
         "{log}"
@@ -169,7 +171,8 @@ fn sigterm_writes_the_aof_and_exits_0_with_redis_log_lines() {
 #[test]
 fn sigterm_log_lines_match_redis_server() {
     let d = dir();
-    let Some(redis) = RedisServer::start_with_args(&Default::default(), &[("appendonly", "yes")]) else { return };
+    let both = [("appendonly", "yes"), ("save", "3600 1")];
+    let Some(redis) = RedisServer::start_with_args(&Default::default(), &both) else { return };
     let mut c = Conn::connect(redis.addr());
     let reply = c.cmd(&["CONFIG", "GET", "logfile"]);
     let redis_log = PathBuf::from(crate::support::conn::bulks(&reply)[1].clone());
@@ -183,7 +186,7 @@ fn sigterm_log_lines_match_redis_server() {
     .expect("redis-server did not shut down");
     let theirs = messages_from(&theirs, "Received SIGTERM scheduling shutdown...");
 
-    let mut server = Proc::start(d.path(), &["--appendonly", "yes", "--save", ""]);
+    let mut server = Proc::start(d.path(), &["--appendonly", "yes", "--save", "3600 1"]);
     assert_eq!(server.conn().cmd(&["SET", "a", "1"]), b"+OK\r\n");
     server.signal(SIGTERM);
     assert_eq!(server.wait().code(), Some(0));
@@ -254,17 +257,21 @@ fn shutdown_argument_errors_match_redis_server() {
 }
 
 #[test]
-fn shutdown_save_without_the_aof_is_refused_unless_forced() {
+fn shutdown_save_that_fails_is_refused_unless_forced() {
     let d = dir();
     let mut server = Proc::start(d.path(), &["--appendonly", "no"]);
+    // A directory where dump.rdb goes: the final rename fails, whoever runs the test (root included).
+    std::fs::create_dir(d.path().join("dump.rdb")).unwrap();
     let mut c = server.conn();
     assert_eq!(c.cmd(&["SHUTDOWN", "SAVE"]), b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
     assert_eq!(c.cmd(&["SHUTDOWN", "SAVE", "NOW"]), b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
     let log = server.log();
     let refused = messages_from(&log, "User requested shutdown...");
+    assert_eq!(refused[1], "Saving the final RDB snapshot before exiting.", "{log}");
+    assert!(refused[2].starts_with("Write error saving DB on disk: "), "{log}");
     assert_eq!(
-        refused[2..4],
+        refused[3..5],
         [
             "Error trying to save the DB, can't exit.",
             "Errors trying to shut down the server. Check the logs for more information."
@@ -293,26 +300,26 @@ fn shutdown_variants_exit_0_and_keep_the_aof() {
         assert!(matches!(closed, Err(ReadError::Closed { .. } | ReadError::Io(_))), "{args:?}");
         assert_eq!(server.wait().code(), Some(0), "{args:?}");
         let log = server.log();
-        assert_eq!(
-            messages_from(&log, "User requested shutdown..."),
-            [
-                "User requested shutdown...",
-                "Calling fsync() on the AOF file.",
-                "embedis is now ready to exit, bye bye..."
-            ],
-            "{args:?}: {log}"
-        );
+        // Redis's default save points are on (no config file): unless NOSAVE, the final snapshot is written.
+        let mut expected = vec!["User requested shutdown...", "Calling fsync() on the AOF file."];
+        if !args.iter().any(|a| a.eq_ignore_ascii_case("nosave")) {
+            expected.extend(["Saving the final RDB snapshot before exiting.", "DB saved on disk"]);
+        }
+        expected.push("embedis is now ready to exit, bye bye...");
+        assert_eq!(messages_from(&log, "User requested shutdown..."), expected, "{args:?}: {log}");
+        assert_eq!(d.path().join("dump.rdb").exists(), expected.len() == 5, "{args:?}");
         let server = Proc::start(d.path(), &["--appendonly", "yes"]);
         assert_eq!(server.conn().cmd(&["GET", "k"]), b"$1\r\nv\r\n", "{args:?}");
     }
 }
 
-/// `shutdown-on-sigterm` gives a signal SHUTDOWN's flags: `save` without the AOF is refused (the server goes
+/// `shutdown-on-sigterm` gives a signal SHUTDOWN's flags: `save` that cannot save is refused (the server goes
 /// on), `save force` exits.
 #[test]
 fn shutdown_on_sigterm_flags_apply_to_the_signal() {
     let d = dir();
     let mut server = Proc::start(d.path(), &["--shutdown-on-sigterm", "save"]);
+    std::fs::create_dir(d.path().join("dump.rdb")).unwrap();
     server.signal(SIGTERM);
     let log = wait_for(Duration::from_secs(5), || {
         let log = server.log();

@@ -210,8 +210,7 @@ pub fn start_embedis_with(options: &ServerOptions) -> EmbedisServer {
 
 /// The same, with extra config directives (`name value`, as redis-server's `--name value`) after the defaults.
 pub fn start_embedis_with_args(options: &ServerOptions, extra_args: &[(&str, &str)]) -> EmbedisServer {
-    start_embedis_in(tempfile::tempdir().expect("create embedis temp dir"), options, extra_args)
-        .expect("start embedis")
+    start_embedis_in(tempfile::tempdir().expect("create embedis temp dir"), options, extra_args).expect("start embedis")
 }
 
 /// The same, working in `dir` (which may hold a `dump.rdb` to load); Err holds why it did not start.

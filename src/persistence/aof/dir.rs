@@ -78,11 +78,11 @@ impl AofDir {
         self.manifest.base.as_ref().map_or(0, |f| f.seq) + 1
     }
 
-    /// A rewrite finished: `temp` becomes the base, the old base and the incremental files before
+    /// A rewrite finished: `temp` becomes the base (named `.rdb` when `rdb`), the old base and the incremental files before
     /// `first_kept_incr` become history and are deleted.
-    pub fn install_base(&mut self, temp: &Path, first_kept_incr: u64) -> std::io::Result<()> {
+    pub fn install_base(&mut self, temp: &Path, first_kept_incr: u64, rdb: bool) -> std::io::Result<()> {
         let seq = self.next_base_seq();
-        let name = base_name(&self.prefix, seq);
+        let name = base_name(&self.prefix, seq, rdb);
         std::fs::rename(temp, self.file_path(&name))?;
         // History in Redis's order: the replaced incremental files, the old base, then older history.
         let (mut history, kept): (Vec<AofFile>, Vec<AofFile>) =

@@ -11,8 +11,9 @@ use super::parse::{next_command, Next};
 use crate::engine::client::Client;
 use crate::engine::dispatch::{dispatch, lookup};
 use crate::engine::state::{Shared, State};
+use crate::persistence::load::Duplicates;
 use crate::protocol::Out;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 /// How much of a file is read at a time; a command larger than the window widens it to fit.
@@ -108,10 +109,18 @@ fn load_file(state: &mut State, shared: &Shared, path: &Path, name: &str, last: 
     let mut window = Window { file, buf: Vec::new(), base: 0, eof: false };
     window.advance(0).map_err(open_error)?;
     if window.buf.starts_with(b"REDIS") {
-        return Err(format!(
-            "The AOF file {name} starts with an RDB preamble, which embedis cannot read: rewrite it with \
-             `aof-use-rdb-preamble no` in redis-server (CONFIG SET aof-use-rdb-preamble no, then BGREWRITEAOF)"
-        ));
+        // An RDB base (or a Redis 6 preamble): the keys it holds, then any commands after it.
+        shared.log.notice("Reading RDB base file on AOF loading...");
+        let data = std::fs::read(path).map_err(open_error)?;
+        let now = shared.clock.now_ms();
+        let loaded = crate::persistence::load::load_bytes(state, &data, true, Duplicates::Refuse, now)
+            .map_err(|e| format!("Bad file format reading the append only file {name}: its RDB part, {e}"))?;
+        shared.log.notice("Reading the remaining AOF tail...");
+        let end = loaded.summary.end;
+        window.file.seek(std::io::SeekFrom::Start(end as u64)).map_err(open_error)?;
+        window.buf.clear();
+        window.base = end;
+        window.advance(0).map_err(open_error)?;
     }
     // Each file is replayed by a fresh client, starting in database 0, as Redis does.
     let mut client = Client::new(0, true, true);

@@ -199,9 +199,9 @@ fn quote_if_needed(name: &[u8]) -> Vec<u8> {
     crate::protocol::repr::repr(name)
 }
 
-/// `<appendfilename>.<seq>.base.aof`
-pub fn base_name(appendfilename: &str, seq: u64) -> String {
-    format!("{appendfilename}.{seq}.base.aof")
+/// `<appendfilename>.<seq>.base.aof`, or `.base.rdb` for a base written as RDB (`aof-use-rdb-preamble`).
+pub fn base_name(appendfilename: &str, seq: u64, rdb: bool) -> String {
+    format!("{appendfilename}.{seq}.base.{}", if rdb { "rdb" } else { "aof" })
 }
 
 /// `<appendfilename>.<seq>.incr.aof`
@@ -255,7 +255,7 @@ mod tests {
 
         let q = Manifest::parse(QUOTED).unwrap();
         let prefix = "my \"file\" 'q' \u{e9}\u{1}\t.aof";
-        assert_eq!(q.base, Some(file(&base_name(prefix, 2), 2, FileKind::Base)));
+        assert_eq!(q.base, Some(file(&base_name(prefix, 2, false), 2, FileKind::Base)));
         assert_eq!(q.incrs[0].name, incr_name(prefix, 2));
         assert_eq!(q.to_text(), QUOTED);
         assert_eq!(Manifest::default().to_text(), b"");

@@ -16,7 +16,7 @@ use crate::engine::state::{Shared, State};
 use crate::persistence::child::Outcome;
 use dir::AofDir;
 use manifest::{base_name, FileKind};
-use rewrite::Rewrite;
+use rewrite::{BaseFormat, Rewrite};
 
 /// Startup with `appendonly yes`: loads the directory (or migrates a Redis 6 single file, or creates a fresh
 /// one), then appends from here on.
@@ -46,17 +46,14 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
             loaded.commands
         ));
     } else {
-        let name = base_name(&dir.prefix, 1);
-        // Redis writes this base as a rewrite of the empty dataset: nothing, or just a timestamp annotation.
-        let mut base = Vec::new();
-        if state.config.aof_timestamp_enabled {
-            let secs = shared.clock.now_ms() / 1000;
-            crate::persistence::effects::write_timestamp(&mut base, secs);
-            state.effects.annotated_at(secs);
+        let format = base_format(state);
+        let name = base_name(&dir.prefix, 1, matches!(format, BaseFormat::Rdb(_)));
+        // Redis writes this base as a rewrite of the empty dataset: an RDB file with no keys, or commands
+        // (nothing, or just a timestamp annotation).
+        if let BaseFormat::Commands { timestamp: true } = format {
+            state.effects.annotated_at(shared.clock.now_ms() / 1000);
         }
-        let mut file = std::fs::File::create(dir.file_path(&name)).map_err(|e| e.to_string())?;
-        std::io::Write::write_all(&mut file, &base).map_err(|e| e.to_string())?;
-        file.sync_all().map_err(|e| e.to_string())?;
+        rewrite::write_base(&[], shared.clock.now_ms(), &format, &dir.file_path(&name)).map_err(|e| e.to_string())?;
         dir.manifest.base = Some(manifest::AofFile { name: name.clone(), seq: 1, kind: FileKind::Base });
         shared.log.notice(&format!("Creating AOF base file {name} on server start"));
     }
@@ -81,6 +78,15 @@ pub fn open_at_startup(shared: &Shared) -> Result<(), String> {
     Ok(())
 }
 
+/// How a base is written now: as RDB with `aof-use-rdb-preamble yes` (the default), else as commands.
+fn base_format(state: &State) -> BaseFormat {
+    if state.config.aof_use_rdb_preamble() {
+        BaseFormat::Rdb(crate::persistence::save::save_options(state, true))
+    } else {
+        BaseFormat::Commands { timestamp: state.config.aof_timestamp_enabled }
+    }
+}
+
 /// A rewrite or manifest update that a crash interrupted leaves `temp-*` files: nothing reads them.
 fn remove_temporary_files(dir: &AofDir) {
     let Ok(entries) = std::fs::read_dir(&dir.path) else { return };
@@ -97,7 +103,7 @@ fn migrate_single_file(dir: &mut AofDir, state: &State) -> std::io::Result<bool>
     if !old.is_file() {
         return Ok(false);
     }
-    let name = base_name(&dir.prefix, 1);
+    let name = base_name(&dir.prefix, 1, false);
     std::fs::rename(&old, dir.file_path(&name))?;
     dir.manifest.base = Some(manifest::AofFile { name, seq: 1, kind: FileKind::Base });
     dir.persist_manifest()?;
@@ -141,10 +147,11 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
         u64::MAX
     };
     let temp = dir.path.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-    let child = rewrite::fork_writer(&state.dbs, now, state.config.aof_timestamp_enabled, &temp)
-        .map_err(crate::error::aof_rewrite_fork_failed)?;
+    let format = base_format(state);
+    let rdb = matches!(format, BaseFormat::Rdb(_));
+    let child = rewrite::fork_writer(&state.dbs, now, &format, &temp).map_err(crate::error::aof_rewrite_fork_failed)?;
     shared.log.notice(&format!("Background append only file rewriting started by pid {}", child.pid));
-    state.aof.rewrite = Some(Rewrite { child, temp, first_kept_incr, started_ms: now });
+    state.aof.rewrite = Some(Rewrite { child, temp, rdb, first_kept_incr, started_ms: now });
     state.aof.rewrite_scheduled = false;
     Ok(Started::Started)
 }
@@ -190,7 +197,7 @@ pub fn cron(state: &mut State, shared: &Shared, now: i64) {
 
 fn finish_rewrite(state: &mut State, shared: &Shared, now: i64) {
     let (Some(rw), Some(dir)) = (state.aof.rewrite.take(), state.aof.dir.as_mut()) else { return };
-    match dir.install_base(&rw.temp, rw.first_kept_incr) {
+    match dir.install_base(&rw.temp, rw.first_kept_incr, rw.rdb) {
         Ok(()) => {
             let (current, base) = dir.sizes();
             shared.aof.set_sizes(current, base);
@@ -258,7 +265,7 @@ pub fn disable(state: &mut State, shared: &Shared) {
 
 /// SHUTDOWN, SIGTERM, SIGINT: the AOF is flushed and fsynced before the process exits.
 pub fn shutdown(state: &mut State, shared: &Shared) {
-    if shared.aof.enabled() {
+    if shared.aof.enabled() && !state.aof.flushed_for_shutdown {
         shared.log.notice("Calling fsync() on the AOF file.");
     }
     disable(state, shared);

@@ -6,6 +6,7 @@
 
 use super::snapshot::write_snapshot;
 use crate::persistence::child::{self, Child};
+use crate::persistence::rdb::file::{write_rdb, SaveOptions};
 use crate::storage::Db;
 use std::path::{Path, PathBuf};
 
@@ -14,20 +15,35 @@ pub struct Rewrite {
     pub child: Child,
     /// The temporary base file the child writes.
     pub temp: PathBuf,
+    /// The base is written as an RDB file (`aof-use-rdb-preamble yes`).
+    pub rdb: bool,
     /// The first incremental file written after the fork: it and later ones stay after the switch.
     pub first_kept_incr: u64,
     pub started_ms: i64,
 }
 
-/// Forks a child that writes `dbs` (live keys at `now`, after a `#TS:` annotation if `timestamp`) to `temp`
-/// and fsyncs it. The caller holds the state lock (see `child::fork`).
-pub fn fork_writer(dbs: &[Db], now: i64, timestamp: bool, temp: &Path) -> std::io::Result<Child> {
-    child::fork(|| write_base(dbs, now, timestamp, temp))
+/// What a base holds: the keyspace as commands, or as an RDB file (Redis 7.0's default).
+pub enum BaseFormat {
+    /// Commands, after a `#TS:` annotation if `timestamp`.
+    Commands {
+        timestamp: bool,
+    },
+    Rdb(SaveOptions),
 }
 
-fn write_base(dbs: &[Db], now: i64, timestamp: bool, temp: &Path) -> std::io::Result<()> {
+/// Forks a child that writes `dbs` (as of `now`) to `temp` in `format` and fsyncs it. The caller holds the
+/// state lock (see `child::fork`).
+pub fn fork_writer(dbs: &[Db], now: i64, format: &BaseFormat, temp: &Path) -> std::io::Result<Child> {
+    child::fork(|| write_base(dbs, now, format, temp))
+}
+
+/// Writes a base file (the rewrite's child, and the empty base of a fresh directory).
+pub fn write_base(dbs: &[Db], now: i64, format: &BaseFormat, temp: &Path) -> std::io::Result<()> {
     let mut file = std::fs::File::create(temp)?;
-    write_snapshot(dbs, now, timestamp, &mut file)?;
+    match format {
+        BaseFormat::Commands { timestamp } => write_snapshot(dbs, now, *timestamp, &mut file).map(|_| ())?,
+        BaseFormat::Rdb(opts) => write_rdb(dbs, now, opts, &mut file).map(|_| ())?,
+    }
     file.sync_all()
 }
 

@@ -22,6 +22,8 @@ pub struct Aof {
     pub rewrite_base_size: u64,
     /// What copy-on-write cost the last successful rewrite's child (INFO `aof_last_cow_size`).
     pub last_cow_bytes: u64,
+    /// SHUTDOWN already flushed and fsynced it (and said so in the log) before the final snapshot.
+    pub flushed_for_shutdown: bool,
 }
 
 impl Default for Aof {
@@ -37,6 +39,7 @@ impl Default for Aof {
             consecutive_failures: 0,
             rewrite_base_size: 0,
             last_cow_bytes: 0,
+            flushed_for_shutdown: false,
         }
     }
 }

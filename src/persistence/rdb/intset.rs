@@ -29,7 +29,7 @@ pub fn read(blob: &[u8]) -> Result<impl Iterator<Item = i64> + '_, &'static str>
     if !matches!(width, 2 | 4 | 8) {
         return Err("an intset width of 2, 4 or 8 bytes");
     }
-    if count == 0 || (blob.len() - 8) / width != count || (blob.len() - 8) % width != 0 {
+    if count == 0 || (blob.len() - 8) / width != count || !(blob.len() - 8).is_multiple_of(width) {
         return Err("an intset whose header gives its size");
     }
     let member = move |i: usize| {

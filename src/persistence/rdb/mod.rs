@@ -2,6 +2,7 @@
 //! values are saved as (`listpack`, `intset`, and the legacy `ziplist` and `zipmap`), writing values (`encode`:
 //! DUMP, DEBUG OBJECT's serializedlength) and reading them back (`decode`, `object`: RESTORE, loading).
 
+pub mod check;
 pub mod crc64;
 pub mod decode;
 pub mod encode;

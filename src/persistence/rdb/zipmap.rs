@@ -84,7 +84,9 @@ pub fn write(pairs: &[(&[u8], &[u8])]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn pairs(zm: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, &'static str> {
+    type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
+    fn pairs(zm: &[u8]) -> Result<Pairs, &'static str> {
         let mut out = Vec::new();
         read(zm, |k, v| {
             out.push((k.to_vec(), v.to_vec()));
