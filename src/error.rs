@@ -263,6 +263,10 @@ pub const MISCONF_RDB: CmdError = CmdError::Static(
      writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for \
      details about the RDB error.",
 );
+pub const MIGRATE_KEYS_NEEDS_EMPTY_KEY: CmdError =
+    CmdError::Static("ERR When using MIGRATE KEYS option, the key argument must be set to the empty string");
+/// Redis's text starts with its own code, so no ERR comes before it.
+pub const MIGRATE_CONNECT_FAILED: CmdError = CmdError::Static("IOERR error or timeout connecting to the client");
 pub const BUSYKEY: CmdError = CmdError::Static("BUSYKEY Target key name already exists.");
 pub const RESTORE_BAD_PAYLOAD: CmdError = CmdError::Static("ERR DUMP payload version or checksum are wrong");
 pub const RESTORE_BAD_DATA: CmdError = CmdError::Static("ERR Bad data format");

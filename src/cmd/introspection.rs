@@ -415,10 +415,29 @@ fn keys_and_flags(cmd: &CommandSpec, argv: Args) -> Vec<(usize, Vec<&'static str
         let flags = if get { vec!["RW", "access", "update"] } else { vec!["OW", "update"] };
         return vec![(1, flags)];
     }
+    if cmd.name == "migrate" {
+        return migrate_keys(argv).into_iter().map(|p| (p, Vec::new())).collect();
+    }
     if !cmd.has(MOVABLEKEYS) && !specs.is_empty() {
         return Vec::new();
     }
     cmd.key_positions(argv).unwrap_or_default().into_iter().map(|p| (p, Vec::new())).collect()
+}
+
+/// migrateGetKeys: the key argument, or what follows KEYS (skipping AUTH's and AUTH2's values); none when
+/// KEYS comes with a non-empty key.
+fn migrate_keys(argv: Args) -> Vec<usize> {
+    let mut i = 6;
+    while i < argv.len() {
+        match argv[i] {
+            a if is(a, "keys") => return if argv[3].is_empty() { (i + 1..argv.len()).collect() } else { Vec::new() },
+            a if is(a, "auth") => i += 1,
+            a if is(a, "auth2") => i += 2,
+            _ => {}
+        }
+        i += 1;
+    }
+    vec![3]
 }
 
 /// getKeysUsingKeySpecs; None where Redis returns -1 (a spec that does not fit the arguments).

@@ -49,6 +49,9 @@ pub struct State {
     pub effects: crate::persistence::Effects,
     /// The append-only directory, rewrites and their statistics.
     pub aof: crate::persistence::aof::state::Aof,
+    /// The connections MIGRATE keeps open to its targets: a type of `cmd/dump.rs`, which the engine only holds
+    /// (it makes no connections of its own).
+    pub migrate_sockets: Option<Box<dyn std::any::Any + Send>>,
     /// RDB snapshots: the background save, save points' bookkeeping and statistics.
     pub rdb: crate::persistence::rdb::state::Rdb,
     /// Channels, patterns and their subscribers.
@@ -99,6 +102,7 @@ impl State {
             effects,
             aof: Default::default(),
             rdb: Default::default(),
+            migrate_sockets: None,
             pubsub: crate::pubsub::PubSub::default(),
             dirty: 0,
             tracked_notify_flags: 0,

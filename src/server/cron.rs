@@ -48,6 +48,10 @@ pub async fn run(shared: Arc<Shared>) {
         shared.aof.kick();
         if last_timeout_check.elapsed() >= Duration::from_secs(1) {
             last_timeout_check = Instant::now();
+            let mut state = shared.state.lock();
+            let now_secs = shared.clock.now_ms() / 1000;
+            crate::cmd::dump::close_idle_migrate_sockets(&mut state, now_secs);
+            drop(state);
             close_idle_clients(&shared);
         }
     }

@@ -44,6 +44,16 @@ pub fn keys(conn: &mut Conn) -> Vec<Vec<u8>> {
 
 /// Reads databases `0..dbs` of the server behind `conn` (which is left on database 0).
 pub fn dump(conn: &mut Conn, dbs: usize) -> Dump {
+    dump_with(conn, dbs, b"PTTL")
+}
+
+/// The same with each key's absolute expiry time (PEXPIRETIME) instead of its PTTL: for dumps that take long to
+/// read, or servers read far apart in time.
+pub fn dump_expire_times(conn: &mut Conn, dbs: usize) -> Dump {
+    dump_with(conn, dbs, b"PEXPIRETIME")
+}
+
+fn dump_with(conn: &mut Conn, dbs: usize, ttl_command: &[u8]) -> Dump {
     let mut out = Dump::new();
     for db in 0..dbs {
         frame(conn, &[b"SELECT", db.to_string().as_bytes()]);
@@ -71,7 +81,7 @@ pub fn dump(conn: &mut Conn, dbs: usize) -> Dump {
                 b"none" => continue, // expired between KEYS and TYPE
                 _ => String::from("(unread type)"),
             };
-            let pttl = match frame(conn, &[b"PTTL", &key]) {
+            let pttl = match frame(conn, &[ttl_command, &key]) {
                 OwnedFrame::Integer(ms) if ms >= 0 => Some(ms),
                 _ => None,
             };

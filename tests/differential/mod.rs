@@ -42,6 +42,7 @@ mod keyspace;
 mod keyspace_dump;
 mod keyspace_events;
 mod memory;
+mod migrate;
 mod protocol;
 mod protocol_fuzz;
 mod pubsub;
