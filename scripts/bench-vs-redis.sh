@@ -10,9 +10,10 @@
 #        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
-#        SUITE=strings|types|scripting|pubsub|aof|eviction|all (all): the string workloads, the
+#        SUITE=strings|types|scripting|pubsub|aof|eviction|rdb|all (all): the string workloads, the
 #        hash/set/sorted-set workloads, the transaction and scripting workloads, the Pub/Sub workloads, SET/HSET
-#        with the AOF on (everysec, always), SET at the maxmemory limit, or everything.
+#        with the AOF on (everysec, always), SET at the maxmemory limit, RDB snapshots (BGSAVE time and file
+#        size, loading time, GET p99 during a BGSAVE, DUMP+RESTORE CPU), or everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -161,6 +162,7 @@ workload() {
 }
 
 ROWS=()
+RDB_ROWS=()
 # Medians of both servers' runs and their ratios, kept for the summary.
 report_row() {
   local label=$1 test=$2 e_rps r_rps e_cpu r_cpu row
@@ -340,6 +342,129 @@ type_workloads() {
   COMMAND="ZCARD win:__rand_int__" RANGE=1000 workload "$label" "$n" win_zcard "$@"
 }
 
+# now_ms: wall clock in milliseconds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# bgsave_ms NAME: one BGSAVE, from the command to rdb_bgsave_in_progress:0, in ms (polled every 5 ms).
+bgsave_ms() {
+  local port=${PORT[$1]} start
+  start=$(now_ms)
+  redis-cli -p "$port" bgsave >/dev/null
+  until redis-cli -p "$port" info persistence | grep -q '^rdb_bgsave_in_progress:0'; do sleep 0.005; done
+  redis-cli -p "$port" info persistence | grep -q '^rdb_last_bgsave_status:ok' || { echo "BGSAVE failed on $1" >&2; exit 1; }
+  echo $(($(now_ms) - start))
+}
+
+# restart_ms NAME: stop the server, start it again in the same directory (it loads dump.rdb), time to PONG.
+restart_ms() {
+  local name=$1 port=${PORT[$1]} dir=$WORK/$1 start
+  stop_server "$name"
+  start=$(now_ms)
+  case $name in
+    embedis) (cd "$dir" && exec "$EMBEDIS_BIN" --port "$port" --bind 127.0.0.1 --save "") >"$dir/log" 2>&1 & ;;
+    redis) (cd "$dir" && exec redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no) >"$dir/log" 2>&1 & ;;
+  esac
+  PID[$name]=$!
+  until [[ $(redis-cli -p "$port" ping 2>/dev/null) == PONG ]]; do sleep 0.002; done
+  echo $(($(now_ms) - start))
+}
+
+# rdb_dataset LABEL GENERATOR COUNT: both servers loaded with the same data; per round, BGSAVE time and the
+# time to first PONG of a restart that loads the file; file sizes.
+rdb_dataset() {
+  local label=$1 gen=$2 count=$3 name round order
+  for name in embedis redis; do
+    [[ -n ${PID[$name]:-} ]] && stop_server "$name"
+    rm -rf "${WORK:?}/$name"
+    SERVER_ARGS=(--save "")
+    start_server "$name"
+    "$gen" "$count" | redis-cli -p "${PORT[$name]}" --pipe >/dev/null
+  done
+  for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order="embedis redis"; else order="redis embedis"; fi
+    for name in $order; do
+      bgsave_ms "$name" >>"$WORK/rdb.$label.save.$name"
+      restart_ms "$name" >>"$WORK/rdb.$label.load.$name"
+    done
+  done
+  local es rs el rl ef rf
+  es=$(median <"$WORK/rdb.$label.save.embedis"); rs=$(median <"$WORK/rdb.$label.save.redis")
+  el=$(median <"$WORK/rdb.$label.load.embedis"); rl=$(median <"$WORK/rdb.$label.load.redis")
+  ef=$(stat -c %s "$WORK/embedis/dump.rdb"); rf=$(stat -c %s "$WORK/redis/dump.rdb")
+  RDB_ROWS+=("$(awk -v l="$label" -v es="$es" -v rs="$rs" -v el="$el" -v rl="$rl" -v ef="$ef" -v rf="$rf" 'BEGIN {
+    printf "%-24s bgsave %6d ms vs %6d ms (x%.2f)  load %6d ms vs %6d ms (x%.2f)  file %10d vs %10d (x%.3f)",
+      l, es, rs, es / rs, el, rl, el / rl, ef, rf, ef / rf }')")
+  echo "${RDB_ROWS[-1]}" >&2
+}
+
+# p99_get NAME BUSY: GET p99 (ms) from redis-benchmark, with BUSY=1 while BGSAVEs run back to back.
+p99_get() {
+  local name=$1 busy=$2 port=${PORT[$1]} saver=
+  if ((busy)); then
+    ( while :; do redis-cli -p "$port" bgsave >/dev/null 2>&1; sleep 0.01; done ) &
+    saver=$!
+  fi
+  redis-benchmark -h 127.0.0.1 -p "$port" -t get -r 1000000 -n "$N_P1" -c 50 --csv 2>/dev/null \
+    | awk -F'"' 'NR == 2 { print $14 }'
+  if [[ -n $saver ]]; then kill "$saver"; wait "$saver" 2>/dev/null || true; fi
+  until redis-cli -p "$port" info persistence | grep -q '^rdb_bgsave_in_progress:0'; do sleep 0.01; done
+}
+
+# dump_restore_cpu NAME: server CPU (µs) per DUMP + RESTORE REPLACE of the 10,000-member sorted set `lb`.
+dump_restore_cpu() {
+  local name=$1 before after
+  before=$(cpu_ticks "${PID[$name]}")
+  python3 - "${PORT[$name]}" 200 <<'PY'
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port)); f = s.makefile("rb")
+def cmd(*args):
+    s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+    line = f.readline()
+    if line[:1] == b"$":
+        data = f.read(int(line[1:]) + 2)[:-2]
+        return data
+    if line[:1] == b"-": raise SystemExit(line)
+    return line
+for _ in range(n):
+    payload = cmd(b"DUMP", b"lb")
+    cmd(b"RESTORE", b"lb", b"0", payload, b"REPLACE")
+PY
+  after=$(cpu_ticks "${PID[$name]}")
+  awk -v t=$((after - before)) -v hz="$CLK_TCK" 'BEGIN { printf "%.0f\n", t / hz / 200 * 1e6 }'
+}
+
+rdb_workloads() {
+  RDB_ROWS=()
+  rdb_dataset "$MEM_KEYS small strings" string_keys "$MEM_KEYS"
+  local name round order
+  for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order="embedis redis"; else order="redis embedis"; fi
+    for name in $order; do
+      p99_get "$name" 0 >>"$WORK/p99.idle.$name"
+      p99_get "$name" 1 >>"$WORK/p99.busy.$name"
+    done
+  done
+  for name in embedis redis; do
+    RDB_ROWS+=("$(printf '%-8s GET p99 %s ms idle, %s ms during BGSAVEs' "$name" \
+      "$(median <"$WORK/p99.idle.$name")" "$(median <"$WORK/p99.busy.$name")")")
+    echo "${RDB_ROWS[-1]}" >&2
+  done
+  rdb_dataset "$((100000 / scale)) hashes of 10 fields" hashes $((100000 / scale))
+  for name in embedis redis; do
+    redis-cli -p "${PORT[$name]}" flushall >/dev/null
+    one_zset 10000 | redis-cli -p "${PORT[$name]}" --pipe >/dev/null
+  done
+  for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order="embedis redis"; else order="redis embedis"; fi
+    for name in $order; do dump_restore_cpu "$name" >>"$WORK/dr.$name"; done
+  done
+  local e r
+  e=$(median <"$WORK/dr.embedis"); r=$(median <"$WORK/dr.redis")
+  RDB_ROWS+=("$(awk -v e="$e" -v r="$r" 'BEGIN { printf "DUMP+RESTORE of a 10000-member zset: %d us vs %d us CPU (x%.2f)", e, r, e / r }')")
+  echo "${RDB_ROWS[-1]}" >&2
+}
+
 main() {
   if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     log "building $EMBEDIS_BIN"
@@ -377,6 +502,9 @@ main() {
   if [[ $SUITE == all || $SUITE == eviction ]]; then
     eviction_workloads "$N_P1"
   fi
+  if [[ $SUITE == all || $SUITE == rdb ]]; then
+    rdb_workloads
+  fi
   # Sanity: the same commands must have built keyspaces of about the same size.
   log "DBSIZE after the workloads: embedis $(redis-cli -p "${PORT[embedis]}" dbsize)," \
     "redis $(redis-cli -p "${PORT[redis]}" dbsize)"
@@ -401,6 +529,11 @@ main() {
   printf '%s\n' "${ROWS[@]}"
   echo
   printf '%s\n' "${MEMORY[@]}"
+  if [[ ${#RDB_ROWS[@]} -gt 0 ]]; then
+    echo
+    echo "RDB (embedis vs redis, medians of $ROUNDS alternating rounds; targets: bgsave, load <= 1.0x, file <= 1.02x)"
+    printf '%s\n' "${RDB_ROWS[@]}"
+  fi
 }
 
 main "$@"

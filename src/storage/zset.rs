@@ -144,12 +144,21 @@ impl RZSet {
         // A large set changes a score in place: the member keeps its position in `scores`, so a ZSCAN under way
         // still returns it (removing and re-adding would move it past the cursor).
         if let RZSet::Skiplist(l) = self {
-            if let Some(current) = l.scores.get_mut(member) {
-                let old = std::mem::replace(current, score);
-                l.order.remove(old, member);
-                l.order.insert(score, member);
-                return Some(old);
-            }
+            use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+            // One hash lookup, and the key copied only when it is new.
+            return match l.scores.raw_entry_mut_v1().from_key(member) {
+                RawEntryMut::Occupied(mut o) => {
+                    let old = std::mem::replace(o.get_mut(), score);
+                    l.order.remove(old, member);
+                    l.order.insert(score, member);
+                    Some(old)
+                }
+                RawEntryMut::Vacant(v) => {
+                    v.insert(Key::from(member), score);
+                    l.order.insert(score, member);
+                    None
+                }
+            };
         }
         let old = self.remove(member);
         if let RZSet::Listpack(lp) = self {

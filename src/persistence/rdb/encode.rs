@@ -128,11 +128,10 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
         Value::ZSet(z) => {
             // From the highest score down, as Redis saves its skiplist (so that loading appends at the head).
             save_len(out, z.len() as u64);
-            let elements: Vec<(&[u8], f64)> = z.iter().collect();
-            for (member, score) in elements.into_iter().rev() {
+            z.for_range(0, z.len(), true, |member, score| {
                 save_string(out, member, compress);
                 out.extend_from_slice(&score.to_le_bytes());
-            }
+            });
         }
     }
 }

@@ -67,7 +67,7 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
             let mut z = RZSet::with_capacity(n, 0, limits.zset);
             for _ in 0..n {
                 let at = r.offset();
-                let member = r.string(NO_LIMIT)?;
+                let member = r.string_cow()?;
                 let score = if t == TYPE_ZSET_2 { r.binary_double()? } else { r.text_double()? };
                 if score.is_nan() {
                     return r.fail_at(at, "a score that is a number (zset with NaN score detected)");
