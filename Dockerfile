@@ -16,10 +16,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# Both binaries, stripped of their debug information (the release profile keeps it for profiling).
+# The binaries, stripped of their debug information (the release profile keeps it for profiling).
 RUN cargo build --release --locked --bins \
- && strip --strip-debug target/release/embedis-server target/release/embedis-check-aof \
- && cp target/release/embedis-server target/release/embedis-check-aof /usr/local/bin/
+ && strip --strip-debug target/release/embedis-server target/release/embedis-check-aof target/release/embedis-check-rdb \
+ && cp target/release/embedis-server target/release/embedis-check-aof target/release/embedis-check-rdb /usr/local/bin/
 
 # ---- run ----
 FROM debian:bookworm-slim
@@ -34,7 +34,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /data \
  && chown redis:redis /data
-COPY --from=build /usr/local/bin/embedis-server /usr/local/bin/embedis-check-aof /usr/local/bin/
+COPY --from=build /usr/local/bin/embedis-server /usr/local/bin/embedis-check-aof /usr/local/bin/embedis-check-rdb /usr/local/bin/
 VOLUME /data
 WORKDIR /data
 # Numeric, so orchestrators can check that it is not root (the `redis` user above).

@@ -19,7 +19,7 @@ LAYERS = [
     ("config", ["config.rs", "config/", "process.rs", "log.rs"]),
     ("pubsub", ["pubsub/"]),
     # The formats and writers of saved data: no engine in them.
-    ("records", ["persistence/mod.rs", "persistence/effects.rs", "persistence/aof/dir.rs",
+    ("records", ["persistence/mod.rs", "persistence/effects.rs", "persistence/child.rs", "persistence/aof/dir.rs",
                  "persistence/aof/manifest.rs", "persistence/aof/parse.rs", "persistence/aof/writer.rs",
                  "persistence/aof/snapshot.rs", "persistence/aof/rewrite.rs", "persistence/aof/state.rs",
                  "persistence/rdb/"]),
