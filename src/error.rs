@@ -267,6 +267,17 @@ pub const MIGRATE_KEYS_NEEDS_EMPTY_KEY: CmdError =
     CmdError::Static("ERR When using MIGRATE KEYS option, the key argument must be set to the empty string");
 /// Redis's text starts with its own code, so no ERR comes before it.
 pub const MIGRATE_CONNECT_FAILED: CmdError = CmdError::Static("IOERR error or timeout connecting to the client");
+/// MIGRATE's target answered an error: its text, after Redis's prefix.
+pub fn migrate_target_error(why: &[u8]) -> CmdError {
+    CmdError::Coded(format!("ERR Target instance replied with error: {}", String::from_utf8_lossy(why)))
+}
+
+/// MIGRATE's connection failed while writing or reading.
+pub fn migrate_io_error(writing: bool) -> CmdError {
+    let what = if writing { "writing" } else { "reading" };
+    CmdError::Coded(format!("IOERR error or timeout {what} to target instance"))
+}
+
 pub const BUSYKEY: CmdError = CmdError::Static("BUSYKEY Target key name already exists.");
 pub const RESTORE_BAD_PAYLOAD: CmdError = CmdError::Static("ERR DUMP payload version or checksum are wrong");
 pub const RESTORE_BAD_DATA: CmdError = CmdError::Static("ERR Bad data format");

@@ -250,8 +250,7 @@ fn migrate(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
                     may_retry = false;
                     continue;
                 }
-                let what = if write { "writing" } else { "reading" };
-                return Err(CmdError::Coded(format!("IOERR error or timeout {what} to target instance")));
+                return Err(error::migrate_io_error(write));
             }
         }
     }
@@ -430,10 +429,7 @@ fn migrate_once(
         ctx.propagate_as(&del);
     }
     if let Some(why) = target_error {
-        return Attempt::Done(Err(CmdError::Coded(format!(
-            "ERR Target instance replied with error: {}",
-            String::from_utf8_lossy(&why)
-        ))));
+        return Attempt::Done(Err(error::migrate_target_error(&why)));
     }
     if socket_error.is_some() {
         return Attempt::SocketError { write: false, retry: false };
