@@ -21,6 +21,23 @@ impl std::fmt::Display for DecodeError {
 /// LZF's best ratio: a 3-byte back reference copies 264 bytes. A longer claimed output is a lie.
 const LZF_MAX_RATIO: usize = 88;
 
+/// C's `strtod` over `text` (up to its first NUL byte): the number at its start, after any leading space, however
+/// it ends; None when no number starts it. Out of range gives ±inf or 0 (or a denormal), as strtod does.
+pub fn strtod_prefix(text: &[u8]) -> Option<f64> {
+    let text = text.split(|&c| c == 0).next().unwrap_or_default();
+    let mut cstr = Vec::with_capacity(text.len() + 1);
+    cstr.extend_from_slice(text);
+    cstr.push(0);
+    let mut end: *mut libc::c_char = std::ptr::null_mut();
+    // SAFETY: `cstr` is NUL-terminated and outlives the call; `end` points into it afterwards.
+    let (value, consumed) = unsafe {
+        let base = cstr.as_ptr() as *const libc::c_char;
+        let v = libc::strtod(base, &mut end);
+        (v, end.offset_from(base))
+    };
+    (consumed > 0).then_some(value)
+}
+
 /// A cursor over RDB bytes.
 pub struct Reader<'a> {
     data: &'a [u8],
@@ -74,9 +91,10 @@ impl<'a> Reader<'a> {
             254 => Ok(f64::INFINITY),
             255 => Ok(f64::NEG_INFINITY),
             n => {
+                // sscanf("%lg"): leading space skipped, the longest number at the start taken, the rest ignored;
+                // out of range is ±inf or 0, not an error. Only text with no number at its start fails.
                 let text = self.bytes(usize::from(n), "the text of a double")?;
-                crate::protocol::number::parse_f64(text)
-                    .map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
+                strtod_prefix(text).map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
             }
         }
     }

@@ -117,11 +117,7 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
         Value::ZSet(z) if z.encoding() == "listpack" => {
             let entries: Vec<Vec<u8>> = z
                 .iter()
-                .flat_map(|(member, score)| {
-                    let mut text = Vec::new();
-                    number::format_g17(score, &mut text);
-                    [member.to_vec(), text]
-                })
+                .flat_map(|(member, score)| [member.to_vec(), listpack_score(score)])
                 .collect();
             save_string(out, &listpack::write(entries.iter().map(Vec::as_slice)), compress);
         }
@@ -135,6 +131,19 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
             }
         }
     }
+}
+
+/// A score as zzlInsertAt stores it in a listpack: a whole number within ±LLONG_MAX/2 (double2ll) as that
+/// integer (1e17 too, which `%.17g` would spell "1e+17"), anything else as d2string's `%.17g` text.
+fn listpack_score(score: f64) -> Vec<u8> {
+    const HALF_RANGE: f64 = (i64::MAX / 2) as f64;
+    let mut text = Vec::new();
+    if (-HALF_RANGE..=HALF_RANGE).contains(&score) && (score as i64) as f64 == score {
+        text.extend_from_slice(itoa::Buffer::new().format(score as i64).as_bytes());
+    } else {
+        number::format_g17(score, &mut text);
+    }
+    text
 }
 
 /// DUMP's payload: the value as RDB stores it, then the RDB version and the CRC-64 (createDumpPayload).

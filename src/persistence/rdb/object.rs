@@ -8,7 +8,6 @@ use super::format::*;
 use super::listpack::Item;
 use super::{intset, listpack, ziplist, zipmap};
 use crate::config::Config;
-use crate::protocol::number;
 use crate::storage::set::Member;
 use crate::storage::{hash, zset, RHash, RSet, RString, RZSet, Value};
 
@@ -158,7 +157,7 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
                 };
                 let score = match item {
                     Item::Int(v) => v as f64,
-                    Item::Str(s) => number::parse_f64(s).ok_or("a score that is a number")?,
+                    Item::Str(s) => zzl_strtod(s),
                 };
                 if score.is_nan() {
                     return Err("a score that is a number");
@@ -193,6 +192,13 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
 }
 
 const DUP_FIELD: &str = "distinct hash fields";
+
+/// zzlStrtod: how Redis 7.0 reads a score stored as text in a ziplist or listpack, never checking it: `strtod` of
+/// the first 127 bytes, whatever follows the number ("1.5abc" is 1.5, text with no number is 0, "1e400" is inf).
+/// Only NaN is refused here (Redis keeps it, but a NaN score has no place in the order).
+fn zzl_strtod(s: &[u8]) -> f64 {
+    super::decode::strtod_prefix(&s[..s.len().min(127)]).unwrap_or(0.0)
+}
 
 #[cfg(test)]
 mod tests {

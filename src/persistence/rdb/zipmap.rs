@@ -50,7 +50,11 @@ pub fn read<'a>(
     if pos + 1 != zm.len() {
         return Err("a zipmap ending at its terminator");
     }
-    if declared < usize::from(BIGLEN) && declared != count {
+    // An empty zipmap is invalid, not an empty hash (zipmapValidateIntegrity).
+    if count == 0 {
+        return Err("a zipmap with at least one pair");
+    }
+    if declared != usize::from(BIGLEN) && declared != count {
         return Err("a zipmap whose header counts its pairs");
     }
     Ok(count)
