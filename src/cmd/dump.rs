@@ -43,6 +43,18 @@ pub fn payload_body(payload: &[u8]) -> Option<&[u8]> {
     (crc64::crc64(0, &payload[..body_len + 2]) == crc).then_some(&payload[..body_len])
 }
 
+/// The value of a verified payload, read as restoreCommand reads it: from a buffer over the whole payload, so a
+/// value whose lengths run past its body goes on into the trailer's bytes (RDB version and CRC), as in Redis,
+/// and whatever follows the value is ignored. Only the types redis-server 7.0 knows (rdbIsObjectType: not the
+/// set listpack of RDB 11, which no payload of version 10 or below holds); an empty aggregate is no value.
+fn load_payload_value(payload: &[u8], limits: &object::Limits) -> Option<crate::storage::Value> {
+    let (&rdb_type, encoded) = payload.split_first()?;
+    if rdb_type > 19 {
+        return None;
+    }
+    object::load_object(&mut Reader::new(encoded), rdb_type, limits).ok().flatten()
+}
+
 /// RESTORE's options after the payload.
 #[derive(Default)]
 struct RestoreOptions {
@@ -97,12 +109,10 @@ fn restore(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         return Err(error::RESTORE_INVALID_TTL);
     }
     let body = payload_body(argv[3]).ok_or(error::RESTORE_BAD_PAYLOAD)?;
-    let (&rdb_type, encoded) = body.split_first().ok_or(error::RESTORE_BAD_DATA)?;
-    let limits = object::Limits::of(&ctx.state.config);
-    let value = match object::load_object(&mut Reader::new(encoded), rdb_type, &limits) {
-        Ok(Some(value)) => value,
-        _ => return Err(error::RESTORE_BAD_DATA),
-    };
+    if body.is_empty() {
+        return Err(error::RESTORE_BAD_DATA);
+    }
+    let value = load_payload_value(argv[3], &object::Limits::of(&ctx.state.config)).ok_or(error::RESTORE_BAD_DATA)?;
     let deleted = opts.replace && ctx.db().delete(key, now);
     let at = if ttl > 0 && !opts.absttl { ttl.saturating_add(now) } else { ttl };
     if at != 0 && ctx.state.already_expired(at, now) {
@@ -437,4 +447,37 @@ fn migrate_once(
     sockets(ctx.state).by_target[i].last_dbid = dbid;
     ctx.out.ok();
     Attempt::Done(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(value: &[u8]) -> Vec<u8> {
+        let mut payload = value.to_vec();
+        payload.extend_from_slice(&format::RDB_VERSION.to_le_bytes());
+        let crc = crc64::crc64(0, &payload);
+        payload.extend_from_slice(&crc.to_le_bytes());
+        payload
+    }
+
+    #[test]
+    fn values_are_read_as_restore_command_reads_them() {
+        let limits = object::Limits::of(&crate::config::Config::default());
+        let string = |payload: &[u8]| match load_payload_value(payload, &limits) {
+            Some(crate::storage::Value::String(s)) => Some(s.to_vec()),
+            _ => None,
+        };
+        // A string of 4 bytes with 2 in the body: the rest comes from the trailer, as in Redis.
+        let payload = sealed(&[0, 4, b'a', b'b']);
+        assert!(payload_body(&payload).is_some());
+        assert_eq!(string(&payload), Some([b"ab", &payload[4..6]].concat()));
+        // Bytes after the value are ignored.
+        assert_eq!(string(&sealed(&[0, 1, b'a', 7, 7])), Some(b"a".to_vec()));
+        // RDB 11's set listpack is no type of redis-server 7.0.
+        let lp = super::super::super::persistence::rdb::listpack::write([&b"a"[..]].into_iter());
+        let mut set = vec![format::TYPE_SET_LISTPACK];
+        encode::save_string(&mut set, &lp, false);
+        assert!(load_payload_value(&sealed(&set), &limits).is_none());
+    }
 }

@@ -47,6 +47,7 @@ mod protocol;
 mod protocol_fuzz;
 mod pubsub;
 mod rdb;
+mod rdb_legacy;
 mod restart_equivalence;
 mod sandbox;
 mod scripting;

@@ -8,6 +8,7 @@
 #![allow(dead_code)] // Each test module uses a different part of this.
 
 pub mod conn;
+pub mod rdb_writer;
 
 pub use conn::{Conn, Frame, ReadError, REPLY_TIMEOUT};
 

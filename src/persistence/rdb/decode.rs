@@ -21,6 +21,39 @@ impl std::fmt::Display for DecodeError {
 /// LZF's best ratio: a 3-byte back reference copies 264 bytes. A longer claimed output is a lie.
 const LZF_MAX_RATIO: usize = 88;
 
+/// C's `strtod` over `text` (up to its first NUL byte): the number at its start, after any leading space, however
+/// it ends; None when no number starts it. Out of range gives ±inf or 0 (or a denormal), as strtod does.
+pub fn strtod_prefix(text: &[u8]) -> Option<f64> {
+    let text = text.split(|&c| c == 0).next().unwrap_or_default();
+    let mut cstr = Vec::with_capacity(text.len() + 1);
+    cstr.extend_from_slice(text);
+    cstr.push(0);
+    let mut end: *mut libc::c_char = std::ptr::null_mut();
+    // SAFETY: `cstr` is NUL-terminated and outlives the call; `end` points into it afterwards.
+    let (value, consumed) = unsafe {
+        let base = cstr.as_ptr() as *const libc::c_char;
+        let v = libc::strtod(base, &mut end);
+        (v, end.offset_from(base))
+    };
+    (consumed > 0).then_some(value)
+}
+
+/// rdbLoadDoubleValue's `sscanf(buf, "%lg", &val)` over the text (up to its first NUL byte), with the C library's
+/// own scanner: leading space skipped, the number at the start taken and the rest ignored ("1.5abc" is 1.5),
+/// out of range is ±inf or 0; None when it converts nothing ("abc", "", and "0x", which scanf refuses though
+/// strtod reads 0 of it).
+fn scan_double(text: &[u8]) -> Option<f64> {
+    let text = text.split(|&c| c == 0).next().unwrap_or_default();
+    let mut cstr = Vec::with_capacity(text.len() + 1);
+    cstr.extend_from_slice(text);
+    cstr.push(0);
+    let mut value: f64 = 0.0;
+    // SAFETY: both strings are NUL-terminated; "%lg" stores one double through the pointer given.
+    let converted =
+        unsafe { libc::sscanf(cstr.as_ptr() as *const libc::c_char, c"%lg".as_ptr(), &mut value as *mut f64) };
+    (converted == 1).then_some(value)
+}
+
 /// A cursor over RDB bytes.
 pub struct Reader<'a> {
     data: &'a [u8],
@@ -75,8 +108,7 @@ impl<'a> Reader<'a> {
             255 => Ok(f64::NEG_INFINITY),
             n => {
                 let text = self.bytes(usize::from(n), "the text of a double")?;
-                crate::protocol::number::parse_f64(text)
-                    .map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
+                scan_double(text).map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
             }
         }
     }
@@ -117,21 +149,26 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A plain length (not an encoded string marker) no larger than what remains: a count of items, each at
-    /// least one byte.
+    /// rdbLoadLen(rdb, NULL): a length where no string can be, so the marker of an encoded string (11xxxxxx)
+    /// reads as its low 6 bits, as in Redis.
+    fn plain_len(&mut self) -> Result<u64, DecodeError> {
+        Ok(match self.len()? {
+            Len::Plain(n) => n,
+            Len::Encoded(n) => u64::from(n),
+        })
+    }
+
+    /// A length no larger than what remains: a count of items, each at least one byte.
     pub fn count(&mut self) -> Result<usize, DecodeError> {
-        match self.len()? {
-            Len::Plain(n) if n <= (self.data.len() - self.pos) as u64 => Ok(n as usize),
+        match self.plain_len()? {
+            n if n <= (self.data.len() - self.pos) as u64 => Ok(n as usize),
             _ => self.fail("a count within the remaining bytes"),
         }
     }
 
-    /// A plain length with no bound but its encoding (database numbers, table sizes, idle seconds).
+    /// A length with no bound but its encoding (database numbers, table sizes, idle seconds).
     pub fn count_any(&mut self) -> Result<u64, DecodeError> {
-        match self.len()? {
-            Len::Plain(n) => Ok(n),
-            Len::Encoded(_) => self.fail("a plain length"),
-        }
+        self.plain_len()
     }
 
     /// A string, borrowed from the input when stored plain (keys and values of files read whole).
@@ -163,9 +200,7 @@ impl<'a> Reader<'a> {
                 Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]).to_string().into_bytes())
             }
             Len::Encoded(3) => {
-                let (Len::Plain(clen), Len::Plain(len)) = (self.len()?, self.len()?) else {
-                    return self.fail("the lengths of an LZF string");
-                };
+                let (clen, len) = (self.plain_len()?, self.plain_len()?);
                 let len = usize::try_from(len).unwrap_or(usize::MAX);
                 let clen = usize::try_from(clen).unwrap_or(usize::MAX);
                 if len > max || len / LZF_MAX_RATIO > clen {
@@ -173,6 +208,11 @@ impl<'a> Reader<'a> {
                 }
                 let at = self.pos;
                 let packed = self.bytes(clen, "the bytes of an LZF string")?;
+                if len == 0 {
+                    // lzf_decompress returns 0 on any error, which Redis takes for the 0 bytes it expected: a
+                    // string of length 0 is empty whatever its compressed bytes.
+                    return Ok(Vec::new());
+                }
                 lzf::decompress(packed, len).map_or_else(|| self.fail_at(at, "valid LZF data"), Ok)
             }
             Len::Encoded(_) => self.fail("a string (unknown string encoding)"),
@@ -229,5 +269,33 @@ mod tests {
             Err(DecodeError { offset: 4, expected: "an LZF string within the size limit".into() })
         );
         assert!(Reader::new(&[0xc5]).string(10).is_err());
+    }
+
+    #[test]
+    fn lengths_and_text_doubles_read_as_redis_reads_them() {
+        // rdbLoadLen(rdb, NULL) takes an encoded-string marker for the 6-bit length it carries.
+        assert_eq!(Reader::new(&[0xc2, b'a', b'b']).count(), Ok(2));
+        assert_eq!(Reader::new(&[0xc5]).count_any(), Ok(5));
+        // LZF lengths too; and an LZF string of length 0 is empty whatever its compressed bytes.
+        assert_eq!(Reader::new(&[0xc3, 0xc2, 0xc1, 0, b'a', 0xff]).string(10), Ok(b"a".to_vec()));
+        assert_eq!(Reader::new(&[0xc3, 2, 0, 9, 9]).string(10), Ok(Vec::new()));
+        // sscanf("%lg"): space before, bytes after, out of range; nothing converted is an error.
+        let text = |t: &[u8]| {
+            let mut b = vec![t.len() as u8];
+            b.extend_from_slice(t);
+            Reader::new(&b).text_double().ok()
+        };
+        assert_eq!(text(b" 2"), Some(2.0));
+        assert_eq!(text(b"1.5abc"), Some(1.5));
+        assert_eq!(text(b"1e400"), Some(f64::INFINITY));
+        assert_eq!(text(b"1e-400"), Some(0.0));
+        assert_eq!(text(b"0x10"), Some(16.0));
+        assert_eq!(text(b"abc"), None);
+        assert_eq!(text(b""), None);
+        assert_eq!(text(b"0x"), None);
+        assert!(text(b"nan").unwrap().is_nan());
+        assert_eq!(strtod_prefix(b"abc"), None);
+        assert_eq!(strtod_prefix(b"0x"), Some(0.0));
+        assert_eq!(strtod_prefix(b"-2.5xyz"), Some(-2.5));
     }
 }

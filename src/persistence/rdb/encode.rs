@@ -5,7 +5,7 @@
 use super::format::*;
 use super::{crc64, intset, listpack, lzf};
 use crate::protocol::number;
-use crate::storage::Value;
+use crate::storage::{RSet, Value};
 
 const ENCVAL: u8 = 3 << 6;
 const ENC_INT8: u8 = 0;
@@ -104,9 +104,11 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
                 save_string(out, value, compress);
             }
         }
-        Value::Set(s) if s.encoding() == "intset" => {
-            let mut ints: Vec<i64> = s.iter().filter_map(|m| number::parse_i64(m.as_bytes(&mut digits))).collect();
-            save_string(out, &intset::write(&mut ints), compress);
+        Value::Set(RSet::Intset(set)) => {
+            let mut ints: Vec<i64> = set.iter().collect();
+            // The width the intset has grown to (it never narrows): one width byte, then the members.
+            let width = if set.is_empty() { 2 } else { (set.bytes() - 1) / set.len() };
+            save_string(out, &intset::write_at_least(&mut ints, width), compress);
         }
         Value::Set(s) => {
             save_len(out, s.len() as u64);
@@ -115,14 +117,8 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
             }
         }
         Value::ZSet(z) if z.encoding() == "listpack" => {
-            let entries: Vec<Vec<u8>> = z
-                .iter()
-                .flat_map(|(member, score)| {
-                    let mut text = Vec::new();
-                    number::format_g17(score, &mut text);
-                    [member.to_vec(), text]
-                })
-                .collect();
+            let entries: Vec<Vec<u8>> =
+                z.iter().flat_map(|(member, score)| [member.to_vec(), listpack_score(score)]).collect();
             save_string(out, &listpack::write(entries.iter().map(Vec::as_slice)), compress);
         }
         Value::ZSet(z) => {
@@ -134,6 +130,19 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
             });
         }
     }
+}
+
+/// A score as zzlInsertAt stores it in a listpack: a whole number within ±LLONG_MAX/2 (double2ll) as that
+/// integer (1e17 too, which `%.17g` would spell "1e+17"), anything else as d2string's `%.17g` text.
+fn listpack_score(score: f64) -> Vec<u8> {
+    const HALF_RANGE: f64 = (i64::MAX / 2) as f64;
+    let mut text = Vec::new();
+    if (-HALF_RANGE..=HALF_RANGE).contains(&score) && (score as i64) as f64 == score {
+        text.extend_from_slice(itoa::Buffer::new().format(score as i64).as_bytes());
+    } else {
+        number::format_g17(score, &mut text);
+    }
+    text
 }
 
 /// DUMP's payload: the value as RDB stores it, then the RDB version and the CRC-64 (createDumpPayload).
@@ -263,5 +272,26 @@ mod tests {
         assert_eq!(string(b"007"), [3, b'0', b'0', b'7'], "not canonical");
         assert_eq!(string(b"abcdefghijklmnopqrstu")[..1], [21], "nothing to gain: stored as it is");
         assert_eq!(string(&[b'y'; 20])[..1], [20], "20 bytes or fewer are never compressed");
+    }
+
+    #[test]
+    fn zset_and_intset_payloads_keep_redis_forms() {
+        use crate::storage::set::Member;
+        use crate::storage::zset::{Limits, RZSet};
+        // ZADD z 1e17 a: zzlInsertAt stores a whole score as an integer even where %.17g would write "1e+17".
+        let mut z = RZSet::new();
+        z.insert(b"a", 1e17, Limits { max_entries: 128, max_value: 64 });
+        let mut out = Vec::new();
+        save_object(&mut out, &Value::ZSet(z), false);
+        let lp = listpack::write([&b"a"[..], b"100000000000000000"].into_iter());
+        assert_eq!(out, dump_blob(17, &lp)[..out.len()]);
+        // SADD s 1 5000000000, SREM s 5000000000: the intset stays 8 bytes wide, and is saved so.
+        let mut s = RSet::new_for(Member::Int(1));
+        s.add(Member::Int(1), 512);
+        s.add(Member::Int(5_000_000_000), 512);
+        s.remove(Member::Int(5_000_000_000));
+        let mut out = Vec::new();
+        save_object(&mut out, &Value::Set(s), false);
+        assert_eq!(out, [11, 16, 8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
     }
 }

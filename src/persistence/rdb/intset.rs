@@ -3,15 +3,28 @@
 //! endian. Read with intsetValidateIntegrity's deep checks: a known width, a size that matches, strictly
 //! ascending members.
 
+/// The narrowest intset width (bytes) that holds `v`.
+pub fn width_of(v: i64) -> usize {
+    if i16::try_from(v).is_ok() {
+        2
+    } else if i32::try_from(v).is_ok() {
+        4
+    } else {
+        8
+    }
+}
+
 /// An intset of `members` (sorted here), in the narrowest width that holds them all.
+#[cfg(test)]
 pub fn write(members: &mut [i64]) -> Vec<u8> {
+    write_at_least(members, 2)
+}
+
+/// The same, at least `min_width` bytes wide: an intset never narrows (a wide member removed leaves the rest at
+/// its width), and Redis saves it as it is.
+pub fn write_at_least(members: &mut [i64], min_width: usize) -> Vec<u8> {
     members.sort_unstable();
-    let width_of = |v: i64| match v {
-        _ if i16::try_from(v).is_ok() => 2,
-        _ if i32::try_from(v).is_ok() => 4,
-        _ => 8,
-    };
-    let width: usize = members.iter().map(|&v| width_of(v)).max().unwrap_or(2);
+    let width: usize = members.iter().map(|&v| width_of(v)).max().unwrap_or(2).max(min_width);
     let mut out = Vec::with_capacity(8 + width * members.len());
     out.extend_from_slice(&(width as u32).to_le_bytes());
     out.extend_from_slice(&(members.len() as u32).to_le_bytes());
@@ -22,7 +35,13 @@ pub fn write(members: &mut [i64]) -> Vec<u8> {
 }
 
 /// The members of a checked intset, in order.
+#[cfg(test)]
 pub fn read(blob: &[u8]) -> Result<impl Iterator<Item = i64> + '_, &'static str> {
+    read_with_width(blob).map(|(_, members)| members)
+}
+
+/// The width of a checked intset (2, 4 or 8) and its members, in order.
+pub fn read_with_width(blob: &[u8]) -> Result<(usize, impl Iterator<Item = i64> + '_), &'static str> {
     let header = blob.get(..8).ok_or("an intset header")?;
     let width = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
     let count = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
@@ -41,7 +60,7 @@ pub fn read(blob: &[u8]) -> Result<impl Iterator<Item = i64> + '_, &'static str>
     if (1..count).any(|i| member(i - 1) >= member(i)) {
         return Err("an intset in strictly ascending order");
     }
-    Ok((0..count).map(member))
+    Ok((width, (0..count).map(member)))
 }
 
 #[cfg(test)]

@@ -144,19 +144,34 @@ fn decode(p: &[u8]) -> Result<(Item<'_>, usize), &'static str> {
     Ok((item, len))
 }
 
-/// Reads a backlen from the bytes at the start of `p` (which must be the entry's last bytes, in order).
-fn check_backlen(p: &[u8], entry_len: usize) -> Result<usize, &'static str> {
-    let size = backlen_size(entry_len as u64);
-    let bytes = p.get(..size).ok_or("an entry's back-length within the listpack")?;
-    let mut v: u64 = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        // Written most significant group first; every byte but the first has the high bit.
-        if (i == 0) != (b & 128 == 0) {
-            return Err("a well-formed back-length");
+/// lpDecodeBacklen: the back-length that ends at `lp[last]`, read backwards as Redis reads it (7 bits a byte,
+/// least significant group last, going on while a byte has its high bit, at most 5 bytes).
+fn decode_backlen(lp: &[u8], last: usize) -> u64 {
+    let (mut v, mut shift, mut at) = (0u64, 0u32, last);
+    loop {
+        let b = lp[at];
+        v |= u64::from(b & 127) << shift;
+        if b & 128 == 0 {
+            return v;
         }
-        v = (v << 7) | u64::from(b & 127);
+        shift += 7;
+        if shift > 28 || at == 0 {
+            return u64::MAX;
+        }
+        at -= 1;
     }
-    if v != entry_len as u64 {
+}
+
+/// lpValidateNext's check of the back-length after the entry of `entry_len` bytes at `lp[start..]`, which must
+/// end before `end` (the terminator): it takes as many bytes as that length's encoding needs and must read back,
+/// from its last byte, as that length. Returns its size.
+fn check_backlen(lp: &[u8], start: usize, entry_len: usize, end: usize) -> Result<usize, &'static str> {
+    let size = backlen_size(entry_len as u64);
+    let stop = start + entry_len + size;
+    if stop > end {
+        return Err("an entry's back-length within the listpack");
+    }
+    if decode_backlen(lp, stop - 1) != entry_len as u64 {
         return Err("a back-length equal to the entry's length");
     }
     Ok(size)
@@ -178,12 +193,12 @@ pub fn read<'a>(
         return Err("a listpack ending with its terminator");
     }
     let declared = usize::from(u16::from_le_bytes([lp[4], lp[5]]));
-    let body = &lp[HEADER..lp.len() - 1];
-    let mut pos = 0;
+    let end = lp.len() - 1;
+    let mut pos = HEADER;
     let mut count = 0;
-    while pos < body.len() {
-        let (item, len) = decode(&body[pos..])?;
-        let back = check_backlen(&body[pos + len..], len)?;
+    while pos < end {
+        let (item, len) = decode(&lp[pos..end])?;
+        let back = check_backlen(lp, pos, len, end)?;
         visit(item)?;
         pos += len + back;
         count += 1;
@@ -268,5 +283,19 @@ mod tests {
             }
             let _ = items(&bad);
         }
+    }
+
+    #[test]
+    fn back_lengths_are_read_backwards_as_redis_reads_them() {
+        // The string "\0\0" (3 bytes with its encoding) with its back-length byte 3 | 0x80: read backwards it goes
+        // on into the zero byte before it and still says 3, which Redis accepts.
+        let mut lp = write([&b"\0\0"[..], b"1"].into_iter());
+        assert_eq!(lp[9], 3);
+        lp[9] |= 0x80;
+        assert_eq!(items(&lp).unwrap(), [b"\0\0".to_vec(), b"1".to_vec()]);
+        // Going on into a non-zero byte reads another length.
+        let mut lp = write([&b"ab"[..], b"1"].into_iter());
+        lp[9] |= 0x80;
+        assert_eq!(items(&lp), Err("a back-length equal to the entry's length"));
     }
 }

@@ -8,7 +8,6 @@ use super::format::*;
 use super::listpack::Item;
 use super::{intset, listpack, ziplist, zipmap};
 use crate::config::Config;
-use crate::protocol::number;
 use crate::storage::set::Member;
 use crate::storage::{hash, zset, RHash, RSet, RString, RZSet, Value};
 
@@ -100,10 +99,25 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
         }
         TYPE_SET_INTSET => {
             let blob = r.string(NO_LIMIT)?;
-            let members = intset::read(&blob).or_else(|why| r.fail_at(start, why))?;
+            let (width, members) = intset::read_with_width(&blob).or_else(|why| r.fail_at(start, why))?;
+            let members: Vec<i64> = members.collect();
             let mut set = RSet::new_for(Member::Int(0));
-            for m in members {
-                set.add(Member::Int(m), limits.set_max_intset);
+            if members.len() as u64 > limits.set_max_intset {
+                for m in members {
+                    set.add(Member::Int(m), limits.set_max_intset);
+                }
+            } else {
+                // Redis keeps the intset as it was saved, as wide as it had grown even if no member needs that
+                // width now: widen it with a member of that width (none of the set's, all being narrower), then
+                // take it out again (an intset never narrows).
+                let widest = members.iter().map(|&m| intset::width_of(m)).max().unwrap_or(2);
+                let widener = (widest < width).then_some(if width == 8 { i64::MAX } else { i64::from(i32::MAX) });
+                for m in members.into_iter().chain(widener) {
+                    set.add(Member::Int(m), u64::MAX);
+                }
+                if let Some(m) = widener {
+                    set.remove(Member::Int(m));
+                }
             }
             Value::Set(set)
         }
@@ -158,7 +172,7 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
                 };
                 let score = match item {
                     Item::Int(v) => v as f64,
-                    Item::Str(s) => number::parse_f64(s).ok_or("a score that is a number")?,
+                    Item::Str(s) => zzl_strtod(s),
                 };
                 if score.is_nan() {
                     return Err("a score that is a number");
@@ -193,6 +207,13 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
 }
 
 const DUP_FIELD: &str = "distinct hash fields";
+
+/// zzlStrtod: how Redis 7.0 reads a score stored as text in a ziplist or listpack, never checking it: `strtod` of
+/// the first 127 bytes, whatever follows the number ("1.5abc" is 1.5, text with no number is 0, "1e400" is inf).
+/// Only NaN is refused here (Redis keeps it, but a NaN score has no place in the order).
+fn zzl_strtod(s: &[u8]) -> f64 {
+    super::decode::strtod_prefix(&s[..s.len().min(127)]).unwrap_or(0.0)
+}
 
 #[cfg(test)]
 mod tests {
@@ -327,5 +348,27 @@ mod tests {
                 let _ = load_object(&mut Reader::new(&bad[1..]), bad[0], &limits());
             }
         }
+    }
+
+    #[test]
+    fn loaded_as_redis_7_0_loads() {
+        // An intset keeps the width it was saved with (Redis never narrows one): saved back the same.
+        let wide = [8, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
+        let mut bytes = Vec::new();
+        super::super::encode::save_string(&mut bytes, &wide, false);
+        let v = load_object(&mut Reader::new(&bytes), TYPE_SET_INTSET, &limits()).unwrap().unwrap();
+        let mut saved = Vec::new();
+        save_object(&mut saved, &v, false);
+        assert_eq!(saved[1..], bytes[..]);
+        // Scores in a ziplist or listpack are read with strtod and never checked; only NaN is refused.
+        let lp = listpack::write([&b"a"[..], b"abc", b"b", b"1.5xyz", b"c", b" 2"].into_iter());
+        let mut bytes = Vec::new();
+        super::super::encode::save_string(&mut bytes, &lp, false);
+        let v = load_object(&mut Reader::new(&bytes), TYPE_ZSET_LISTPACK, &limits()).unwrap().unwrap();
+        assert_eq!(render(&v).1, vec![b"a=0".to_vec(), b"b=1.5".to_vec(), b"c=2".to_vec()]);
+        let lp = listpack::write([&b"a"[..], b"nan"].into_iter());
+        let mut bytes = Vec::new();
+        super::super::encode::save_string(&mut bytes, &lp, false);
+        assert!(load_object(&mut Reader::new(&bytes), TYPE_ZSET_LISTPACK, &limits()).is_err());
     }
 }

@@ -7,15 +7,23 @@
 const END: u8 = 0xff;
 const BIGLEN: u8 = 254;
 
-fn length(zm: &[u8], pos: &mut usize) -> Result<Option<usize>, &'static str> {
+/// The length at `pos`; None for the end marker where a key would start (`key`). Where a value's length is
+/// expected, 255 is no end marker but, as 254, the start of a 5-byte length (zipmapDecodeLength).
+fn length(zm: &[u8], pos: &mut usize, key: bool) -> Result<Option<usize>, &'static str> {
     const CUT: &str = "a length within the zipmap";
     let first = *zm.get(*pos).ok_or(CUT)?;
     match first {
-        END => Ok(None),
-        BIGLEN => {
+        END if key => Ok(None),
+        BIGLEN | END => {
             let b = zm.get(*pos + 1..*pos + 5).ok_or(CUT)?;
             *pos += 5;
-            Ok(Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize))
+            let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+            // Redis walks its zipmaps by the length's value (zipmapEncodeLength), not by the form it has: a
+            // short length in the long form is misread there, and never written.
+            if n < usize::from(BIGLEN) {
+                return Err("a zipmap length in its shortest form");
+            }
+            Ok(Some(n))
         }
         n => {
             *pos += 1;
@@ -30,27 +38,36 @@ fn take<'a>(zm: &'a [u8], pos: &mut usize, n: usize) -> Result<&'a [u8], &'stati
     Ok(b)
 }
 
-/// Checks a whole zipmap and calls `visit` with each (key, value); returns the number of pairs.
+/// Checks a whole zipmap and calls `visit` with each (key, value); returns the number of pairs. As in Redis, the
+/// pairs end at the first end marker, and whatever lies between it and the last byte (an end marker too) is
+/// not read.
 pub fn read<'a>(
     zm: &'a [u8],
     mut visit: impl FnMut(&'a [u8], &'a [u8]) -> Result<(), &'static str>,
 ) -> Result<usize, &'static str> {
-    let declared = usize::from(*zm.first().ok_or("a zipmap header")?);
+    if zm.len() < 2 {
+        return Err("a zipmap header");
+    }
+    if zm[zm.len() - 1] != END {
+        return Err("a zipmap ending with its terminator");
+    }
+    let declared = usize::from(zm[0]);
     let mut pos = 1;
     let mut count = 0;
-    while let Some(klen) = length(zm, &mut pos)? {
+    while let Some(klen) = length(zm, &mut pos, true)? {
         let key = take(zm, &mut pos, klen)?;
-        let vlen = length(zm, &mut pos)?.ok_or("a value after a zipmap key")?;
+        let vlen = length(zm, &mut pos, false)?.ok_or("a value after a zipmap key")?;
         let free = usize::from(*take(zm, &mut pos, 1)?.first().ok_or("a zipmap entry")?);
         let value = take(zm, &mut pos, vlen)?;
         take(zm, &mut pos, free)?;
         visit(key, value)?;
         count += 1;
     }
-    if pos + 1 != zm.len() {
-        return Err("a zipmap ending at its terminator");
+    // An empty zipmap is invalid, not an empty hash (zipmapValidateIntegrity).
+    if count == 0 {
+        return Err("a zipmap with at least one pair");
     }
-    if declared < usize::from(BIGLEN) && declared != count {
+    if declared != usize::from(BIGLEN) && declared != count {
         return Err("a zipmap whose header counts its pairs");
     }
     Ok(count)
@@ -112,5 +129,27 @@ mod tests {
         let mut extra = zm.clone();
         extra.push(0);
         assert!(pairs(&extra).is_err());
+    }
+
+    #[test]
+    fn checked_as_redis_checks() {
+        // Pairs end at the first end marker; the bytes after it are not read (the last must be an end marker).
+        assert_eq!(pairs(&[1, 1, b'a', 1, 0, b'v', 0xff, 7, 7, 0xff]).unwrap().len(), 1);
+        assert!(pairs(&[1, 1, b'a', 1, 0, b'v', 0xff, 7, 7]).is_err());
+        // Empty: invalid. A count of 255 is a count (only 254 means unknown).
+        assert!(pairs(&[0, 0xff]).is_err());
+        assert!(pairs(&[254, 0xff]).is_err());
+        assert!(pairs(&[255, 1, b'a', 1, 0, b'v', 0xff]).is_err());
+        assert_eq!(pairs(&[254, 1, b'a', 1, 0, b'v', 0xff]).unwrap().len(), 1);
+        // A short length in the 5-byte form is refused.
+        assert!(pairs(&[1, 254, 1, 0, 0, 0, b'a', 1, 0, b'v', 0xff]).is_err());
+        // A value's length byte 255 starts a 5-byte length, as 254 does.
+        let big = [b'v'; 300];
+        let mut zm = vec![1, 1, b'a', 255];
+        zm.extend_from_slice(&300u32.to_le_bytes());
+        zm.push(0);
+        zm.extend_from_slice(&big);
+        zm.push(0xff);
+        assert_eq!(pairs(&zm).unwrap(), vec![(b"a".to_vec(), big.to_vec())]);
     }
 }
