@@ -6,15 +6,16 @@
 use crate::config::MaxmemoryPolicy;
 use crate::engine::state::{Shared, State};
 use crate::error::{self, CmdError};
-use crate::persistence::child::{self, Outcome};
+use crate::persistence::child::{self, ChildLog, Outcome};
 use crate::persistence::rdb::file::{write_rdb, Access, SaveOptions};
 use crate::persistence::rdb::state::Bgsave;
 use crate::storage::lfu::Lfu;
 use crate::storage::Db;
 use std::path::Path;
 
-/// A failed background save is retried by the save points only after this long (CONFIG_BGSAVE_RETRY_DELAY).
-const BGSAVE_RETRY_DELAY_MS: i64 = 5000;
+/// A failed background save is retried by the save points only after this many seconds
+/// (CONFIG_BGSAVE_RETRY_DELAY), counted as Redis counts them: in whole seconds of the clock.
+const BGSAVE_RETRY_DELAY_SECS: i64 = 5;
 
 /// How this server writes RDB files now (its configuration and memory).
 pub fn save_options(state: &State, aof_base: bool) -> SaveOptions {
@@ -36,22 +37,67 @@ pub fn save_options(state: &State, aof_base: bool) -> SaveOptions {
     }
 }
 
-/// Writes `dbs` to `temp`, fsyncs it, renames it to `path` and fsyncs the directory. Returns the keys written.
-pub fn write_atomically(dbs: &[Db], now: i64, opts: &SaveOptions, temp: &Path, path: &Path) -> std::io::Result<u64> {
+/// Writes `dbs` to `temp`, fsyncs it, renames it to `path` and fsyncs the directory (Redis's rdbSave). Returns
+/// the keys written, or why it failed as redis-server logs it; the temporary file is removed on failure.
+/// `may_rename` is asked last: a background child whose server died answers no (see `child::orphaned`).
+pub fn write_atomically(
+    dbs: &[Db],
+    now: i64,
+    opts: &SaveOptions,
+    temp: &Path,
+    path: &Path,
+    may_rename: impl Fn() -> bool,
+) -> Result<u64, String> {
+    let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let root = || std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()).display().to_string();
+    let mut file = std::fs::File::create(temp).map_err(|e| {
+        format!(
+            "Failed opening the temp RDB file {} (in server root dir {}) for saving: {}",
+            name(temp),
+            root(),
+            strerror(&e)
+        )
+    })?;
     let written = (|| {
-        let mut file = std::fs::File::create(temp)?;
-        let keys = write_rdb(dbs, now, opts, &mut file)?;
-        file.sync_all()?;
-        std::fs::rename(temp, path)?;
-        if let Some(dir) = path.parent() {
-            std::fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })?.sync_all()?;
+        let keys = write_rdb(dbs, now, opts, &mut file).map_err(|e| write_error(&e))?;
+        file.sync_all().map_err(|e| write_error(&e))?;
+        drop(file);
+        if !may_rename() {
+            return Err("Child failed reporting info to parent, exiting. Broken pipe".to_string());
         }
+        std::fs::rename(temp, path).map_err(|e| {
+            format!(
+                "Error moving temp DB file {} on the final destination {} (in server root dir {}): {}",
+                name(temp),
+                name(path),
+                root(),
+                strerror(&e)
+            )
+        })?;
         Ok(keys)
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(temp);
     }
-    written
+    let keys = written?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("Failed to fsync directory while saving DB: {}", strerror(&e)))?;
+    Ok(keys)
+}
+
+fn write_error(e: &std::io::Error) -> String {
+    format!("Write error saving DB on disk: {}", strerror(e))
+}
+
+/// The system's text for an I/O error, as C's strerror gives it (without Rust's " (os error N)").
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 /// SAVE (and FLUSHALL, SHUTDOWN, DEBUG RELOAD): the file written now, on the event loop.
@@ -59,7 +105,7 @@ pub fn save(state: &mut State, shared: &Shared, now: i64) -> Result<(), ()> {
     let opts = save_options(state, false);
     let path = state.config.rdb_path();
     let temp = state.config.dir.join(format!("temp-{}.rdb", std::process::id()));
-    match write_atomically(&state.dbs, now, &opts, &temp, &path) {
+    match write_atomically(&state.dbs, now, &opts, &temp, &path, || true) {
         Ok(_) => {
             shared.log.notice("DB saved on disk");
             state.rdb.dirty_at_last_save = state.dirty;
@@ -67,8 +113,8 @@ pub fn save(state: &mut State, shared: &Shared, now: i64) -> Result<(), ()> {
             state.rdb.last_bgsave_ok = true;
             Ok(())
         }
-        Err(e) => {
-            shared.log.warning(&format!("Write error saving DB on disk: {e}"));
+        Err(why) => {
+            shared.log.warning(&why);
             Err(())
         }
     }
@@ -101,10 +147,23 @@ fn start_bgsave(state: &mut State, shared: &Shared, now: i64) -> Result<(), ()> 
     state.rdb.last_bgsave_try_ms = now;
     let opts = save_options(state, false);
     let (path, dir) = (state.config.rdb_path(), state.config.dir.clone());
+    let log = ChildLog::new(&state.config.logfile, |level| shared.log.enabled(level));
     let dbs = &state.dbs;
     let forked = child::fork(|| {
+        // In the child: Redis's child logs the outcome itself (role C), then the copy-on-write it cost.
         let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
-        write_atomically(dbs, now, &opts, &temp, &path).map(|_| ())
+        match write_atomically(dbs, now, &opts, &temp, &path, || !child::orphaned()) {
+            Ok(_) => {
+                log.notice("DB saved on disk");
+                let mb = child::private_dirty_bytes() >> 20;
+                log.notice(&format!("Fork CoW for RDB: current {mb} MB, peak {mb} MB, average {mb} MB"));
+                Ok(())
+            }
+            Err(why) => {
+                log.warning(&why);
+                Err(std::io::Error::other(why))
+            }
+        }
     });
     match forked {
         Ok(child) => {
@@ -164,7 +223,8 @@ pub fn cron(state: &mut State, shared: &Shared, now: i64) {
     if state.aof.rewrite.is_some() {
         return;
     }
-    let may_retry = now - state.rdb.last_bgsave_try_ms > BGSAVE_RETRY_DELAY_MS || state.rdb.last_bgsave_ok;
+    let may_retry =
+        now / 1000 - state.rdb.last_bgsave_try_ms / 1000 > BGSAVE_RETRY_DELAY_SECS || state.rdb.last_bgsave_ok;
     if !may_retry {
         return;
     }

@@ -16,6 +16,7 @@ mod lifecycle;
 mod loading;
 mod pubsub;
 mod python_package;
+mod rdb_durability;
 mod readme_examples;
 mod real_clients;
 mod redis_cli_modes;
