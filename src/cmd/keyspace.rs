@@ -315,13 +315,13 @@ fn flushall(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
         db.clear();
     }
     // As flushAllDataAndResetRDB: a background save of the old data is stopped, and with save points the
-    // (empty) dataset is saved at once; the extra change makes FLUSHALL always propagate.
+    // (empty) dataset is saved at once. FLUSHALL always reaches the AOF, even when it removed nothing.
     ctx.state.dirty += removed;
-    crate::persistence::save::kill_bgsave(ctx.state);
+    crate::persistence::save::stop_bgsave_for_flush(ctx.state, ctx.shared, ctx.now);
     if !ctx.state.config.save.is_empty() {
         let _ = crate::persistence::save::save(ctx.state, ctx.shared, ctx.now);
     }
-    ctx.state.dirty += 1;
+    ctx.force_propagate = true;
     ctx.out.ok();
     Ok(())
 }

@@ -179,12 +179,17 @@ impl Child {
 
     /// Stops the child and reaps it.
     pub fn kill(&self) {
+        self.stop(libc::SIGKILL);
+    }
+
+    /// Sends `signal` (which ends it) and reaps it.
+    pub fn stop(&self, signal: libc::c_int) {
         if self.reaped.swap(true, Ordering::Relaxed) {
             return;
         }
         // SAFETY: signals and reaps our own child, not reaped yet (so its pid is still its own).
         unsafe {
-            libc::kill(self.pid, libc::SIGKILL);
+            libc::kill(self.pid, signal);
             let mut status = 0;
             libc::waitpid(self.pid, &mut status, 0);
         }

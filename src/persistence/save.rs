@@ -182,6 +182,17 @@ fn start_bgsave(state: &mut State, shared: &Shared, now: i64) -> Result<(), ()> 
 }
 
 /// Stops a background save (SHUTDOWN, FLUSHALL) and removes its temporary file.
+/// FLUSHALL's killRDBChild: the child is stopped with SIGUSR1 (not an error: the status stays), and reaped at
+/// once, with the line and timing Redis's next cron would give it.
+pub fn stop_bgsave_for_flush(state: &mut State, shared: &Shared, now: i64) {
+    if let Some(bg) = state.rdb.bgsave.take() {
+        bg.child.stop(libc::SIGUSR1);
+        shared.log.warning(&format!("Background saving terminated by signal {}", libc::SIGUSR1));
+        let _ = std::fs::remove_file(&bg.temp);
+        state.rdb.last_bgsave_time_sec = (now - bg.started_ms).max(0) / 1000;
+    }
+}
+
 pub fn kill_bgsave(state: &mut State) {
     if let Some(bg) = state.rdb.bgsave.take() {
         bg.child.kill();

@@ -824,7 +824,6 @@ fn changes_after_flushall(kind: Kind, dir: &Path) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "embedis's FLUSHALL (src/cmd/keyspace.rs) adds a change of its own, redis-server 7.0.15 none"]
 fn flushall_leaves_as_many_unsaved_changes_as_redis() {
     let (ours, theirs) = on_both(changes_after_flushall);
     assert_eq!(ours, ["0", "0", "6", "6"]);

@@ -248,7 +248,7 @@ pub fn read_rdb<'a>(
             if computed != stored {
                 return r.fail_at(
                     body_end,
-                    format!("the checksum of the file (wrong RDB checksum expected: ({stored:x}) got: ({computed:x}))"),
+                    format!("the checksum of the file (wrong RDB checksum expected: ({computed:x}) got: ({stored:x}))"),
                 );
             }
         }
