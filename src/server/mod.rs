@@ -45,7 +45,9 @@ pub struct ServerBuilder<Mode = Async> {
 impl<Mode> ServerBuilder<Mode> {
     pub(crate) fn new() -> Self {
         // Embedded servers are silent unless asked (`loglevel`): a test suite's output is not the place for logs.
-        let config = Config { loglevel: LogLevel::Nothing, ..Config::default() };
+        // They take no automatic snapshots unless asked (`config("save", ...)`): their `dir` is the process's
+        // working directory unless given, and a program embedding a server does not expect dump.rdb files there.
+        let config = Config { loglevel: LogLevel::Nothing, save: Vec::new(), ..Config::default() };
         ServerBuilder {
             config,
             clock: Arc::default(),

@@ -8,9 +8,13 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_embedis-server");
 
-/// Spawns the binary with `--port auto` and reads the chosen port from its log, as a test harness would.
-fn spawn(args: &[&str]) -> (Child, SocketAddr) {
+/// Spawns the binary with `--port auto` and reads the chosen port from its log, as a test harness would. It
+/// runs in a directory of its own (returned, to keep until the end of the test), where a SHUTDOWN's snapshot
+/// lands, as redis-server's would, instead of in the checkout.
+fn spawn(args: &[&str]) -> (Child, SocketAddr, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
+        .current_dir(dir.path())
         .args(args)
         .args(["--port", "auto", "--bind", "127.0.0.1"])
         .stdout(Stdio::piped())
@@ -27,7 +31,7 @@ fn spawn(args: &[&str]) -> (Child, SocketAddr) {
     };
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+    (child, SocketAddr::from(([127, 0, 0, 1], port)), dir)
 }
 
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
@@ -43,7 +47,7 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 
 #[test]
 fn port_zero_prints_the_port_and_shutdown_exits_cleanly() {
-    let (mut child, addr) = spawn(&[]);
+    let (mut child, addr, _dir) = spawn(&[]);
     let mut c = Conn::connect(addr);
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
     c.send(&["SHUTDOWN", "NOSAVE"]);
@@ -53,7 +57,7 @@ fn port_zero_prints_the_port_and_shutdown_exits_cleanly() {
 #[test]
 fn the_docker_compose_command_line_starts_and_requires_the_password() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = spawn(&[
+    let (mut child, addr, _dir) = spawn(&[
         "--dir",
         dir.path().to_str().unwrap(),
         "--appendonly",
@@ -99,14 +103,16 @@ fn config_from_stdin_and_file_with_overrides() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("embedis.conf");
     std::fs::write(&conf, "databases 4\nrequirepass \"from file\"\n").unwrap();
-    let (mut child, addr) = spawn(&[conf.to_str().unwrap(), "--requirepass", "override"]);
+    let (mut child, addr, _dir) = spawn(&[conf.to_str().unwrap(), "--requirepass", "override"]);
     let mut c = Conn::connect(addr);
     assert_eq!(c.cmd(&["AUTH", "override"]), b"+OK\r\n");
     assert_eq!(c.cmd(&["SELECT", "4"]), b"-ERR DB index is out of range\r\n");
     c.send(&["SHUTDOWN"]);
     assert!(wait_exit(&mut child).success());
 
+    let scratch = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
+        .current_dir(scratch.path())
         .args(["-", "--port", "auto", "--bind", "127.0.0.1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -161,7 +167,7 @@ fn version_and_help() {
 /// says `libc`: it cannot vouch for its host's allocator).
 #[test]
 fn info_names_the_binarys_allocator() {
-    let (mut child, addr) = spawn(&[]);
+    let (mut child, addr, _dir) = spawn(&[]);
     let mut c = Conn::connect(addr);
     let info = String::from_utf8(c.cmd(&["INFO", "memory"])).unwrap();
     assert!(info.contains("\r\nmem_allocator:jemalloc-5.3.0\r\n"), "{info}");
