@@ -351,16 +351,7 @@ fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
     };
     // The C string ends at the first NUL.
     let text = text.split(|&b| b == 0).next().unwrap_or_default();
-    let mut cstr = Vec::with_capacity(text.len() + 1);
-    cstr.extend_from_slice(text);
-    cstr.push(0);
-    let mut end: *mut libc::c_char = std::ptr::null_mut();
-    // SAFETY: `cstr` is NUL-terminated and outlives the call; `end` points into it afterwards.
-    let (value, consumed) = unsafe {
-        let base = cstr.as_ptr() as *const libc::c_char;
-        let v = libc::strtod(base, &mut end);
-        (v, end.offset_from(base) as usize)
-    };
+    let (value, consumed) = number::strtod_c(text);
     (consumed == text.len() && !value.is_nan()).then_some((value, exclusive))
 }
 

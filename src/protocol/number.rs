@@ -162,6 +162,45 @@ pub fn string2d(s: &[u8]) -> Option<f64> {
     Some(value)
 }
 
+/// C's `strtod` over `text` (up to its first NUL byte): the number at its start, after any leading space, however
+/// it ends; None when no number starts it. Out of range gives ±inf or 0 (or a denormal), as strtod does.
+pub fn strtod_prefix(text: &[u8]) -> Option<f64> {
+    let (value, consumed) = strtod_c(text);
+    (consumed > 0).then_some(value)
+}
+
+/// C's `strtod` over `text` up to its first NUL byte (as a C string ends there): the value and how many bytes
+/// of the text it read.
+pub fn strtod_c(text: &[u8]) -> (f64, usize) {
+    let text = text.split(|&c| c == 0).next().unwrap_or_default();
+    let mut cstr = Vec::with_capacity(text.len() + 1);
+    cstr.extend_from_slice(text);
+    cstr.push(0);
+    let mut end: *mut libc::c_char = std::ptr::null_mut();
+    // SAFETY: `cstr` is NUL-terminated and outlives the call; `end` points into it afterwards.
+    unsafe {
+        let base = cstr.as_ptr() as *const libc::c_char;
+        let v = libc::strtod(base, &mut end);
+        (v, end.offset_from(base) as usize)
+    }
+}
+
+/// rdbLoadDoubleValue's `sscanf(buf, "%lg", &val)` over the text (up to its first NUL byte), with the C library's
+/// own scanner: leading space skipped, the number at the start taken and the rest ignored ("1.5abc" is 1.5),
+/// out of range is ±inf or 0; None when it converts nothing ("abc", "", and "0x", which scanf refuses though
+/// strtod reads 0 of it).
+pub fn scan_double(text: &[u8]) -> Option<f64> {
+    let text = text.split(|&c| c == 0).next().unwrap_or_default();
+    let mut cstr = Vec::with_capacity(text.len() + 1);
+    cstr.extend_from_slice(text);
+    cstr.push(0);
+    let mut value: f64 = 0.0;
+    // SAFETY: both strings are NUL-terminated; "%lg" stores one double through the pointer given.
+    let converted =
+        unsafe { libc::sscanf(cstr.as_ptr() as *const libc::c_char, c"%lg".as_ptr(), &mut value as *mut f64) };
+    (converted == 1).then_some(value)
+}
+
 /// Appends `d` as C's `%.17g` (finite values; callers spell infinities as Redis does).
 pub fn format_g17(d: f64, out: &mut Vec<u8>) {
     // Whole numbers below 1e17 print as their digits under %.17g (the exponent stays under the precision):

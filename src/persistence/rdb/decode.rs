@@ -3,6 +3,7 @@
 //! the RDB loader build on it (issue 17).
 
 use super::lzf;
+use crate::protocol::number;
 use std::borrow::Cow;
 
 /// Why reading stopped: what was expected, and where.
@@ -20,39 +21,6 @@ impl std::fmt::Display for DecodeError {
 
 /// LZF's best ratio: a 3-byte back reference copies 264 bytes. A longer claimed output is a lie.
 const LZF_MAX_RATIO: usize = 88;
-
-/// C's `strtod` over `text` (up to its first NUL byte): the number at its start, after any leading space, however
-/// it ends; None when no number starts it. Out of range gives ±inf or 0 (or a denormal), as strtod does.
-pub fn strtod_prefix(text: &[u8]) -> Option<f64> {
-    let text = text.split(|&c| c == 0).next().unwrap_or_default();
-    let mut cstr = Vec::with_capacity(text.len() + 1);
-    cstr.extend_from_slice(text);
-    cstr.push(0);
-    let mut end: *mut libc::c_char = std::ptr::null_mut();
-    // SAFETY: `cstr` is NUL-terminated and outlives the call; `end` points into it afterwards.
-    let (value, consumed) = unsafe {
-        let base = cstr.as_ptr() as *const libc::c_char;
-        let v = libc::strtod(base, &mut end);
-        (v, end.offset_from(base))
-    };
-    (consumed > 0).then_some(value)
-}
-
-/// rdbLoadDoubleValue's `sscanf(buf, "%lg", &val)` over the text (up to its first NUL byte), with the C library's
-/// own scanner: leading space skipped, the number at the start taken and the rest ignored ("1.5abc" is 1.5),
-/// out of range is ±inf or 0; None when it converts nothing ("abc", "", and "0x", which scanf refuses though
-/// strtod reads 0 of it).
-fn scan_double(text: &[u8]) -> Option<f64> {
-    let text = text.split(|&c| c == 0).next().unwrap_or_default();
-    let mut cstr = Vec::with_capacity(text.len() + 1);
-    cstr.extend_from_slice(text);
-    cstr.push(0);
-    let mut value: f64 = 0.0;
-    // SAFETY: both strings are NUL-terminated; "%lg" stores one double through the pointer given.
-    let converted =
-        unsafe { libc::sscanf(cstr.as_ptr() as *const libc::c_char, c"%lg".as_ptr(), &mut value as *mut f64) };
-    (converted == 1).then_some(value)
-}
 
 /// A cursor over RDB bytes.
 pub struct Reader<'a> {
@@ -108,7 +76,7 @@ impl<'a> Reader<'a> {
             255 => Ok(f64::NEG_INFINITY),
             n => {
                 let text = self.bytes(usize::from(n), "the text of a double")?;
-                scan_double(text).map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
+                number::scan_double(text).map_or_else(|| self.fail_at(at, "a double written as text"), Ok)
             }
         }
     }
@@ -294,8 +262,8 @@ mod tests {
         assert_eq!(text(b""), None);
         assert_eq!(text(b"0x"), None);
         assert!(text(b"nan").unwrap().is_nan());
-        assert_eq!(strtod_prefix(b"abc"), None);
-        assert_eq!(strtod_prefix(b"0x"), Some(0.0));
-        assert_eq!(strtod_prefix(b"-2.5xyz"), Some(-2.5));
+        assert_eq!(number::strtod_prefix(b"abc"), None);
+        assert_eq!(number::strtod_prefix(b"0x"), Some(0.0));
+        assert_eq!(number::strtod_prefix(b"-2.5xyz"), Some(-2.5));
     }
 }

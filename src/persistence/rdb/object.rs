@@ -212,7 +212,7 @@ const DUP_FIELD: &str = "distinct hash fields";
 /// the first 127 bytes, whatever follows the number ("1.5abc" is 1.5, text with no number is 0, "1e400" is inf).
 /// Only NaN is refused here (Redis keeps it, but a NaN score has no place in the order).
 fn zzl_strtod(s: &[u8]) -> f64 {
-    super::decode::strtod_prefix(&s[..s.len().min(127)]).unwrap_or(0.0)
+    crate::protocol::number::strtod_prefix(&s[..s.len().min(127)]).unwrap_or(0.0)
 }
 
 #[cfg(test)]
