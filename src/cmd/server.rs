@@ -123,7 +123,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                  expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\n\
                  evicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\n\
                  keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n\
-                 pubsubshard_channels:{}\r\nlatest_fork_usec:0\r\ntotal_forks:{}\r\nmigrate_cached_sockets:{}\r\n\
+                 pubsubshard_channels:{}\r\nlatest_fork_usec:{}\r\ntotal_forks:{}\r\nmigrate_cached_sockets:{}\r\n\
                  slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n\
                  active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n\
                  current_active_defrag_time:0\r\ntracking_total_keys:0\r\ntracking_total_items:0\r\n\
@@ -145,6 +145,7 @@ fn write_section(ctx: &mut Ctx, name: &str, s: &mut String) {
                 st.pubsub.channels(crate::pubsub::Kind::Channel, None).len(),
                 st.pubsub.numpat(),
                 st.pubsub.channels(crate::pubsub::Kind::Shard, None).len(),
+                st.stats.latest_fork_usec,
                 st.aof.rewrites + st.aof.consecutive_failures + st.rdb.forks,
                 super::dump::cached_sockets(st),
                 st.observe.total_error_replies,

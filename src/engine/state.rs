@@ -11,6 +11,8 @@ use tokio::sync::Notify;
 /// Server-wide counters (INFO stats).
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// How long the last fork took (BGSAVE, AOF rewrite), µs.
+    pub latest_fork_usec: u64,
     pub commands_processed: u64,
     pub connections_received: u64,
     pub rejected_connections: u64,
@@ -133,6 +135,18 @@ impl State {
     /// `stop-writes-on-bgsave-error` is on (Redis's writeCommandsDeniedByDiskError, its RDB half).
     pub fn rdb_writes_denied(&self) -> bool {
         !self.rdb.last_bgsave_ok && !self.config.save.is_empty() && self.config.stop_writes_on_bgsave_error()
+    }
+
+    /// Tells the databases whether a forked child (BGSAVE, AOF rewrite) shares their memory now.
+    pub fn sync_child_active(&mut self) {
+        let active = self.rdb.bgsave.is_some() || self.aof.rewrite.is_some();
+        let forked = self.rdb.bgsave.as_ref().map(|b| &b.child).or(self.aof.rewrite.as_ref().map(|r| &r.child));
+        if let Some(child) = forked {
+            self.stats.latest_fork_usec = child.fork_usec;
+        }
+        for db in &mut self.dbs {
+            db.child_active = active;
+        }
     }
 
     pub fn set_loading(&mut self, loading: bool) {

@@ -24,6 +24,8 @@ pub struct Child {
     report: libc::c_int,
     /// Reaped (by `poll` or `kill`): its pid may belong to another process now, so it is never signalled again.
     reaped: AtomicBool,
+    /// How long the fork itself took (INFO's `latest_fork_usec`): the event loop stands still meanwhile.
+    pub fork_usec: u64,
 }
 
 /// How a child ended.
@@ -55,6 +57,7 @@ pub fn fork(job: impl FnOnce() -> io::Result<()>) -> io::Result<Child> {
     // SAFETY: fork in a multi-threaded process is sound for a child that, as here, only uses memory it owns
     // (the allocator is fork-safe: jemalloc and glibc malloc both reset their locks in the child), does file
     // I/O and ends with _exit, never returning into code that other threads' state may have left inconsistent.
+    let started = std::time::Instant::now();
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         let e = io::Error::last_os_error();
@@ -77,9 +80,10 @@ pub fn fork(job: impl FnOnce() -> io::Result<()>) -> io::Result<Child> {
             libc::_exit(code);
         }
     }
+    let fork_usec = started.elapsed().as_micros() as u64;
     // SAFETY: the parent keeps only the read end.
     unsafe { libc::close(fds[1]) };
-    Ok(Child { pid, report: fds[0], reaped: AtomicBool::new(false) })
+    Ok(Child { pid, report: fds[0], reaped: AtomicBool::new(false), fork_usec })
 }
 
 /// The server's pid, in a child (0 in the server itself).

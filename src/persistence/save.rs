@@ -171,6 +171,7 @@ fn start_bgsave(state: &mut State, shared: &Shared, now: i64) -> Result<(), ()> 
             shared.log.notice(&format!("Background saving started by pid {}", child.pid));
             let temp = dir.join(format!("temp-{}.rdb", child.pid));
             state.rdb.bgsave = Some(Bgsave { child, temp, started_ms: now, dirty_at_fork: state.dirty });
+            state.sync_child_active();
             Ok(())
         }
         Err(e) => {

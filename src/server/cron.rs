@@ -44,6 +44,7 @@ pub async fn run(shared: Arc<Shared>) {
             state.effects.publish();
             crate::persistence::save::cron(state, &shared, now);
             crate::persistence::aof::cron(state, &shared, now);
+            state.sync_child_active();
         }
         shared.aof.kick();
         if last_timeout_check.elapsed() >= Duration::from_secs(1) {

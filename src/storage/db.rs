@@ -69,6 +69,9 @@ pub struct Db {
     /// A loader is rebuilding the saved state: no TTL counts as passed (Redis's keyIsExpired under
     /// server.loading), so a key whose TTL a later record extends is still there for that record.
     pub loading: bool,
+    /// A forked child (BGSAVE, AOF rewrite) shares the memory: reads leave access times alone, so the pages
+    /// holding entries are not copied for nothing (Redis's lookupKey skips the LRU update then).
+    pub child_active: bool,
 }
 
 /// A change the storage makes on its own (Redis's dbAdd, expireIfNeeded, lookupKeyRead notifications).
@@ -201,7 +204,9 @@ impl Db {
         let lfu = self.lfu;
         let i = self.counted_index(key, now, true)?;
         let e = &mut self.keys[i];
-        e.lru = touched(e.lru, lfu, &mut self.rng, now);
+        if !self.child_active {
+            e.lru = touched(e.lru, lfu, &mut self.rng, now);
+        }
         Some(e)
     }
 
@@ -234,7 +239,9 @@ impl Db {
         // The value may change in place: the command's keys are re-measured after it (dispatch::execute).
         self.changed_in_place = true;
         let e = &mut self.keys[i];
-        e.lru = touched(e.lru, lfu, &mut self.rng, now);
+        if !self.child_active {
+            e.lru = touched(e.lru, lfu, &mut self.rng, now);
+        }
         Some(e)
     }
 

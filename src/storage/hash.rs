@@ -99,6 +99,28 @@ impl RHash {
         }
     }
 
+    /// A hash of `pairs` (field, value, field, value...) loaded whole, as a listpack unless it has more fields
+    /// than `limits.entries` (a loaded listpack keeps long values, as Redis 7.0 keeps them). None if a field
+    /// repeats.
+    pub fn from_pairs(pairs: &[&[u8]], limits: Limits) -> Option<RHash> {
+        let fields = pairs.len() / 2;
+        if fields as u64 > limits.entries.min(LISTPACK_MAX_FIELDS) {
+            let mut h = RHash::Table(Box::default());
+            for p in pairs.chunks_exact(2) {
+                if !h.set(p[0], p[1], limits) {
+                    return None;
+                }
+            }
+            return Some(h);
+        }
+        let mut sorted: Vec<&[u8]> = pairs.iter().step_by(2).copied().collect();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        Some(RHash::Listpack(Listpack::from_entries(pairs)))
+    }
+
     /// `hashTypeSet`: sets `field` to `value`; true if the field is new. A listpack keeps its order (an update
     /// replaces the value in place, a new field goes at the end) and converts when the pair is too long or
     /// the hash too big.
@@ -281,6 +303,17 @@ mod tests {
 
     fn limits(entries: u64, value: u64) -> Limits {
         Limits { entries, value }
+    }
+
+    #[test]
+    fn loaded_whole_as_set_one_by_one_would_build_it() {
+        let items: [&[u8]; 6] = [b"a", b"1", b"b", &[b'x'; 100], b"c", b"3"];
+        let h = RHash::from_pairs(&items, limits(3, 64)).unwrap();
+        assert_eq!(h.encoding(), "listpack", "a loaded listpack keeps its long value");
+        assert_eq!(pairs(&h)[1], ("b".into(), "x".repeat(100)));
+        assert_eq!(RHash::from_pairs(&items, limits(2, 64)).unwrap().encoding(), "hashtable");
+        assert!(RHash::from_pairs(&[b"a", b"1", b"a", b"2"], limits(3, 64)).is_none(), "a repeated field");
+        assert!(RHash::from_pairs(&[b"a", b"1", b"b", b"2", b"a", b"3"], limits(1, 64)).is_none());
     }
 
     fn pairs(h: &RHash) -> Vec<(String, String)> {

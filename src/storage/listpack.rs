@@ -35,6 +35,18 @@ impl Listpack {
         Listpack(vec![0u8; HEADER].into_boxed_slice())
     }
 
+    /// A listpack of `entries` in one allocation (loading a value whole, instead of one rebuild per entry).
+    pub fn from_entries(entries: &[&[u8]]) -> Listpack {
+        let size: usize = entries.iter().map(|e| varint_len(e.len()) + e.len()).sum();
+        let mut out = Vec::with_capacity(HEADER + size);
+        out.extend_from_slice(&(entries.len().min(u16::MAX as usize) as u16).to_le_bytes());
+        for e in entries {
+            put_varint(&mut out, e.len());
+            out.extend_from_slice(e);
+        }
+        Listpack(out.into_boxed_slice())
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         match &*self.0 {

@@ -130,6 +130,30 @@ impl RZSet {
         }
     }
 
+    /// A sorted set of `pairs` loaded whole (a compact RDB encoding): a listpack built in one go unless it has
+    /// more members than `limits.max_entries`. None if a member repeats.
+    pub fn from_pairs(mut pairs: Vec<(&[u8], f64)>, limits: Limits) -> Option<RZSet> {
+        if pairs.len() > limits.max_entries {
+            let mut z = RZSet::Skiplist(Box::default());
+            for (member, score) in pairs {
+                if z.insert(member, score, limits).is_some() {
+                    return None;
+                }
+            }
+            return Some(z);
+        }
+        let mut members: Vec<&[u8]> = pairs.iter().map(|p| p.0).collect();
+        members.sort_unstable();
+        if members.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        pairs.sort_by(|a, b| cmp(a.1, a.0, b.1, b.0));
+        // As `insert`: a listpack keeps -0 as 0.
+        let scores: Vec<[u8; 8]> = pairs.iter().map(|p| (if p.1 == 0.0 { 0.0 } else { p.1 }).to_le_bytes()).collect();
+        let entries: Vec<&[u8]> = pairs.iter().zip(&scores).flat_map(|(p, s)| [p.0, &s[..]]).collect();
+        Some(RZSet::Listpack(Listpack::from_entries(&entries)))
+    }
+
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
             RZSet::Listpack(lp) => lp.pairs().find(|(_, m, _)| *m == member).map(|(_, _, s)| decode_score(s)),
@@ -605,6 +629,19 @@ pub fn rank_interval(len: usize, start: i64, end: i64) -> Option<(usize, usize)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loaded_whole_in_order_as_inserts_would_build_it() {
+        let limits = Limits { max_entries: 3, max_value: 64 };
+        let z = RZSet::from_pairs(vec![(b"b", 2.0), (b"a", 2.0), (b"c", -0.0)], limits).unwrap();
+        assert_eq!(z.encoding(), "listpack");
+        let items: Vec<(Vec<u8>, f64)> = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
+        assert_eq!(items, vec![(b"c".to_vec(), 0.0), (b"a".to_vec(), 2.0), (b"b".to_vec(), 2.0)]);
+        assert!(z.score(b"c").unwrap().is_sign_positive(), "-0 is kept as 0, as insert keeps it");
+        let four = vec![(&b"a"[..], 1.0), (b"b", 2.0), (b"c", 3.0), (b"d", 4.0)];
+        assert_eq!(RZSet::from_pairs(four, limits).unwrap().encoding(), "skiplist");
+        assert!(RZSet::from_pairs(vec![(&b"a"[..], 1.0), (b"b", 2.0), (b"a", 3.0)], limits).is_none());
+    }
 
     #[test]
     fn rank_intervals_sanitize_like_redis() {

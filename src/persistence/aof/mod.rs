@@ -152,6 +152,7 @@ pub fn start_rewrite(state: &mut State, shared: &Shared, now: i64) -> Result<Sta
     let child = rewrite::fork_writer(&state.dbs, now, &format, &temp).map_err(crate::error::aof_rewrite_fork_failed)?;
     shared.log.notice(&format!("Background append only file rewriting started by pid {}", child.pid));
     state.aof.rewrite = Some(Rewrite { child, temp, rdb, first_kept_incr, started_ms: now });
+    state.sync_child_active();
     state.aof.rewrite_scheduled = false;
     Ok(Started::Started)
 }

@@ -40,7 +40,7 @@ const NO_LIMIT: usize = usize::MAX;
 pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Value>, DecodeError> {
     let start = r.offset();
     let value = match t {
-        TYPE_STRING => Value::String(RString::from_bytes(&r.string(NO_LIMIT)?)),
+        TYPE_STRING => Value::String(RString::from_bytes(&r.string_cow()?)),
         TYPE_SET => {
             let n = r.count()?;
             let mut set: Option<RSet> = None;
@@ -139,54 +139,32 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
         }
         TYPE_HASH_ZIPLIST | TYPE_HASH_LISTPACK => {
             let blob = r.string(NO_LIMIT)?;
-            let mut h = RHash::new();
-            // A listpack converts only when it has too many fields (a long value stays, as Redis 7.0 keeps it).
-            let limits = hash::Limits { value: u64::MAX, ..limits.hash };
-            let mut field: Option<Vec<u8>> = None;
-            let visit = |item: Item| {
-                let mut digits = itoa::Buffer::new();
-                let bytes = item.bytes(&mut digits);
-                match field.take() {
-                    None => field = Some(bytes.to_vec()),
-                    Some(f) if !h.set(&f, bytes, limits) => return Err(DUP_FIELD),
-                    Some(_) => {}
-                }
-                Ok(())
-            };
-            let read = if t == TYPE_HASH_ZIPLIST { ziplist::read(&blob, visit) } else { listpack::read(&blob, visit) };
-            read.or_else(|why| r.fail_at(start, why))?;
-            if field.is_some() {
+            let entries = Entries::read(&blob, t == TYPE_HASH_ZIPLIST).or_else(|why| r.fail_at(start, why))?;
+            if entries.len() % 2 != 0 {
                 return r.fail_at(start, "a listpack of field-value pairs");
             }
+            // A listpack converts only when it has too many fields (a long value stays, as Redis 7.0 keeps it).
+            let limits = hash::Limits { value: u64::MAX, ..limits.hash };
+            let items: Vec<&[u8]> = (0..entries.len()).map(|i| entries.get(i)).collect();
+            let h = RHash::from_pairs(&items, limits).map_or_else(|| r.fail_at(start, DUP_FIELD), Ok)?;
             Value::Hash(h)
         }
         TYPE_ZSET_ZIPLIST | TYPE_ZSET_LISTPACK => {
             let blob = r.string(NO_LIMIT)?;
-            let mut z = RZSet::new();
-            let limits = zset::Limits { max_value: usize::MAX, ..limits.zset };
-            let mut member: Option<Vec<u8>> = None;
-            let visit = |item: Item| {
-                let Some(m) = member.take() else {
-                    member = Some(item.bytes(&mut itoa::Buffer::new()).to_vec());
-                    return Ok(());
-                };
-                let score = match item {
-                    Item::Int(v) => v as f64,
-                    Item::Str(s) => zzl_strtod(s),
-                };
-                if score.is_nan() {
-                    return Err("a score that is a number");
-                }
-                if z.insert(&m, score, limits).is_some() {
-                    return Err("distinct zset members");
-                }
-                Ok(())
-            };
-            let read = if t == TYPE_ZSET_ZIPLIST { ziplist::read(&blob, visit) } else { listpack::read(&blob, visit) };
-            read.or_else(|why| r.fail_at(start, why))?;
-            if member.is_some() {
+            let entries = Entries::read(&blob, t == TYPE_ZSET_ZIPLIST).or_else(|why| r.fail_at(start, why))?;
+            if entries.len() % 2 != 0 {
                 return r.fail_at(start, "a listpack of member-score pairs");
             }
+            let mut pairs = Vec::with_capacity(entries.len() / 2);
+            for i in (0..entries.len()).step_by(2) {
+                let score = entries.int(i + 1).map_or_else(|| zzl_strtod(entries.get(i + 1)), |v| v as f64);
+                if score.is_nan() {
+                    return r.fail_at(start, "a score that is a number");
+                }
+                pairs.push((entries.get(i), score));
+            }
+            let limits = zset::Limits { max_value: usize::MAX, ..limits.zset };
+            let z = RZSet::from_pairs(pairs, limits).map_or_else(|| r.fail_at(start, "distinct zset members"), Ok)?;
             Value::ZSet(z)
         }
         _ => {
@@ -207,6 +185,53 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
 }
 
 const DUP_FIELD: &str = "distinct hash fields";
+
+/// The entries of a compact blob (listpack or ziplist), checked, as byte strings in one buffer (integers as
+/// their decimal text, and as numbers).
+struct Entries {
+    text: Vec<u8>,
+    spans: Vec<(usize, usize, Option<i64>)>,
+}
+
+impl Entries {
+    fn read(blob: &[u8], ziplist: bool) -> Result<Entries, &'static str> {
+        let mut e = Entries { text: Vec::with_capacity(blob.len()), spans: Vec::new() };
+        let visit = |item: Item| {
+            let start = e.text.len();
+            let int = match item {
+                Item::Int(v) => {
+                    e.text.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+                    Some(v)
+                }
+                Item::Str(s) => {
+                    e.text.extend_from_slice(s);
+                    None
+                }
+            };
+            e.spans.push((start, e.text.len(), int));
+            Ok(())
+        };
+        if ziplist {
+            ziplist::read(blob, visit)?;
+        } else {
+            listpack::read(blob, visit)?;
+        }
+        Ok(e)
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let (start, end, _) = self.spans[i];
+        &self.text[start..end]
+    }
+
+    fn int(&self, i: usize) -> Option<i64> {
+        self.spans[i].2
+    }
+}
 
 /// zzlStrtod: how Redis 7.0 reads a score stored as text in a ziplist or listpack, never checking it: `strtod` of
 /// the first 127 bytes, whatever follows the number ("1.5abc" is 1.5, text with no number is 0, "1e400" is inf).
