@@ -6,7 +6,7 @@
 
 use crate::engine::state::{Shared, State};
 use crate::persistence::rdb::decode::DecodeError;
-use crate::persistence::rdb::file::{read_rdb, ReadOptions, Summary};
+use crate::persistence::rdb::file::{read_rdb, Event, ReadOptions, Summary};
 use crate::persistence::rdb::object::Limits;
 use crate::storage::db::{lru_clock, LRU_RESOLUTION_MS};
 use crate::storage::lfu::lfu_with_counter;
@@ -46,20 +46,28 @@ pub fn load_bytes(
     state.set_loading(true);
     let mut expired = 0;
     let dbs = &mut state.dbs;
-    let read = read_rdb(data, &opts, |rec| {
+    let read = read_rdb(data, &opts, |event| {
+        let rec = match event {
+            Event::Resize { db, keys } => {
+                dbs[db].reserve(keys as usize);
+                return Ok(());
+            }
+            Event::Key(rec) => rec,
+        };
         if !aof_base && rec.expire_at.is_some_and(|at| at < now) {
             expired += 1;
             return Ok(());
         }
         let db = &mut dbs[rec.db];
-        if duplicates == Duplicates::Refuse && db.get_ref(&rec.key, now).is_some() {
+        let before = db.len();
+        db.set(&rec.key, rec.value, false, now);
+        if duplicates == Duplicates::Refuse && db.len() == before {
             return Err(format!(
                 "each key once (duplicated key '{}' in DB {})",
                 String::from_utf8_lossy(&rec.key),
                 rec.db
             ));
         }
-        db.set(&rec.key, rec.value, false, now);
         if let Some(at) = rec.expire_at {
             db.set_expire(&rec.key, at);
         }

@@ -331,6 +331,11 @@ impl Db {
         }
     }
 
+    /// Room for `additional` more keys (a loader that knows the count).
+    pub fn reserve(&mut self, additional: usize) {
+        self.keys.reserve(additional);
+    }
+
     /// Every entry, expired or not, in storage order (RDB files save them all, as Redis does).
     pub fn entries(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         self.keys.iter()

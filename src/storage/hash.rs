@@ -99,6 +99,25 @@ impl RHash {
         }
     }
 
+    /// A hash loaded whole as a listpack of field-value pairs: kept as it is unless it has more fields than
+    /// `limits.entries` (a loaded listpack keeps long values, as Redis 7.0 keeps them). None if a field repeats
+    /// or the entries do not pair up.
+    pub fn from_listpack(lp: Listpack, limits: Limits) -> Option<RHash> {
+        if lp.len() % 2 != 0 {
+            return None;
+        }
+        let mut fields: Vec<&[u8]> = lp.pairs().map(|(_, f, _)| f).collect();
+        fields.sort_unstable();
+        if fields.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        if (lp.len() / 2) as u64 > limits.entries.min(LISTPACK_MAX_FIELDS) {
+            let pairs: Vec<&[u8]> = lp.iter().map(|(_, e)| e).collect();
+            return RHash::from_pairs(&pairs, limits);
+        }
+        Some(RHash::Listpack(lp))
+    }
+
     /// A hash of `pairs` (field, value, field, value...) loaded whole, as a listpack unless it has more fields
     /// than `limits.entries` (a loaded listpack keeps long values, as Redis 7.0 keeps them). None if a field
     /// repeats.

@@ -47,6 +47,13 @@ impl Listpack {
         Listpack(out.into_boxed_slice())
     }
 
+    /// A builder appending entries into one buffer of about `capacity` bytes (loading a value whole).
+    pub fn builder(capacity: usize) -> Builder {
+        let mut buf = Vec::with_capacity(HEADER + capacity);
+        buf.extend_from_slice(&[0; HEADER]);
+        Builder { buf, count: 0 }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         match &*self.0 {
@@ -139,6 +146,28 @@ impl Listpack {
         let count = (self.len() as isize + delta).clamp(0, u16::MAX as isize) as u16;
         out[..HEADER].copy_from_slice(&count.to_le_bytes());
         self.0 = out.into_boxed_slice();
+    }
+}
+
+/// Entries appended one after the other, then sealed into a `Listpack`.
+pub struct Builder {
+    buf: Vec<u8>,
+    count: usize,
+}
+
+impl Builder {
+    pub fn push(&mut self, entry: &[u8]) {
+        put_varint(&mut self.buf, entry.len());
+        self.buf.extend_from_slice(entry);
+        self.count += 1;
+    }
+
+    /// The listpack, or None when it holds more entries than its count can say (the caller keeps the value
+    /// in its large encoding then).
+    pub fn finish(mut self) -> Option<Listpack> {
+        let count = u16::try_from(self.count).ok()?;
+        self.buf[..HEADER].copy_from_slice(&count.to_le_bytes());
+        Some(Listpack(self.buf.into_boxed_slice()))
     }
 }
 

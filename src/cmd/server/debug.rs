@@ -228,14 +228,15 @@ fn reload(ctx: &mut Ctx, options: Args) -> Result<(), CmdError> {
 
 /// The first key of an RDB image already present in the databases.
 fn first_conflict(ctx: &Ctx, data: &[u8]) -> Option<(usize, Vec<u8>)> {
-    use crate::persistence::rdb::file::{read_rdb, ReadOptions};
+    use crate::persistence::rdb::file::{read_rdb, Event, ReadOptions};
     let opts = ReadOptions {
         limits: crate::persistence::rdb::object::Limits::of(&ctx.state.config),
         databases: ctx.state.dbs.len(),
         verify_checksum: false,
     };
     let mut found = None;
-    let _ = read_rdb(data, &opts, |rec| {
+    let _ = read_rdb(data, &opts, |event| {
+        let Event::Key(rec) = event else { return Ok(()) };
         if found.is_none() && ctx.state.dbs[rec.db].get_ref(&rec.key, ctx.now).is_some() {
             found = Some((rec.db, rec.key.to_vec()));
         }

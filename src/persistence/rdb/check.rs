@@ -2,7 +2,7 @@
 //! whole (checksum included), and otherwise the offset and reason of the first problem; keys by type, expires.
 
 use super::decode::DecodeError;
-use super::file::{read_rdb, ReadOptions, Summary};
+use super::file::{read_rdb, Event, ReadOptions, Summary};
 use super::object::Limits;
 use std::collections::BTreeMap;
 
@@ -34,7 +34,8 @@ pub fn check(data: &[u8], now_ms: i64) -> Report {
         verify_checksum: true,
     };
     let mut report = Report::default();
-    let read = read_rdb(data, &opts, |rec| {
+    let read = read_rdb(data, &opts, |event| {
+        let Event::Key(rec) = event else { return Ok(()) };
         *report.keys_by_type.entry(rec.value.type_name()).or_default() += 1;
         if let Some(at) = rec.expire_at {
             report.expires += 1;

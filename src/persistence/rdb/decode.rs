@@ -54,6 +54,11 @@ impl<'a> Reader<'a> {
         Err(DecodeError { offset, expected: expected.into() })
     }
 
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
     /// A fixed-size field (little endian, as rdbLoadMillisecondTime, rdbLoadType's u32s).
     pub fn array<const N: usize>(&mut self, expected: &'static str) -> Result<[u8; N], DecodeError> {
         let mut out = [0u8; N];

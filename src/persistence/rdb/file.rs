@@ -145,6 +145,18 @@ pub struct Record<'a> {
     pub freq: Option<u8>,
 }
 
+/// What the reader hands over, in file order.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// RESIZEDB: how many keys (and keys with a TTL) the database about to be read holds, bounded by the bytes
+    /// that remain, so a caller may size its tables before the keys arrive.
+    Resize {
+        db: usize,
+        keys: u64,
+    },
+    Key(Record<'a>),
+}
+
 /// What reading a file found besides its keys.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -168,11 +180,11 @@ pub struct ReadOptions {
     pub verify_checksum: bool,
 }
 
-/// Reads an RDB file from `data`, handing each key to `on_key` (whose error stops reading at that key).
+/// Reads an RDB file from `data`, handing each key (and size hint) to `on` (whose error stops reading there).
 pub fn read_rdb<'a>(
     data: &'a [u8],
     opts: &ReadOptions,
-    mut on_key: impl FnMut(Record<'a>) -> Result<(), String>,
+    mut on: impl FnMut(Event<'a>) -> Result<(), String>,
 ) -> Result<Summary, DecodeError> {
     let mut r = Reader::new(data);
     let magic = r.bytes(9, "the RDB header (REDIS and a 4-digit version)")?;
@@ -209,8 +221,11 @@ pub fn read_rdb<'a>(
                 db = n as usize;
             }
             OPCODE_RESIZEDB => {
+                let keys = r.count_any()?;
                 r.count_any()?;
-                r.count_any()?;
+                // Each key takes at least 3 bytes: a larger claim is not believed.
+                let keys = keys.min(r.remaining() as u64 / 3);
+                on(Event::Resize { db, keys }).or_else(|why| r.fail_at(at, why))?;
             }
             OPCODE_AUX => {
                 let key = r.string(usize::MAX)?;
@@ -229,7 +244,7 @@ pub fn read_rdb<'a>(
                 match load_object(&mut r, t, &opts.limits)? {
                     Some(value) => {
                         let record = Record { db, key, value, expire_at, idle_secs, freq };
-                        on_key(record).or_else(|why| r.fail_at(at, why))?;
+                        on(Event::Key(record)).or_else(|why| r.fail_at(at, why))?;
                         summary.keys += 1;
                     }
                     None => summary.empty_keys_skipped += 1,
@@ -305,8 +320,10 @@ mod tests {
         let mut out = Vec::new();
         write_rdb(&sample_dbs(), 1_700_000_000_000, &options(), &mut out).unwrap();
         let mut seen = Vec::new();
-        let summary = read_rdb(&out, &read_opts(), |rec| {
-            seen.push((rec.db, rec.key.to_vec(), rec.expire_at));
+        let summary = read_rdb(&out, &read_opts(), |e| {
+            if let Event::Key(rec) = e {
+                seen.push((rec.db, rec.key.to_vec(), rec.expire_at));
+            }
             Ok(())
         })
         .unwrap();

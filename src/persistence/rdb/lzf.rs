@@ -180,18 +180,17 @@ fn push_literal(out: &mut [u8], op: &mut usize, lit: &mut usize, byte: u8) -> Op
 /// `lzf_decompress` into exactly `len` bytes (the length the RDB stores beside the data). None for data that
 /// is not LZF or does not decompress to `len` bytes; `len` must already be checked against a limit.
 pub fn decompress(data: &[u8], len: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(len);
-    let mut ip = 0;
+    // Written in place into a buffer of the promised size (the caller bounded it by what the input can hold).
+    let mut out = vec![0u8; len];
+    let (mut ip, mut op) = (0, 0);
     while ip < data.len() {
         let ctrl = usize::from(data[ip]);
         ip += 1;
         if ctrl < 32 {
             // A literal run of ctrl + 1 bytes.
             let run = data.get(ip..ip + ctrl + 1)?;
-            if out.len() + run.len() > len {
-                return None;
-            }
-            out.extend_from_slice(run);
+            out.get_mut(op..op + run.len())?.copy_from_slice(run);
+            op += run.len();
             ip += ctrl + 1;
         } else {
             // A back reference: 3 bits (or an extra byte) of length, 13 bits of offset.
@@ -202,17 +201,23 @@ pub fn decompress(data: &[u8], len: usize) -> Option<Vec<u8>> {
             }
             let off = ((ctrl & 0x1f) << 8) + usize::from(*data.get(ip)?) + 1;
             ip += 1;
-            let from = out.len().checked_sub(off)?;
-            if out.len() + count + 2 > len {
+            let from = op.checked_sub(off)?;
+            let n = count + 2;
+            if op + n > len {
                 return None;
             }
-            for i in 0..count + 2 {
-                let byte = out[from + i];
-                out.push(byte);
+            if off >= n {
+                out.copy_within(from..from + n, op);
+            } else {
+                // Overlapping: each byte may be one this reference just wrote (a run of a short pattern).
+                for i in 0..n {
+                    out[op + i] = out[from + i];
+                }
             }
+            op += n;
         }
     }
-    (out.len() == len).then_some(out)
+    (op == len).then_some(out)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::format::*;
 use super::listpack::Item;
 use super::{intset, listpack, ziplist, zipmap};
 use crate::config::Config;
+use crate::storage::listpack::Listpack;
 use crate::storage::set::Member;
 use crate::storage::{hash, zset, RHash, RSet, RString, RZSet, Value};
 
@@ -139,14 +140,30 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
         }
         TYPE_HASH_ZIPLIST | TYPE_HASH_LISTPACK => {
             let blob = r.string(NO_LIMIT)?;
-            let entries = Entries::read(&blob, t == TYPE_HASH_ZIPLIST).or_else(|why| r.fail_at(start, why))?;
-            if entries.len() % 2 != 0 {
-                return r.fail_at(start, "a listpack of field-value pairs");
-            }
+            // The entries go straight into the hash's own listpack, checked as they are read.
+            let mut lp = Listpack::builder(blob.len());
+            let visit = |item: Item| {
+                lp.push(item.bytes(&mut itoa::Buffer::new()));
+                Ok(())
+            };
+            let read = if t == TYPE_HASH_ZIPLIST { ziplist::read(&blob, visit) } else { listpack::read(&blob, visit) };
+            read.or_else(|why| r.fail_at(start, why))?;
             // A listpack converts only when it has too many fields (a long value stays, as Redis 7.0 keeps it).
             let limits = hash::Limits { value: u64::MAX, ..limits.hash };
-            let items: Vec<&[u8]> = (0..entries.len()).map(|i| entries.get(i)).collect();
-            let h = RHash::from_pairs(&items, limits).map_or_else(|| r.fail_at(start, DUP_FIELD), Ok)?;
+            let h = match lp.finish() {
+                Some(lp) => RHash::from_listpack(lp, limits),
+                None => {
+                    // Over 65535 entries: a table, built from the entries read again.
+                    let entries = Entries::read(&blob, t == TYPE_HASH_ZIPLIST).or_else(|why| r.fail_at(start, why))?;
+                    let items: Vec<&[u8]> = (0..entries.len()).map(|i| entries.get(i)).collect();
+                    if items.len() % 2 == 0 {
+                        RHash::from_pairs(&items, limits)
+                    } else {
+                        None
+                    }
+                }
+            };
+            let h = h.map_or_else(|| r.fail_at(start, "distinct hash fields, in pairs"), Ok)?;
             Value::Hash(h)
         }
         TYPE_ZSET_ZIPLIST | TYPE_ZSET_LISTPACK => {
@@ -195,7 +212,7 @@ struct Entries {
 
 impl Entries {
     fn read(blob: &[u8], ziplist: bool) -> Result<Entries, &'static str> {
-        let mut e = Entries { text: Vec::with_capacity(blob.len()), spans: Vec::new() };
+        let mut e = Entries { text: Vec::with_capacity(blob.len()), spans: Vec::with_capacity(32) };
         let visit = |item: Item| {
             let start = e.text.len();
             let int = match item {
@@ -338,6 +355,16 @@ mod tests {
         let bytes = [2, 1, b'a', 3, b'2', b'.', b'5', 1, b'b', 254];
         let v = load_object(&mut Reader::new(&bytes), TYPE_ZSET, &limits()).unwrap().unwrap();
         assert_eq!(render(&v).1, vec![b"a=2.5".to_vec(), b"b=inf".to_vec()]);
+    }
+
+    #[test]
+    fn a_listpack_hash_of_more_entries_than_a_count_can_say_loads_as_a_table() {
+        let texts: Vec<Vec<u8>> = (0..80_000).map(|i| format!("e{i}").into_bytes()).collect();
+        let lp = listpack::write(texts.iter().map(Vec::as_slice));
+        let mut bytes = Vec::new();
+        super::super::encode::save_string(&mut bytes, &lp, true);
+        let v = load_object(&mut Reader::new(&bytes), TYPE_HASH_LISTPACK, &limits()).unwrap().unwrap();
+        assert_eq!((v.encoding(), v.as_hash().map(RHash::len)), ("hashtable", Some(40_000)));
     }
 
     #[test]
