@@ -103,7 +103,7 @@ impl RHash {
     /// `limits.entries` (a loaded listpack keeps long values, as Redis 7.0 keeps them). None if a field repeats
     /// or the entries do not pair up.
     pub fn from_listpack(lp: Listpack, limits: Limits) -> Option<RHash> {
-        if lp.len() % 2 != 0 {
+        if !lp.len().is_multiple_of(2) {
             return None;
         }
         let mut fields: Vec<&[u8]> = lp.pairs().map(|(_, f, _)| f).collect();

@@ -156,7 +156,7 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
                     // Over 65535 entries: a table, built from the entries read again.
                     let entries = Entries::read(&blob, t == TYPE_HASH_ZIPLIST).or_else(|why| r.fail_at(start, why))?;
                     let items: Vec<&[u8]> = (0..entries.len()).map(|i| entries.get(i)).collect();
-                    if items.len() % 2 == 0 {
+                    if items.len().is_multiple_of(2) {
                         RHash::from_pairs(&items, limits)
                     } else {
                         None
