@@ -34,7 +34,8 @@ pub struct SaveOptions {
     /// The `aof-base` AUX field: written as the base of an AOF.
     pub aof_base: bool,
     pub access: Access,
-    /// `rdb-key-save-delay` (microseconds per key; a test hook to make saves slow).
+    /// `rdb-key-save-delay` (microseconds per key, or one in |value| keys when negative: a hook to make saves
+    /// slow in tests and benchmarks).
     pub key_delay_us: i64,
 }
 
@@ -87,6 +88,7 @@ pub fn write_rdb(dbs: &[Db], now: i64, opts: &SaveOptions, out: &mut impl Write)
     aux(buf, b"used-mem", digits.format(opts.used_mem).as_bytes());
     aux(buf, b"aof-base", if opts.aof_base { b"1" } else { b"0" });
     let mut keys = 0;
+    let mut delay_rng = fastrand::Rng::with_seed(keys);
     for (index, db) in dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
@@ -113,9 +115,7 @@ pub fn write_rdb(dbs: &[Db], now: i64, opts: &SaveOptions, out: &mut impl Write)
             save_key_value(buf, key, &entry.value, opts.compress);
             keys += 1;
             sink.flush_if_full()?;
-            if opts.key_delay_us > 0 {
-                std::thread::sleep(std::time::Duration::from_micros(opts.key_delay_us as u64));
-            }
+            key_delay(opts.key_delay_us, &mut delay_rng);
         }
     }
     sink.buf.push(OPCODE_EOF);
@@ -123,6 +123,20 @@ pub fn write_rdb(dbs: &[Db], now: i64, opts: &SaveOptions, out: &mut impl Write)
     let crc = if opts.checksum { sink.crc } else { 0 };
     sink.out.write_all(&crc.to_le_bytes())?;
     Ok(keys)
+}
+
+/// Redis's debugDelay for `rdb-key-save-delay`: a positive value sleeps that many microseconds per key; a
+/// negative one sleeps one microsecond once every |value| keys on average (a short sleep costs a system call
+/// and a context switch, so it is taken less often instead).
+fn key_delay(us: i64, rng: &mut fastrand::Rng) {
+    let us = match us {
+        0 => return,
+        us if us < 0 => u64::from(rng.u64(..us.unsigned_abs()) == 0),
+        us => us as u64,
+    };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us));
+    }
 }
 
 /// rdbSaveObjectType, the key, rdbSaveObject.
