@@ -125,6 +125,14 @@ pub const HASH_WITHVALUES_COUNT_RANGE: CmdError = CmdError::Static("ERR value is
 
 // --- sets ---
 /// ZMPOP (and LMPOP) COUNT below 1 or not a number.
+// --- lists ---
+pub const INDEX_OUT_OF_RANGE: CmdError = CmdError::Static("ERR index out of range");
+pub const LPOS_RANK_ZERO: CmdError = CmdError::Static(
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start \
+     from the end of the list",
+);
+pub const LPOS_COUNT_NEGATIVE: CmdError = CmdError::Static("ERR COUNT can't be negative");
+pub const LPOS_MAXLEN_NEGATIVE: CmdError = CmdError::Static("ERR MAXLEN can't be negative");
 pub const MPOP_COUNT_NOT_POSITIVE: CmdError = CmdError::Static("ERR count should be greater than 0");
 pub const SET_NUMKEYS_NOT_POSITIVE: CmdError = CmdError::Static("ERR numkeys should be greater than 0");
 pub const SET_LIMIT_NEGATIVE: CmdError = CmdError::Static("ERR LIMIT can't be negative");

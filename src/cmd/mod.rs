@@ -7,6 +7,7 @@ pub mod dump;
 pub mod hash;
 pub mod introspection;
 pub mod keyspace;
+pub mod list;
 pub mod memory;
 pub mod persistence;
 pub mod pubsub;
@@ -25,6 +26,7 @@ pub const FAMILIES: &[&[crate::engine::CommandSpec]] = &[
     string::COMMANDS,
     keyspace::COMMANDS,
     dump::COMMANDS,
+    list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
     sorted_set::COMMANDS,

@@ -65,6 +65,7 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
         Value::Hash(h) => hash_size(h, samples),
         Value::Set(s) => set_size(s, samples),
         Value::ZSet(z) => zset_size(z, samples),
+        Value::List(l) => alloc_size(std::mem::size_of::<super::RList>()) + l.heap_size(),
     }
 }
 

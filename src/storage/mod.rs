@@ -5,6 +5,7 @@ pub mod db;
 pub mod hash;
 pub mod key;
 pub mod lfu;
+pub mod list;
 pub mod listpack;
 pub mod memory;
 pub mod random;
@@ -16,6 +17,7 @@ pub mod zset;
 pub use clock::Clock;
 pub use db::{Db, Entry};
 pub use hash::RHash;
+pub use list::RList;
 pub use set::RSet;
 pub use string::RString;
 pub use zset::RZSet;
@@ -29,6 +31,8 @@ pub enum Value {
     Hash(RHash),
     Set(RSet),
     ZSet(RZSet),
+    /// Boxed: a deque and a count are more than the other variants' handle, and every entry holds a Value.
+    List(Box<RList>),
 }
 
 /// A type a key's value can be: what a typed lookup (`Db::read`, `Db::write`) finds in a `Value`.
@@ -54,6 +58,7 @@ typed!(RString, as_string, as_string_mut);
 typed!(RHash, as_hash, as_hash_mut);
 typed!(RSet, as_set, as_set_mut);
 typed!(RZSet, as_zset, as_zset_mut);
+typed!(RList, as_list, as_list_mut);
 
 impl Value {
     /// TYPE's answer.
@@ -63,6 +68,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::List(_) => "list",
         }
     }
 
@@ -123,6 +129,20 @@ impl Value {
         }
     }
 
+    pub fn as_list(&self) -> Option<&RList> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn as_list_mut(&mut self) -> Option<&mut RList> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// OBJECT ENCODING's answer.
     pub fn encoding(&self) -> &'static str {
         match self {
@@ -130,6 +150,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 }

@@ -89,6 +89,7 @@ fn items(value: &Value) -> Vec<Vec<u8>> {
                 item
             })
             .collect(),
+        Value::List(l) => l.iter().map(quote).collect(),
     }
 }
 

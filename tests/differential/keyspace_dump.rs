@@ -78,6 +78,11 @@ fn dump_with(conn: &mut Conn, dbs: usize, ttl_command: &[u8]) -> Dump {
                     let flat = items(frame(conn, &[b"ZRANGE", &key, b"0", b"-1", b"WITHSCORES"]));
                     flat.chunks(2).map(|p| format!("{}={}", shown(&p[0]), shown(&p[1]))).collect::<Vec<_>>().join(" ")
                 }
+                b"list" => items(frame(conn, &[b"LRANGE", &key, b"0", b"-1"]))
+                    .iter()
+                    .map(|e| shown(e))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 b"none" => continue, // expired between KEYS and TYPE
                 _ => String::from("(unread type)"),
             };

@@ -1,4 +1,4 @@
-//! RDB against redis-server 7.0.15: the same dataset (every type in both encodings, TTLs, several databases,
+//! RDB against redis-server 7.0.15: the same dataset (every type in both encodings, lists of one and many nodes, TTLs, several databases,
 //! empty and large values, integers of every encoded width) built on both; each server's `dump.rdb` loaded by
 //! the other (and checked by redis-check-rdb) gives the same keyspace, encodings and DEBUG DIGEST; DUMP
 //! payloads are byte-identical, and each server RESTOREs the other's.
@@ -60,6 +60,13 @@ fn dataset() -> Vec<(usize, Vec<Vec<u8>>)> {
     }
     cmd(2, big_z);
     cmd(2, vec![s("ZADD"), s("z:long"), s("1"), "m".repeat(100).into_bytes()]);
+    // Lists: one node, several 8 KB nodes, elements of every listpack width, a long element, a TTL.
+    cmd(0, vec![s("RPUSH"), s("list:small"), s("a"), s("1"), s("-5000"), s("70000"), s("12345678901"), s("")]);
+    let mut big_list = vec![s("RPUSH"), s("list:big")];
+    big_list.extend((0..3000).map(|i| format!("element:{i}").into_bytes()));
+    cmd(1, big_list);
+    cmd(1, vec![s("LPUSH"), s("list:long"), "L".repeat(20_000).into_bytes(), s("x")]);
+    cmd(1, vec![s("PEXPIRE"), s("list:long"), s("100000000")]);
     out
 }
 

@@ -173,11 +173,9 @@ async fn url_carries_the_password() {
     server.shutdown().await;
 }
 
-/// redis-benchmark's default run (no `-t`): every one of its tests completes without an error line. It needs
-/// the list commands (LPUSH, RPUSH, LPOP, RPOP, LRANGE_*), which the lists issue adds: until then it stops at
-/// LPUSH, so this test waits, ignored, and runs with `cargo test -- --ignored`.
+/// redis-benchmark's default run (no `-t`): every one of its tests completes without an error line, the list
+/// ones (LPUSH, RPUSH, LPOP, RPOP, LRANGE_*) included.
 #[test]
-#[ignore = "needs the list commands (LPUSH aborts the default run until the lists issue lands)"]
 fn redis_benchmark_default_run_completes() {
     let server = embedis::blocking::Server::start().unwrap();
     let port = server.addr().port().to_string();

@@ -388,6 +388,7 @@ fn value_digest(d: &mut [u8; 20], e: &Entry) {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::List(_) => 1,
     };
     mix(d, &kind.to_be_bytes());
     let mut scratch = itoa::Buffer::new();
@@ -416,6 +417,8 @@ fn value_digest(d: &mut [u8; 20], e: &Entry) {
                 xor(d, &sha1(&element));
             }
         }
+        // Ordered: each element mixed into the value's digest in turn.
+        Value::List(l) => l.iter().for_each(|element| mix(d, element)),
     }
     if e.expire_at().is_some() {
         xor(d, &sha1(b"!!expire!!"));

@@ -1,5 +1,5 @@
 //! The keyspace as AOF commands: what a rewrite writes as the base file (Redis's rewriteAppendOnlyFileRio with
-//! `aof-use-rdb-preamble no`): per database a SELECT, then per live key SET / HMSET / SADD / ZADD (at most 64
+//! `aof-use-rdb-preamble no`): per database a SELECT, then per live key SET / RPUSH / HMSET / SADD / ZADD (at most 64
 //! items a command) and PEXPIREAT for a TTL. Keys already expired are left out.
 
 use crate::persistence::effects::encode_command;
@@ -53,6 +53,15 @@ fn write_value(buf: &mut Vec<u8>, key: &[u8], value: &Value) {
             for chunk in pairs.chunks(ITEMS_PER_COMMAND) {
                 let mut argv: Vec<&[u8]> = vec![b"HMSET", key];
                 argv.extend(chunk.iter().flat_map(|(f, v)| [*f, *v]));
+                encode_command(buf, &argv);
+            }
+        }
+        // rewriteListObject: RPUSH, 64 elements a command.
+        Value::List(l) => {
+            let elements: Vec<&[u8]> = l.iter().collect();
+            for chunk in elements.chunks(ITEMS_PER_COMMAND) {
+                let mut argv: Vec<&[u8]> = vec![b"RPUSH", key];
+                argv.extend_from_slice(chunk);
                 encode_command(buf, &argv);
             }
         }

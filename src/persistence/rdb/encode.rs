@@ -78,6 +78,7 @@ pub fn object_type(value: &Value) -> u8 {
         Value::Set(_) => TYPE_SET,
         Value::ZSet(z) if z.encoding() == "listpack" => TYPE_ZSET_LISTPACK,
         Value::ZSet(_) => TYPE_ZSET_2,
+        Value::List(_) => TYPE_LIST_QUICKLIST_2,
     }
 }
 
@@ -93,6 +94,15 @@ pub fn save_value(out: &mut Vec<u8>, value: &Value, compress: bool) {
     match value {
         Value::String(s) => {
             save_string(out, s.as_bytes(&mut digits), compress);
+        }
+        // The nodes, each a listpack (Redis 7.0 makes plain nodes only of elements over 1 GB).
+        Value::List(l) => {
+            let nodes: Vec<Vec<u8>> = l.nodes().map(listpack::write).collect();
+            save_len(out, nodes.len() as u64);
+            for node in &nodes {
+                save_len(out, QUICKLIST_NODE_PACKED);
+                save_string(out, node, compress);
+            }
         }
         Value::Hash(h) if h.encoding() == "listpack" => {
             save_string(out, &listpack::write(h.iter().flat_map(|(f, v)| [f, v])), compress);

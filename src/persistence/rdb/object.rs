@@ -8,13 +8,16 @@ use super::format::*;
 use super::listpack::Item;
 use super::{intset, listpack, ziplist, zipmap};
 use crate::config::Config;
+use crate::storage::list::Fill;
 use crate::storage::listpack::Listpack;
 use crate::storage::set::Member;
-use crate::storage::{hash, zset, RHash, RSet, RString, RZSet, Value};
+use crate::storage::{hash, zset, RHash, RList, RSet, RString, RZSet, Value};
 
 /// The settings that decide a loaded value's encoding.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
+    /// `list-max-listpack-size`, for lists saved before quicklists (pushed again element by element).
+    pub list_fill: Fill,
     pub hash: hash::Limits,
     pub zset: zset::Limits,
     pub set_max_intset: u64,
@@ -23,6 +26,7 @@ pub struct Limits {
 impl Limits {
     pub fn of(config: &Config) -> Limits {
         Limits {
+            list_fill: Fill(config.list_max_listpack_size),
             hash: hash::Limits { entries: config.hash_max_listpack_entries, value: config.hash_max_listpack_value },
             zset: zset::Limits {
                 max_entries: config.zset_max_listpack_entries as usize,
@@ -42,6 +46,45 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
     let start = r.offset();
     let value = match t {
         TYPE_STRING => Value::String(RString::from_bytes(&r.string_cow()?)),
+        TYPE_LIST => {
+            // Redis 1.x-3.0's linked list: the elements pushed one by one with the current fill.
+            let n = r.count()?;
+            let mut list = RList::new();
+            for _ in 0..n {
+                list.push_back(&r.string_cow()?, limits.list_fill);
+            }
+            Value::List(Box::new(list))
+        }
+        TYPE_LIST_ZIPLIST => {
+            let blob = r.string(NO_LIMIT)?;
+            let mut list = RList::new();
+            ziplist::read(&blob, |item| {
+                list.push_back(item.bytes(&mut itoa::Buffer::new()), limits.list_fill);
+                Ok(())
+            })
+            .or_else(|why| r.fail_at(start, why))?;
+            Value::List(Box::new(list))
+        }
+        TYPE_LIST_QUICKLIST | TYPE_LIST_QUICKLIST_2 => {
+            // The nodes as saved: ziplists (RDB 7-9) or listpacks and plain elements (RDB 10).
+            let n = r.count()?;
+            let mut list = RList::new();
+            for _ in 0..n {
+                let container = if t == TYPE_LIST_QUICKLIST_2 { r.count_any()? } else { QUICKLIST_NODE_PACKED };
+                let at = r.offset();
+                let blob = r.string(NO_LIMIT)?;
+                match container {
+                    QUICKLIST_NODE_PLAIN => list.push_node([&blob[..]]),
+                    QUICKLIST_NODE_PACKED => {
+                        let entries =
+                            Entries::read(&blob, t == TYPE_LIST_QUICKLIST).or_else(|why| r.fail_at(at, why))?;
+                        list.push_node((0..entries.len()).map(|i| entries.get(i)));
+                    }
+                    _ => return r.fail_at(at, "a quicklist node container (1 plain or 2 packed)"),
+                }
+            }
+            Value::List(Box::new(list))
+        }
         TYPE_SET => {
             let n = r.count()?;
             let mut set: Option<RSet> = None;
@@ -197,6 +240,7 @@ pub fn load_object(r: &mut Reader, t: u8, limits: &Limits) -> Result<Option<Valu
         Value::Hash(h) => h.is_empty(),
         Value::Set(s) => s.is_empty(),
         Value::ZSet(z) => z.is_empty(),
+        Value::List(l) => l.is_empty(),
     };
     Ok((!empty).then_some(value))
 }
@@ -319,6 +363,7 @@ mod tests {
             Value::Hash(h) => h.iter().map(|(f, v)| [f, b"=", v].concat()).collect(),
             Value::Set(s) => s.iter().map(|m| m.as_bytes(&mut digits).to_vec()).collect(),
             Value::ZSet(z) => z.iter().map(|(m, s)| [m, b"=", s.to_string().as_bytes()].concat()).collect(),
+            Value::List(l) => l.iter().map(<[u8]>::to_vec).collect(),
         };
         if !matches!(v, Value::ZSet(_)) {
             items.sort();
@@ -377,7 +422,8 @@ mod tests {
         nan.extend_from_slice(&f64::NAN.to_le_bytes());
         assert!(load_object(&mut Reader::new(&nan), TYPE_ZSET_2, &limits()).is_err());
         assert!(load_object(&mut Reader::new(&[2, 1, b'a', 1, b'a']), TYPE_SET, &limits()).is_err());
-        assert!(load_object(&mut Reader::new(&[0]), 14, &limits()).unwrap_err().expected.contains("list"));
+        assert!(load_object(&mut Reader::new(&[0]), 15, &limits()).unwrap_err().expected.contains("stream"));
+        assert!(load_object(&mut Reader::new(&[0]), TYPE_LIST_QUICKLIST_2, &limits()).unwrap().is_none(), "no nodes");
         assert!(load_object(&mut Reader::new(&[0]), 99, &limits()).unwrap_err().expected.contains("99"));
         // An empty aggregate is not a value.
         assert!(load_object(&mut Reader::new(&[0]), TYPE_HASH, &limits()).unwrap().is_none());
