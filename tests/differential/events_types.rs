@@ -1,6 +1,8 @@
 //! Keyspace events of this family's commands against redis-server (see keyspace_events.rs for the harness).
-//! Hashes, sets and sorted sets: one event per command that changed something, none for a no-op or an error,
-//! the type's event then `del` when a command empties its key, and a store event or `del` for STORE variants.
+//! Hashes, sets, sorted sets and lists: one event per command that changed something, none for a no-op or an
+//! error, the type's event then `del` when a command empties its key, and a store event or `del` for STORE
+//! variants. A list move announces the push on the destination first, then the pop on the source (and its
+//! `del` if that emptied it).
 //! PEXPIRE lines run with notifications off, so these scripts only depend on this family's events.
 
 use super::diff_events;
@@ -545,6 +547,177 @@ fn events_zset_class_filtering() {
         CONFIG SET notify-keyspace-events Eh
         ZADD z 1 a
         ZREM z a
+        "#,
+    );
+}
+
+/// LPUSH/RPUSH/LPUSHX/RPUSHX announce one `lpush`/`rpush` per command however many elements; pops announce
+/// `lpop`/`rpop` once per command (with a count too), then `del` when the list is emptied; no-ops and errors
+/// announce nothing.
+#[test]
+fn events_list_pushes_and_pops() {
+    diff_events(
+        "events_list_pushes_and_pops",
+        r#"
+        CONFIG SET notify-keyspace-events KEA
+        LPUSH l a
+        LPUSH l b c d
+        RPUSH l e f
+        LPUSHX l x
+        RPUSHX l y z
+        LPUSHX nokey x
+        RPUSHX nokey x
+        LPUSH l
+        SET str x
+        LPUSH str a
+        RPUSHX str a
+        LPOP l
+        RPOP l
+        LPOP l 2
+        RPOP l 0
+        LPOP l 0
+        LPOP l -1
+        LPOP nokey
+        RPOP nokey 3
+        LPOP str
+        RPOP l 100
+        EXISTS l
+        RPUSH l a
+        LPOP l
+        RPUSH l a b
+        RPOP l 2
+        RPUSH l a b c
+        LPOP l 3
+        LLEN l
+        LRANGE l 0 -1
+        LINDEX l 0
+        LPOS l a
+        "#,
+    );
+}
+
+/// LINSERT (`linsert`), LSET (`lset`), LREM (`lrem`, then `del`), LTRIM (`ltrim` even when nothing is cut,
+/// then `del` when the list is emptied).
+#[test]
+fn events_list_edits() {
+    diff_events(
+        "events_list_edits",
+        r#"
+        CONFIG SET notify-keyspace-events KEA
+        RPUSH l a b c d e
+        LINSERT l BEFORE c x
+        LINSERT l AFTER e y
+        LINSERT l BEFORE nope z
+        LINSERT nokey BEFORE a z
+        LINSERT l middle a z
+        LSET l 0 first
+        LSET l 0 first
+        LSET l 100 x
+        LSET nokey 0 x
+        LREM l 0 nope
+        LREM l 1 x
+        LREM l -1 y
+        LREM l 0 b
+        LREM nokey 0 a
+        LTRIM l 0 -1
+        LTRIM l 0 100
+        LTRIM l 1 -1
+        LTRIM l x 1
+        LTRIM nokey 0 1
+        LTRIM nokey 1 0
+        LRANGE l 0 -1
+        LREM l 0 c
+        LREM l 0 d
+        LREM l 0 e
+        EXISTS l
+        RPUSH l a b
+        LTRIM l 5 10
+        EXISTS l
+        RPUSH l a
+        LTRIM l 1 0
+        SET str x
+        LSET str 0 x
+        LTRIM str 0 1
+        LREM str 0 x
+        LINSERT str BEFORE a b
+        "#,
+    );
+}
+
+/// LMOVE and RPOPLPUSH announce the push on the destination (`lpush` or `rpush`) first, then the pop on the source
+/// (`lpop` or `rpop`), then `del` when the source was emptied; the same two events when source and destination
+/// are one key. LMPOP announces like a pop with a count.
+#[test]
+fn events_list_moves() {
+    diff_events(
+        "events_list_moves",
+        r#"
+        CONFIG SET notify-keyspace-events KEA
+        RPUSH src a b c d e
+        LMOVE src dst LEFT LEFT
+        LMOVE src dst LEFT RIGHT
+        LMOVE src dst RIGHT LEFT
+        LMOVE src dst RIGHT RIGHT
+        RPOPLPUSH src dst
+        EXISTS src
+        LMOVE src dst LEFT LEFT
+        RPOPLPUSH nokey dst
+        RPUSH src a
+        RPOPLPUSH src src
+        LMOVE src src LEFT RIGHT
+        LMOVE src src RIGHT LEFT
+        LMOVE dst dst LEFT RIGHT
+        LMOVE dst dst LEFT LEFT
+        SET str x
+        LMOVE src str LEFT LEFT
+        RPOPLPUSH str dst
+        RPOPLPUSH nokey str
+        LMOVE src dst UP DOWN
+        LRANGE src 0 -1
+        LRANGE dst 0 -1
+        RPOPLPUSH src newdst
+        LMPOP 2 nokey dst LEFT
+        LMPOP 1 dst RIGHT COUNT 2
+        LMPOP 1 dst LEFT COUNT 100
+        EXISTS dst
+        LMPOP 1 dst LEFT
+        LMPOP 1 str LEFT
+        LMPOP 0 dst LEFT
+        "#,
+    );
+}
+
+/// Only the enabled classes are published: `l` events without the generic `del`, and the other way round; a
+/// list whose TTL passed is announced `expired` before the push that recreates it.
+#[test]
+fn events_list_class_filtering_and_expiry() {
+    diff_events(
+        "events_list_class_filtering_and_expiry",
+        r#"
+        CONFIG SET notify-keyspace-events Kl
+        RPUSH l a b
+        LPOP l 2
+        RPUSH l a
+        LMOVE l m LEFT LEFT
+        CONFIG SET notify-keyspace-events Eg
+        RPUSH l a b
+        LTRIM l 1 0
+        RPUSH l a
+        RPOPLPUSH l m
+        CONFIG SET notify-keyspace-events Eh
+        RPUSH l a
+        LPOP l
+        CONFIG SET notify-keyspace-events ""
+        DEBUG SET-ACTIVE-EXPIRE 0
+        RPUSH e a
+        PEXPIRE e 1
+        RPUSH f a
+        PEXPIRE f 1
+        CONFIG SET notify-keyspace-events KEA
+        !sleep 20
+        RPUSH e b
+        LPOP f
+        DEBUG SET-ACTIVE-EXPIRE 1
         "#,
     );
 }

@@ -41,6 +41,7 @@ mod hash;
 mod keyspace;
 mod keyspace_dump;
 mod keyspace_events;
+mod list;
 mod memory;
 mod migrate;
 mod protocol;
