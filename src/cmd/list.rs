@@ -206,7 +206,7 @@ fn range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
     let start = if start < 0 { (len + start).max(0) } else { start };
     let end = if end < 0 { len + end } else { end.min(len - 1) };
-    (start <= end && start < len).then_some((start as usize, end as usize + 1))
+    (start <= end && start < len).then(|| (start as usize, end as usize + 1))
 }
 
 fn lrange(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
