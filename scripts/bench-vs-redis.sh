@@ -10,8 +10,8 @@
 #        QUICK=1 scripts/bench-vs-redis.sh    10x fewer requests and keys (a few minutes), to check it works
 # Knobs: ROUNDS (3), RUN_TIMEOUT (seconds per redis-benchmark run, 300), MEM_KEYS (keys for the RSS test),
 #        N_P1, N_P16, N_C500 (requests per run), SKIP_BUILD=1 (use the existing release binary),
-#        SUITE=strings|types|scripting|pubsub|aof|eviction|rdb|all (all): the string workloads, the
-#        hash/set/sorted-set workloads, the transaction and scripting workloads, the Pub/Sub workloads, SET/HSET
+#        SUITE=strings|types|lists|scripting|pubsub|aof|eviction|rdb|all (all): the string workloads, the
+#        hash/set/sorted-set workloads, the list workloads (redis-benchmark's), the transaction and scripting workloads, the Pub/Sub workloads, SET/HSET
 #        with the AOF on (everysec, always), SET at the maxmemory limit, RDB snapshots (BGSAVE time and file
 #        size, loading time, GET p99 during a BGSAVE, DUMP+RESTORE CPU), or everything.
 set -euo pipefail
@@ -194,6 +194,12 @@ sets() {
   awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
     k = sprintf("set:%012d", i); printf "*12\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n", length(k), k
     for (j = 1; j <= 10; j++) { m = sprintf("member:%012d", j); printf "$%d\r\n%s\r\n", length(m), m } } }'
+}
+# COUNT lists of 100 small elements.
+lists() {
+  awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
+    k = sprintf("list:%012d", i); printf "*102\r\n$5\r\nRPUSH\r\n$%d\r\n%s\r\n", length(k), k
+    for (j = 0; j < 100; j++) { e = sprintf("e%d", j); printf "$%d\r\n%s\r\n", length(e), e } } }'
 }
 # One sorted set (key lb) of COUNT members member:NNNNNNNNNNNN with scores from a fixed-seed generator.
 one_zset() {
@@ -494,6 +500,10 @@ main() {
     type_workloads "c50-P1" "$N_P1" -c 50 -P 1
     type_workloads "c50-P16" "$N_P16" -c 50 -P 16
   fi
+  if [[ $SUITE == all || $SUITE == lists ]]; then
+    workload "c50-P1" "$N_P1" lpush,rpush,lpop,rpop,lrange_100,lrange_600 -c 50 -P 1
+    workload "c50-P16" "$N_P16" lpush,rpush,lpop,rpop -c 50 -P 16
+  fi
   if [[ $SUITE == all || $SUITE == scripting ]]; then
     tx_workload "c50-tx" "$((N_P1 / 2))"
     script_workloads "c50-P1" "$N_P1" -c 50 -P 1
@@ -525,6 +535,9 @@ main() {
     memory_test "$((100000 / scale)) hashes of 10 fields" hashes $((100000 / scale))
     memory_test "$((100000 / scale)) sets of 10 members" sets $((100000 / scale))
     memory_test "one sorted set of $((1000000 / scale)) members" one_zset $((1000000 / scale))
+  fi
+  if [[ $SUITE == all || $SUITE == lists ]]; then
+    memory_test "$((100000 / scale)) lists of 100 small elements" lists $((100000 / scale))
   fi
 
   echo

@@ -229,7 +229,12 @@ impl DoubleEndedIterator for NodeIter<'_> {
 pub struct RList {
     nodes: VecDeque<Node>,
     len: usize,
+    /// The nodes' heap bytes (buffers and node records), kept as they change: the keyspace re-measures a list
+    /// after every write, which must not walk its nodes.
+    bytes: usize,
 }
+
+const NODE_BYTES: usize = std::mem::size_of::<Node>();
 
 impl RList {
     pub fn new() -> RList {
@@ -252,10 +257,16 @@ impl RList {
     /// LPUSH: a new head node when the head cannot take the entry (quicklistPushHead).
     pub fn push_front(&mut self, entry: &[u8], fill: Fill) {
         match self.nodes.front_mut() {
-            Some(n) if fill.allows(n.count, n.lp_bytes, entry.len()) => n.insert(0, entry),
+            Some(n) if fill.allows(n.count, n.lp_bytes, entry.len()) => {
+                let before = n.buf.capacity();
+                n.insert(0, entry);
+                self.bytes = self.bytes + n.buf.capacity() - before;
+            }
             _ => {
                 let mut n = Node::new();
                 n.push_back(entry);
+                self.bytes += NODE_BYTES + n.buf.capacity();
+                self.reserve_node();
                 self.nodes.push_front(n);
             }
         }
@@ -265,14 +276,28 @@ impl RList {
     /// RPUSH (quicklistPushTail).
     pub fn push_back(&mut self, entry: &[u8], fill: Fill) {
         match self.nodes.back_mut() {
-            Some(n) if fill.allows(n.count, n.lp_bytes, entry.len()) => n.push_back(entry),
+            Some(n) if fill.allows(n.count, n.lp_bytes, entry.len()) => {
+                let before = n.buf.capacity();
+                n.push_back(entry);
+                self.bytes = self.bytes + n.buf.capacity() - before;
+            }
             _ => {
                 let mut n = Node::new();
                 n.push_back(entry);
+                self.bytes += NODE_BYTES + n.buf.capacity();
+                self.reserve_node();
                 self.nodes.push_back(n);
             }
         }
         self.len += 1;
+    }
+
+    /// Room for one more node: exactly one for a list's first (most lists are one node; the deque's default
+    /// first allocation holds four), doubling after.
+    fn reserve_node(&mut self) {
+        if self.nodes.capacity() == 0 {
+            self.nodes.reserve_exact(1);
+        }
     }
 
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
@@ -317,7 +342,10 @@ impl RList {
     pub fn set(&mut self, index: usize, entry: &[u8]) -> bool {
         match self.locate(index) {
             Some((n, i)) => {
-                self.nodes[n].replace(i, entry);
+                let node = &mut self.nodes[n];
+                let before = node.buf.capacity();
+                node.replace(i, entry);
+                self.bytes = self.bytes + node.buf.capacity() - before;
                 true
             }
             None => false,
@@ -327,8 +355,12 @@ impl RList {
     /// Removes the entry at `index`; a node left empty goes.
     pub fn remove(&mut self, index: usize) -> Option<Vec<u8>> {
         let (n, i) = self.locate(index)?;
-        let entry = self.nodes[n].remove(i);
-        if self.nodes[n].count == 0 {
+        let node = &mut self.nodes[n];
+        let before = node.buf.capacity();
+        let entry = node.remove(i);
+        self.bytes = self.bytes + node.buf.capacity() - before;
+        if node.count == 0 {
+            self.bytes -= NODE_BYTES + node.buf.capacity();
             self.nodes.remove(n);
         }
         self.len -= 1;
@@ -343,6 +375,7 @@ impl RList {
         }
         if node.count > 0 {
             self.len += node.count;
+            self.bytes += NODE_BYTES + node.buf.capacity();
             self.nodes.push_back(node);
         }
     }
@@ -358,8 +391,10 @@ impl RList {
         }
         let Some((n, i)) = self.locate(index) else { return };
         let node = &mut self.nodes[n];
+        let before = node.buf.capacity();
         if fill.allows(node.count, node.lp_bytes, entry.len()) {
             node.insert(i, entry);
+            self.bytes = self.bytes + node.buf.capacity() - before;
         } else {
             // Split at the insertion point: the entry starts the second half.
             let mut tail = Node::new();
@@ -371,6 +406,7 @@ impl RList {
             for e in &rest {
                 tail.push_back(e);
             }
+            self.bytes = self.bytes + node.buf.capacity() - before + NODE_BYTES + tail.buf.capacity();
             self.nodes.insert(n + 1, tail);
         }
         self.len += 1;
@@ -412,7 +448,7 @@ impl RList {
 
     /// Bytes held (MEMORY USAGE, the keyspace's accounting).
     pub fn heap_size(&self) -> usize {
-        self.nodes.iter().map(|n| n.buf.capacity() + std::mem::size_of::<Node>()).sum()
+        self.bytes + (self.nodes.capacity() - self.nodes.len()) * NODE_BYTES
     }
 
     /// Removes the entries for which `remove` says so, visiting from the head (or from the tail with `rev`), up
@@ -475,6 +511,8 @@ mod tests {
         assert_eq!(l.remove_matching(false, 0, |e| e == b"ins"), 1);
         l.keep_range(1, 3);
         assert_eq!(items(&l), ["1", "2"]);
+        let walked: usize = l.nodes.iter().map(|n| NODE_BYTES + n.buf.capacity()).sum();
+        assert_eq!(l.bytes, walked, "the running count of bytes is the nodes' own");
     }
 
     #[test]

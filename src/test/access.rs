@@ -55,6 +55,19 @@ impl Server {
         members.unwrap_or_default()
     }
 
+    /// The whole list at `key`, head first (empty when there is none).
+    ///
+    /// # Panics
+    /// When `key` holds another type.
+    #[track_caller]
+    pub fn lrange(&self, key: impl AsRef<[u8]>) -> Vec<Bytes> {
+        let elements = self.read(key.as_ref(), "list", |value| match value {
+            Value::List(l) => Some(l.iter().map(Bytes::copy_from_slice).collect()),
+            _ => None,
+        });
+        elements.unwrap_or_default()
+    }
+
     /// The whole sorted set at `key` in order, with scores (empty when there is none).
     ///
     /// # Panics
@@ -121,6 +134,18 @@ impl Server {
     #[track_caller]
     pub fn sadd(&self, key: impl AsRef<[u8]>, member: impl AsRef<[u8]>) {
         self.command(&[b"SADD", key.as_ref(), member.as_ref()]);
+    }
+
+    /// LPUSH `key` `element`, as a client would send it.
+    #[track_caller]
+    pub fn lpush(&self, key: impl AsRef<[u8]>, element: impl AsRef<[u8]>) {
+        self.command(&[b"LPUSH", key.as_ref(), element.as_ref()]);
+    }
+
+    /// RPUSH `key` `element`, as a client would send it.
+    #[track_caller]
+    pub fn rpush(&self, key: impl AsRef<[u8]>, element: impl AsRef<[u8]>) {
+        self.command(&[b"RPUSH", key.as_ref(), element.as_ref()]);
     }
 
     /// ZADD `key` `score` `member`, as a client would send it.

@@ -354,6 +354,12 @@ fn direct_access_reads_what_clients_wrote_and_writes_what_clients_read() {
 
     server.set("greeting", "hello");
     assert_eq!(c.cmd(&["GET", "greeting"]), b"$5\r\nhello\r\n");
+    c.cmd(&["RPUSH", "queue", "job1", "job2"]);
+    server.lpush("queue", "job0");
+    server.rpush("queue", "job3");
+    assert_eq!(server.lrange("queue"), ["job0", "job1", "job2", "job3"]);
+    assert_eq!(c.cmd(&["LPOP", "queue"]), b"$4\r\njob0\r\n");
+    server.assert_key("queue", "list \"job1\" \"job2\" \"job3\"");
     server.flush_all();
     assert_eq!(c.cmd(&["DBSIZE"]), b":0\r\n");
     assert!(server.keys("*").is_empty());
