@@ -451,27 +451,7 @@ fn rpoplpush(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first non-empty list, as `[key,
 /// [elements]]`, or a null array. Recorded as LPOP/RPOP of that key with the count popped.
 fn lmpop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let numkeys = match arg_i64(argv[1]) {
-        Ok(n) if n >= 1 => n as u64,
-        _ => return Err(error::SET_NUMKEYS_NOT_POSITIVE),
-    };
-    let where_at = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(2)).filter(|&at| at < argv.len());
-    let Some(where_at) = where_at else { return Err(CmdError::Syntax) };
-    let head = side(argv[where_at])?;
-    let mut count = None;
-    let mut i = where_at + 1;
-    while i < argv.len() {
-        if count.is_none() && is(argv[i], "count") && i + 1 < argv.len() {
-            count = match arg_i64(argv[i + 1]) {
-                Ok(n) if n >= 1 => Some(n as usize),
-                _ => return Err(error::MPOP_COUNT_NOT_POSITIVE),
-            };
-            i += 2;
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
-    let count = count.unwrap_or(1);
+    let (head, where_at, count) = super::mpop_args(argv, side)?;
     let now = ctx.now;
     for key in &argv[2..where_at] {
         if ctx.db().write::<RList>(key, now)?.is_none() {

@@ -48,6 +48,33 @@ use crate::storage::RString;
 pub type Args<'a, 'b> = &'a [&'b [u8]];
 
 /// An integer argument (`getLongLongFromObjectOrReply`).
+/// The arguments of ZMPOP and LMPOP (`numkeys key [key ...] WHERE [COUNT count]`), checked in Redis's order
+/// (numkeys, the WHERE word read by `side`, then COUNT): the side, where the keys end (they are
+/// `argv[2..end]`) and the count (1 without COUNT).
+pub fn mpop_args<T>(argv: Args, side: impl Fn(&[u8]) -> Result<T, CmdError>) -> Result<(T, usize, usize), CmdError> {
+    let numkeys = match arg_i64(argv[1]) {
+        Ok(n) if n >= 1 => n as u64,
+        _ => return Err(crate::error::SET_NUMKEYS_NOT_POSITIVE),
+    };
+    let where_at = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(2)).filter(|&at| at < argv.len());
+    let Some(where_at) = where_at else { return Err(CmdError::Syntax) };
+    let side = side(argv[where_at])?;
+    let mut count = None;
+    let mut i = where_at + 1;
+    while i < argv.len() {
+        if count.is_none() && is(argv[i], "count") && i + 1 < argv.len() {
+            count = match arg_i64(argv[i + 1]) {
+                Ok(n) if n >= 1 => Some(n as usize),
+                _ => return Err(crate::error::MPOP_COUNT_NOT_POSITIVE),
+            };
+            i += 2;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+    }
+    Ok((side, where_at, count.unwrap_or(1)))
+}
+
 pub fn arg_i64(arg: &[u8]) -> Result<i64, CmdError> {
     number::parse_i64(arg).ok_or(CmdError::NotInteger)
 }

@@ -657,31 +657,12 @@ fn pop(ctx: &mut Ctx, key: &[u8], count: u64, max: bool, shape: Shape) -> usize 
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first of the keys holding a sorted set, as
 /// `[key, [[member, score], ...]]`, or a null array when none does. Recorded as ZPOPMIN/ZPOPMAX of that key.
 fn zmpop(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
-    let numkeys = match arg_i64(argv[1]) {
-        Ok(n) if n >= 1 => n as u64,
-        _ => return Err(error::SET_NUMKEYS_NOT_POSITIVE),
-    };
-    let where_at = usize::try_from(numkeys).ok().and_then(|n| n.checked_add(2)).filter(|&at| at < argv.len());
-    let Some(where_at) = where_at else { return Err(CmdError::Syntax) };
-    let max = match argv[where_at] {
-        w if is(w, "min") => false,
-        w if is(w, "max") => true,
-        _ => return Err(CmdError::Syntax),
-    };
-    let mut count = None;
-    let mut i = where_at + 1;
-    while i < argv.len() {
-        if count.is_none() && is(argv[i], "count") && i + 1 < argv.len() {
-            count = match arg_i64(argv[i + 1]) {
-                Ok(n) if n >= 1 => Some(n as u64),
-                _ => return Err(error::MPOP_COUNT_NOT_POSITIVE),
-            };
-            i += 2;
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
-    let count = count.unwrap_or(1);
+    let (max, where_at, count) = super::mpop_args(argv, |w| match w {
+        w if is(w, "min") => Ok(false),
+        w if is(w, "max") => Ok(true),
+        _ => Err(CmdError::Syntax),
+    })?;
+    let count = count as u64;
     let now = ctx.now;
     for key in &argv[2..where_at] {
         if ctx.db().write::<RZSet>(key, now)?.is_none() {
