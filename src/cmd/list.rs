@@ -96,9 +96,7 @@ fn rpushx(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
 }
 
 /// listElementsRemoved: the pop event, and the key deleted (with its event) once the list is empty.
-fn removed(ctx: &mut Ctx, key: &[u8], head: bool, count: usize) {
-    let now = ctx.now;
-    let emptied = matches!(ctx.db().write::<RList>(key, now), Ok(Some(l)) if l.is_empty());
+fn removed(ctx: &mut Ctx, key: &[u8], head: bool, count: usize, emptied: bool) {
     ctx.changed(class::LIST, if head { "lpop" } else { "rpop" }, key);
     if emptied {
         ctx.db().remove(key);
@@ -111,6 +109,7 @@ fn removed(ctx: &mut Ctx, key: &[u8], head: bool, count: usize) {
 fn pop_some(ctx: &mut Ctx, key: &[u8], head: bool, count: usize) -> Vec<Vec<u8>> {
     let now = ctx.now;
     let mut popped = Vec::new();
+    let mut emptied = false;
     if let Ok(Some(list)) = ctx.db().write::<RList>(key, now) {
         for _ in 0..count {
             match if head { list.pop_front() } else { list.pop_back() } {
@@ -118,9 +117,10 @@ fn pop_some(ctx: &mut Ctx, key: &[u8], head: bool, count: usize) -> Vec<Vec<u8>>
                 None => break,
             }
         }
+        emptied = list.is_empty();
     }
     if !popped.is_empty() {
-        removed(ctx, key, head, popped.len());
+        removed(ctx, key, head, popped.len(), emptied);
     }
     popped
 }
@@ -249,9 +249,11 @@ fn ltrim(ctx: &mut Ctx, argv: Args) -> Result<(), CmdError> {
     if emptied {
         db.remove(key);
     }
-    // The event always; the change counts as many as the elements trimmed (none: not recorded), as Redis's.
-    ctx.changed(class::LIST, "ltrim", key);
-    ctx.state.dirty = ctx.state.dirty - 1 + trimmed as u64;
+    // The event and the touch always; the change counts as many as the elements trimmed (none: not recorded),
+    // as Redis's.
+    ctx.db().touch(key);
+    ctx.notify(class::LIST, "ltrim", key);
+    ctx.state.dirty += trimmed as u64;
     if emptied {
         ctx.notify(class::GENERIC, "del", key);
     }
@@ -426,6 +428,7 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_head: bool, to_head: boo
             db.set(dst, Value::List(Box::new(list)), false, now);
         }
     }
+    // One change in all, both keys touched: the push's event first, then the pop's (and `del`), as Redis.
     ctx.changed(class::LIST, if to_head { "lpush" } else { "rpush" }, dst);
     let emptied = matches!(ctx.db().write::<RList>(src, now), Ok(Some(l)) if l.is_empty());
     ctx.notify(class::LIST, if from_head { "lpop" } else { "rpop" }, src);
@@ -433,8 +436,7 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_head: bool, to_head: boo
         ctx.db().remove(src);
         ctx.notify(class::GENERIC, "del", src);
     }
-    ctx.modified(src);
-    ctx.state.dirty -= 1;
+    ctx.db().touch(src);
     ctx.out.bulk(&element);
     Ok(())
 }
